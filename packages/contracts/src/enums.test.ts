@@ -1,0 +1,96 @@
+import { describe, expect, test } from 'vitest';
+import { COUNTRY_ISO_2, countryIso2Schema } from './country.ts';
+import { CURRENCY, CURRENCY_MINOR_UNITS, currencySchema } from './currency.ts';
+import { TRANSACTION_ACTION, TRANSACTION_STATUS, transactionProviderSchema } from './enums.ts';
+
+describe('CURRENCY', () => {
+  const codes = Object.keys(CURRENCY);
+
+  test('is ISO 4217 List One: every code is three capitals keyed by itself', () => {
+    expect(codes).toHaveLength(178);
+    for (const [key, value] of Object.entries(CURRENCY)) {
+      expect(value).toBe(key);
+      expect(key).toMatch(/^[A-Z]{3}$/);
+    }
+  });
+
+  test('agrees with the ICU data built into Node, but for fund and special codes ICU leaves out', () => {
+    const icu = new Set(Intl.supportedValuesOf('currency'));
+    const notInIcu = codes.filter((code) => !icu.has(code));
+    // Funds (BOV, CHE, CHW, CLF, COU, MXV, USN, UYI, UYW), metals and special X-codes, and VED.
+    expect(notInIcu.sort()).toEqual(
+      'BOV CHE CHW CLF COU MXV USN UYI UYW VED XAG XAU XBA XBB XBC XBD XPD XPT XTS XUA XXX'.split(
+        ' ',
+      ),
+    );
+    // Withdrawn codes are not in the list.
+    for (const withdrawn of ['HRK', 'CUC', 'SLL', 'ZWL', 'ANG', 'LTL', 'VEF', 'MRO', 'STD']) {
+      expect(codes).not.toContain(withdrawn);
+    }
+  });
+
+  test('knows the minor units of each currency', () => {
+    expect(Object.keys(CURRENCY_MINOR_UNITS)).toEqual(codes);
+    expect(CURRENCY_MINOR_UNITS.USD).toBe(2);
+    expect(CURRENCY_MINOR_UNITS.JPY).toBe(0);
+    expect(CURRENCY_MINOR_UNITS.KWD).toBe(3);
+    expect(CURRENCY_MINOR_UNITS.CLF).toBe(4);
+    expect(CURRENCY_MINOR_UNITS.XAU).toBeNull();
+  });
+
+  test('refuses an unknown currency with a message that names it', () => {
+    const result = currencySchema.safeParse('USX');
+    expect(result.error?.issues[0]?.message).toBe(
+      'must be an ISO 4217 currency code such as USD or EUR; got "USX"',
+    );
+    expect(currencySchema.safeParse('usd').success).toBe(false);
+  });
+});
+
+describe('COUNTRY_ISO_2', () => {
+  const codes = Object.keys(COUNTRY_ISO_2);
+
+  test('has the 249 officially assigned codes, each with a name in ICU', () => {
+    expect(codes).toHaveLength(249);
+    expect(new Set(codes).size).toBe(249);
+    const names = new Intl.DisplayNames(['en'], { type: 'region' });
+    for (const code of codes) {
+      expect(names.of(code), code).not.toBe(code);
+    }
+    // User-assigned and exceptionally reserved codes are not countries here.
+    for (const reserved of ['XK', 'EU', 'UK', 'ZZ', 'AN']) {
+      expect(codes).not.toContain(reserved);
+    }
+  });
+
+  test('refuses an unknown country with a message that names it', () => {
+    expect(countryIso2Schema.safeParse('UK').error?.issues[0]?.message).toBe(
+      'must be an ISO 3166-1 alpha-2 country code such as US or GB; got "UK"',
+    );
+  });
+});
+
+describe('small enums', () => {
+  test('list the documented values', () => {
+    expect(Object.values(TRANSACTION_STATUS)).toEqual([
+      'PENDING',
+      'EXPIRED',
+      'STARTED',
+      'SUCCEEDED',
+      'ERROR',
+      'FAILED',
+      'CANCELED',
+      'UNKNOWN',
+      'DECLINED',
+    ]);
+    expect(Object.values(TRANSACTION_ACTION)).toEqual(
+      expect.arrayContaining(['PAYMENT', 'ADD_PAYMENT_METHOD', 'AUTHORIZATION', 'SETTLE', 'VOID']),
+    );
+  });
+
+  test('name every allowed value when refusing', () => {
+    expect(transactionProviderSchema.safeParse('ADYEN').error?.issues[0]?.message).toBe(
+      'must be one of NUVEI, STRIPE (a transaction provider); got "ADYEN"',
+    );
+  });
+});
