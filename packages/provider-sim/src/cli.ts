@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { loadConfigFile, parseOptions, SimConfigError, type SimOptions } from './config.ts';
+import { createProviderSim } from './sim.ts';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '4010' },
+      host: { type: 'string', default: '127.0.0.1' },
+      config: { type: 'string' },
+      seed: { type: 'string' },
+      'manual-clock': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'Usage: accrupay-provider-sim [--port 4010] [--host 127.0.0.1] [--config sim.json] [--seed 1] [--manual-clock]\n',
+    );
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SimConfigError(`--port: ${values.port} is not a port number (0-65535)`);
+  }
+  const fromFile = values.config ? await loadConfigFile(values.config) : parseOptions({});
+  const options: SimOptions = {
+    ...fromFile,
+    clock: {
+      ...fromFile.clock,
+      mode: values['manual-clock'] ? 'manual' : values.config ? fromFile.clock.mode : 'system',
+    },
+    ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
+  };
+  const sim = createProviderSim(options);
+  const running = await sim.start({ port, host: values.host });
+  process.stdout.write(
+    [
+      `provider-sim listening on ${running.url}`,
+      `  stripe:  ${running.url}/stripe/v1`,
+      `  nuvei:   ${running.url}/nuvei/ppp/api/v1`,
+      `  hosted:  ${running.url}/hosted/card?provider=stripe&token=<client_secret>&origin=<parent origin>`,
+      `  control: ${running.url}/__sim (clock: ${options.clock?.mode})`,
+      '',
+    ].join('\n'),
+  );
+  const stop = () => {
+    void running.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

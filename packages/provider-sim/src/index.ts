@@ -1,0 +1,38 @@
+export {
+  type CardOutcome,
+  luhnValid,
+  NUVEI_TEST_CARDS,
+  STRIPE_TEST_CARDS,
+  type TestCard,
+} from './cards.ts';
+export { type Clock, type ClockMode, createClock } from './clock.ts';
+export {
+  DEFAULT_ACCOUNT,
+  loadConfigFile,
+  type MerchantAccount,
+  merchantAccountSchema,
+  SimConfigError,
+  type SimOptions,
+  simOptionsSchema,
+} from './config.ts';
+export type { Delivery, LedgerEntry } from './core.ts';
+export type { HostedResultMessage } from './hosted.ts';
+export { nuveiAmountToMinor, nuveiTimestamp } from './nuvei.ts';
+export {
+  CARD_PAGE_SCENARIOS,
+  type Scenario,
+  type ScenarioInput,
+  type ScenarioKind,
+  type ScenarioTarget,
+  scenarioSchema,
+} from './scenarios.ts';
+export {
+  NUVEI_CHECKSUM_FIELDS,
+  nuveiChecksum,
+  nuveiDmnChecksum,
+  nuveiRequestChecksum,
+  stripeSignatureHeader,
+  verifyStripeSignature,
+} from './signatures.ts';
+export { createProviderSim, type ProviderSim, type RunningSim } from './sim.ts';
+export { STRIPE_TEST_PAYMENT_METHODS } from './stripe.ts';

@@ -1,0 +1,152 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { type MerchantAccount, parseOptions, type SimOptions } from './config.ts';
+import { controlRouter } from './control.ts';
+import { type Delivery, type LedgerEntry, SimCore } from './core.ts';
+import { hostedRouter } from './hosted.ts';
+import { latency } from './http.ts';
+import { NuveiProvider } from './nuvei.ts';
+import type { Scenario, ScenarioInput } from './scenarios.ts';
+import { StripeProvider } from './stripe.ts';
+
+/** A running simulator server. */
+export interface RunningSim {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The simulator: an express app plus the library form of every control operation. */
+export interface ProviderSim {
+  app: Express;
+  clock: {
+    now(): Date;
+    advance(ms: number): Promise<void>;
+    set(date: Date | string | number): Promise<void>;
+  };
+  start(options?: { port?: number; host?: string }): Promise<RunningSim>;
+  close(): Promise<void>;
+  /** Runs the callbacks and retries due now and waits for them. */
+  flush(): Promise<void>;
+  reset(): void;
+  addScenario(scenario: ScenarioInput): Scenario;
+  removeScenario(id: string): boolean;
+  scenarios(): Scenario[];
+  ledger(
+    filter?: Partial<
+      Pick<LedgerEntry, 'provider' | 'kind' | 'merchantRef' | 'providerRef' | 'token' | 'accountId'>
+    >,
+  ): LedgerEntry[];
+  deliveries(): Delivery[];
+  accounts(): MerchantAccount[];
+  upsertAccount(account: MerchantAccount | Record<string, unknown>): MerchantAccount;
+  /** Emits `request-held` when an api_timeout scenario holds a response open. */
+  events: import('node:events').EventEmitter;
+}
+
+/** Creates a provider simulator; call `start({ port: 0 })` to serve it over HTTP. */
+export function createProviderSim(options: SimOptions = {}): ProviderSim {
+  const resolved = parseOptions(options);
+  const core = new SimCore(resolved);
+  const stripe = new StripeProvider(core);
+  const nuvei = new NuveiProvider(core);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const setBase = (base: string) => {
+    stripe.setBaseUrl(base);
+    nuvei.setBaseUrl(base);
+  };
+  if (resolved.publicUrl) setBase(resolved.publicUrl.replace(/\/$/, ''));
+  app.use(latency(resolved.latencyMs));
+  app.use('/stripe', stripe.router());
+  app.use('/nuvei', nuvei.router());
+  app.use('/hosted', hostedRouter(core, { stripe, nuvei }));
+  app.use('/__sim', controlRouter(core));
+  app.get('/', (_req, res) => {
+    res.json({
+      name: '@accrupay/provider-sim',
+      stripe: '/stripe/v1',
+      nuvei: '/nuvei/ppp/api/v1',
+      hosted: '/hosted/card',
+      control: '/__sim',
+    });
+  });
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'Unknown route.' } });
+  });
+  app.use(((err, _req, res, _next) => {
+    if (res.headersSent) return;
+    const message = err instanceof Error ? err.message : 'unexpected error';
+    res.status(500).json({ error: { type: 'api_error', message: `simulator bug: ${message}` } });
+  }) as express.ErrorRequestHandler);
+
+  const servers = new Set<Server>();
+  let poller: NodeJS.Timeout | undefined;
+
+  const sim: ProviderSim = {
+    app,
+    events: core.events,
+    clock: {
+      now: () => new Date(core.clock.now()),
+      advance: (ms) => core.advance(ms),
+      set: (date) => core.advanceTo(+new Date(date)),
+    },
+    async start({ port = 0, host = '127.0.0.1' } = {}) {
+      const server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(port, host, () => resolve(s));
+        s.once('error', reject);
+      });
+      servers.add(server);
+      const addr = server.address() as AddressInfo;
+      const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
+      if (!resolved.publicUrl) setBase(url);
+      if (resolved.clock.mode === 'system' && !poller) {
+        poller = setInterval(() => {
+          void core.scheduler.runDue();
+        }, resolved.clock.pollMs);
+        poller.unref();
+      }
+      return {
+        url,
+        port: addr.port,
+        close: () => closeServer(server),
+      };
+    },
+    async close() {
+      await Promise.all([...servers].map((s) => closeServer(s)));
+    },
+    flush: () => core.flush(),
+    reset: () => core.reset(),
+    addScenario: (s) => core.addScenario(s),
+    removeScenario: (id) => core.removeScenario(id),
+    scenarios: () => [...core.scenarios],
+    ledger: (filter = {}) =>
+      core.ledger.filter((e) =>
+        Object.entries(filter).every(
+          ([k, v]) => v === undefined || e[k as keyof LedgerEntry] === v,
+        ),
+      ),
+    deliveries: () => [...core.deliveries],
+    accounts: () => [...core.accounts.values()],
+    upsertAccount: (a) => core.upsertAccount(a),
+  };
+
+  async function closeServer(server: Server): Promise<void> {
+    if (!servers.has(server)) return;
+    servers.delete(server);
+    for (const h of core.held) h.res.destroy();
+    core.held.clear();
+    if (servers.size === 0 && poller) {
+      clearInterval(poller);
+      poller = undefined;
+    }
+    await new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+    });
+  }
+
+  return sim;
+}
