@@ -90,6 +90,7 @@ describe('what the merchant should do', () => {
 
   test('covers the pairs the documents name', () => {
     expect(merchantNextStep('COMPLETED', 'DECLINED')).toBe('RETRY_WITH_NEW_SESSION');
+    expect(merchantNextStep('DECLINED', 'FAILED')).toBe('RETRY_WITH_NEW_SESSION');
     expect(merchantNextStep('EXPIRED', 'EXPIRED')).toBe('RETRY_WITH_NEW_SESSION');
     expect(merchantNextStep('UNKNOWN', 'UNKNOWN')).toBe('RECONCILE');
     expect(merchantNextStep('ACTIVE', 'STARTED')).toBe('WAIT');

@@ -151,6 +151,13 @@ export const MERCHANT_NEXT_STEPS: readonly MerchantNextStepRow[] = [
       'The provider declined the card: ask the customer for another card in a new session.',
   },
   {
+    sessionStatus: S.DECLINED,
+    transactionStatus: T.FAILED,
+    nextStep: 'RETRY_WITH_NEW_SESSION',
+    explanation:
+      'The customer failed authentication (3-D Secure denied): nothing was charged; a new session may succeed.',
+  },
+  {
     sessionStatus: S.EXPIRED,
     transactionStatus: T.EXPIRED,
     nextStep: 'RETRY_WITH_NEW_SESSION',
