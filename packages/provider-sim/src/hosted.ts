@@ -205,6 +205,13 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
       return;
     }
     const input = parsed.data;
+    const pick = CARD_PAGE_SCENARIOS.find((s) => s.value === (input.scenario ?? 'none'));
+    if (!pick) {
+      res
+        .status(400)
+        .json({ error: { code: 'invalid_input', message: 'scenario: unknown value' } });
+      return;
+    }
     const found = lookupJson(res, input);
     if (!found) return;
     if (!found.session.open) {
@@ -216,13 +223,6 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
             : 'This session no longer accepts a card.',
         },
       });
-      return;
-    }
-    const pick = CARD_PAGE_SCENARIOS.find((s) => s.value === (input.scenario ?? 'none'));
-    if (!pick) {
-      res
-        .status(400)
-        .json({ error: { code: 'invalid_input', message: 'scenario: unknown value' } });
       return;
     }
     if (pick.spec) {

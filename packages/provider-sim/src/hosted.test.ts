@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ACCOUNT, type Loose, nuvei, setup, stripe } from './test-helpers.ts';
+
+let t: Awaited<ReturnType<typeof setup>>;
+beforeEach(async () => {
+  t = await setup();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const ORIGIN = 'https://shop.example';
+
+async function newPI() {
+  return (
+    await stripe(t.server.url, 'POST', '/payment_intents', {
+      amount: '4200',
+      currency: 'usd',
+      'metadata[order_id]': 'order-h',
+    })
+  ).body;
+}
+
+function submit(body: Record<string, unknown>) {
+  return fetch(`${t.server.url}/hosted/submit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as Loose }));
+}
+
+const cardFields = (number: string) => ({
+  number,
+  expMonth: '12',
+  expYear: '2034',
+  cvc: '123',
+  name: 'Jane Smith',
+});
+
+describe('hosted card page', () => {
+  it('serves the page with frame-ancestors limited to the merchant origins and postMessage to the exact parent origin', async () => {
+    const pi = await newPI();
+    const res = await fetch(
+      `${t.server.url}/hosted/card?provider=stripe&token=${encodeURIComponent(pi.client_secret)}&origin=${encodeURIComponent(ORIGIN)}`,
+    );
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain(`frame-ancestors ${ORIGIN}`);
+    expect(csp).toMatch(/script-src 'nonce-[^']+'/);
+    const html = await res.text();
+    expect(html).toContain('postMessage(msg,cfg.origin)');
+    expect(html).toContain(`"origin":"${ORIGIN}"`);
+    expect(html).not.toMatch(/postMessage\([^)]*['"]\*['"]/);
+    expect(html).toContain("type:'accrupay:result'");
+    expect(html).toContain('<select name="scenario">');
+  });
+
+  it('refuses an origin the merchant has not configured, and an unknown token', async () => {
+    const pi = await newPI();
+    const evil = await fetch(
+      `${t.server.url}/hosted/card?provider=stripe&token=${encodeURIComponent(pi.client_secret)}&origin=${encodeURIComponent('https://evil.example')}`,
+    );
+    expect(evil.status).toBe(403);
+    expect(evil.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const unknown = await fetch(
+      `${t.server.url}/hosted/card?provider=stripe&token=nope&origin=${encodeURIComponent(ORIGIN)}`,
+    );
+    expect(unknown.status).toBe(404);
+    const posted = await submit({
+      provider: 'stripe',
+      token: pi.client_secret,
+      origin: 'https://evil.example',
+      ...cardFields('4242424242424242'),
+    });
+    expect(posted.status).toBe(403);
+  });
+
+  it('a card posted from the page pays the PaymentIntent; the result never carries the card number', async () => {
+    const pi = await newPI();
+    const res = await submit({
+      provider: 'stripe',
+      token: pi.client_secret,
+      origin: ORIGIN,
+      ...cardFields('4242 4242 4242 4242'),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.result).toMatchObject({
+      status: 'approved',
+      providerStatus: 'succeeded',
+      providerRef: pi.id,
+    });
+    expect(JSON.stringify(res.body)).not.toContain('4242424242424242');
+    const again = await submit({
+      provider: 'stripe',
+      token: pi.client_secret,
+      origin: ORIGIN,
+      ...cardFields('4242424242424242'),
+    });
+    expect(again.status).toBe(409);
+    expect(t.sim.ledger({ kind: 'charge' })).toHaveLength(1);
+  });
+
+  it('declines, Luhn failures and 3-D Secure with approve/deny from the page', async () => {
+    const declined = await newPI();
+    const d = await submit({
+      provider: 'stripe',
+      token: declined.client_secret,
+      origin: ORIGIN,
+      ...cardFields('4000000000009995'),
+    });
+    expect(d.body.result).toMatchObject({
+      status: 'declined',
+      error: { code: 'insufficient_funds' },
+    });
+    const luhn = await submit({
+      provider: 'stripe',
+      token: declined.client_secret,
+      origin: ORIGIN,
+      ...cardFields('4000000000009996'),
+    });
+    expect(luhn.body.result).toMatchObject({
+      status: 'declined',
+      error: { code: 'incorrect_number' },
+    });
+    const pi = await newPI();
+    const challenge = await submit({
+      provider: 'stripe',
+      token: pi.client_secret,
+      origin: ORIGIN,
+      ...cardFields('4000000000003220'),
+    });
+    expect(challenge.body.result.status).toBe('requires_action');
+    const denied = await fetch(`${t.server.url}/hosted/challenge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider: 'stripe',
+        token: pi.client_secret,
+        origin: ORIGIN,
+        decision: 'deny',
+      }),
+    });
+    expect(((await denied.json()) as Loose).result).toMatchObject({
+      status: 'declined',
+      error: { code: 'payment_intent_authentication_failure' },
+    });
+  });
+
+  it('the scenario picked on the page targets only that session', async () => {
+    const pi = await newPI();
+    await t.sim.flush();
+    t.hooks.received.length = 0;
+    const res = await submit({
+      provider: 'stripe',
+      token: pi.client_secret,
+      origin: ORIGIN,
+      scenario: 'drop',
+      ...cardFields('4242424242424242'),
+    });
+    expect(res.body.result.status).toBe('approved');
+    await t.sim.flush();
+    expect(t.hooks.received).toHaveLength(0);
+    expect(t.sim.scenarios()[0]?.target).toEqual({ token: pi.client_secret });
+    const bad = await submit({
+      provider: 'stripe',
+      token: pi.client_secret,
+      origin: ORIGIN,
+      scenario: 'explode',
+      ...cardFields('4242424242424242'),
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('works for a Nuvei session token, and refuses it once expired', async () => {
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    const { merchantId, merchantSiteId, secretKey } = ACCOUNT.nuvei;
+    const open = () =>
+      nuvei(t.server.url, 'openOrder', {
+        merchantId,
+        merchantSiteId,
+        clientRequestId: 'h1',
+        amount: '3.00',
+        currency: 'EUR',
+        timeStamp: '20300115120000',
+        checksum: sha(`${merchantId}${merchantSiteId}h13.00EUR20300115120000${secretKey}`),
+      });
+    const order = (await open()).body;
+    const page = await fetch(
+      `${t.server.url}/hosted/card?provider=nuvei&token=${order.sessionToken}&origin=${encodeURIComponent(ORIGIN)}`,
+    );
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('3.00 EUR');
+    const paid = await submit({
+      provider: 'nuvei',
+      token: order.sessionToken,
+      origin: ORIGIN,
+      ...cardFields('4761344136141390'),
+    });
+    expect(paid.body.result).toMatchObject({ status: 'approved', providerStatus: 'APPROVED' });
+    const late = (await open()).body;
+    await t.sim.clock.advance(20 * 60_000);
+    const expired = await submit({
+      provider: 'nuvei',
+      token: late.sessionToken,
+      origin: ORIGIN,
+      ...cardFields('4761344136141390'),
+    });
+    expect(expired.status).toBe(409);
+    expect(expired.body.error.code).toBe('session_expired');
+  });
+
+  it('bad input on the page endpoints is a 400 naming the field', async () => {
+    const res = await submit({
+      provider: 'stripe',
+      token: 'x',
+      origin: ORIGIN,
+      number: 'abcd',
+      expMonth: '1',
+      expYear: '2030',
+      cvc: '1',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^number/);
+  });
+});
