@@ -4,7 +4,9 @@ import { loadConfigFile, parseOptions, SimConfigError, type SimOptions } from '.
 import { createProviderSim } from './sim.ts';
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
   const { values } = parseArgs({
+    args: argv[0] === '--' ? argv.slice(1) : argv,
     options: {
       port: { type: 'string', default: '4010' },
       host: { type: 'string', default: '127.0.0.1' },
