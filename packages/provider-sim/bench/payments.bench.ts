@@ -1,11 +1,51 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { createProviderSim, DEFAULT_ACCOUNT, nuveiTimestamp } from '../src/index.ts';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 5_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-const sim = createProviderSim({ clock: { mode: 'system' } });
-const { url, close } = await sim.start({ port: 0 });
+const IN_PROCESS = process.env.BENCH_IN_PROCESS === '1';
+
+/** By default the server runs in its own process (as the CLI does) so client and server each get a core. */
+async function startServer(): Promise<{
+  url: string;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}> {
+  if (IN_PROCESS) {
+    const sim = createProviderSim({ clock: { mode: 'system' } });
+    const running = await sim.start({ port: 0 });
+    return { url: running.url, reset: async () => sim.reset(), close: running.close };
+  }
+  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@accrupay/source', cli, '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  return {
+    url,
+    reset: async () => {
+      await fetch(`${url}/__sim/reset`, { method: 'POST' });
+    },
+    close: async () => {
+      child.kill('SIGTERM');
+    },
+  };
+}
+
+const { url, reset, close } = await startServer();
 const stripeKey = DEFAULT_ACCOUNT.stripe?.secretKey ?? '';
 const nv = DEFAULT_ACCOUNT.nuvei ?? { merchantId: '', merchantSiteId: '', secretKey: '' };
 
@@ -83,9 +123,9 @@ async function nuveiPayment(): Promise<void> {
 }
 
 async function run(name: string, payment: () => Promise<void>): Promise<number> {
-  sim.reset();
+  await reset();
   for (let i = 0; i < 50; i++) await payment();
-  sim.reset();
+  await reset();
   let done = 0;
   const deadline = performance.now() + DURATION_MS;
   const start = performance.now();
@@ -100,7 +140,7 @@ async function run(name: string, payment: () => Promise<void>): Promise<number> 
   const seconds = (performance.now() - start) / 1000;
   const rate = done / seconds;
   process.stdout.write(
-    `${name}: ${done} complete payments (create, pay with a card, retrieve) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} payments/s over HTTP, ${CONCURRENCY} concurrent clients\n`,
+    `${name}: ${done} complete payments (create, pay with a card, retrieve) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} payments/s over HTTP, ${CONCURRENCY} concurrent clients, server ${IN_PROCESS ? 'in the same process' : 'in its own process'}\n`,
   );
   return rate;
 }

@@ -53,7 +53,15 @@ export class Scheduler {
   constructor(private readonly clock: Clock) {}
 
   schedule(at: number, run: Task['run']): void {
-    this.tasks.push({ at, seq: this.seq++, run });
+    const task = { at, seq: this.seq++, run };
+    let lo = 0;
+    let hi = this.tasks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.tasks[mid]?.at ?? 0) <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    this.tasks.splice(lo, 0, task);
   }
 
   get size(): number {
@@ -61,9 +69,7 @@ export class Scheduler {
   }
 
   nextDueAt(): number | undefined {
-    let min: number | undefined;
-    for (const t of this.tasks) if (min === undefined || t.at < min) min = t.at;
-    return min;
+    return this.tasks[0]?.at;
   }
 
   clear(): void {
@@ -73,6 +79,7 @@ export class Scheduler {
   /** Runs every task due at the current clock time, including tasks that become due while running. */
   async runDue(): Promise<void> {
     while (this.running) await this.running;
+    if ((this.tasks[0]?.at ?? Number.POSITIVE_INFINITY) > this.clock.now()) return;
     this.running = this.drain();
     try {
       await this.running;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SimCore } from './core.ts';
 import type { HostedProvider, HostedResult, HostedSession } from './hosted-types.ts';
@@ -74,7 +74,6 @@ export function hostedRouter(
   };
 
   const lookup = (
-    req: Request,
     res: Response,
     source: Record<string, unknown>,
   ): { session: HostedSession; origin: string; provider: HostedProvider } | undefined => {
@@ -104,7 +103,6 @@ export function hostedRouter(
       );
       return undefined;
     }
-    void req;
     return { session, origin, provider: providers[provider] };
   };
 
@@ -120,7 +118,7 @@ export function hostedRouter(
     ].join('; ');
 
   r.get('/card', (req, res) => {
-    const found = lookup(req, res, req.query as Record<string, unknown>);
+    const found = lookup(res, req.query as Record<string, unknown>);
     if (!found) return;
     const { session, origin } = found;
     const account = core.accounts.get(session.accountId);

@@ -1141,7 +1141,7 @@ export class StripeProvider implements HostedProvider {
       ) =>
       (req: Request, res: Response) => {
         const auth = res.locals.auth as Auth;
-        if (opts.secretOnly !== false && auth.mode !== 'secret' && opts.secretOnly) {
+        if (opts.secretOnly && auth.mode !== 'secret') {
           res.status(403).json({
             error: {
               type: 'invalid_request_error',
@@ -1364,13 +1364,7 @@ export class StripeProvider implements HostedProvider {
       handle(
         (req, auth) => {
           const input = createPISchema.parse(req.body ?? {});
-          const before = this.intents.size;
-          try {
-            return { body: this.piJson(this.createPaymentIntent(auth, input)) };
-          } catch (err) {
-            if (this.intents.size === before) throw err;
-            throw err;
-          }
+          return { body: this.piJson(this.createPaymentIntent(auth, input)) };
         },
         { secretOnly: true, keysFirst: createKeys },
       ),
