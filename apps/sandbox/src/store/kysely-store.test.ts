@@ -1,0 +1,918 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SessionCursor, SessionRow, Store, TransactionRow } from './store.ts';
+import {
+  asKysely,
+  at,
+  merchant,
+  mtp,
+  paymentMethod,
+  session,
+  targets,
+  transaction,
+} from './test-support.ts';
+
+const TARGETS = await targets();
+
+const A = 'mer_a';
+const B = 'mer_b';
+const MTP_A = 'mtp_a';
+const MTP_B = 'mtp_b';
+
+const LIVE = ['PENDING', 'ACTIVE', 'COMPLETED', 'UNKNOWN'] as const;
+const FINISHED_RETRYABLE = ['EXPIRED', 'CANCELED', 'DECLINED', 'ERROR'] as const;
+
+function count<T>(values: T[], value: T): number {
+  return values.filter((it) => it === value).length;
+}
+
+describe.each(TARGETS)('$name store', (target) => {
+  describe.skipIf(target.skip)(`on ${target.name}`, () => {
+    let store: Store;
+    /** A second instance on the same database (PostgreSQL); the same instance on SQLite. */
+    let other: Store;
+
+    beforeAll(async () => {
+      store = await target.open();
+      await store.migrate();
+      other = target.name === 'postgres' ? await target.open() : store;
+      await other.migrate();
+    });
+
+    afterAll(async () => {
+      await store?.close();
+      await other?.close();
+      await target.cleanup();
+    });
+
+    beforeEach(async () => {
+      await store.truncateAll();
+      await store.insertMerchant(merchant(A, { created_at: at(5) }));
+      await store.insertMerchant(merchant(B, { created_at: at(3) }));
+      await store.insertMerchantTransactionProvider(mtp(MTP_A, A));
+      await store.insertMerchantTransactionProvider(mtp(MTP_B, B));
+    });
+
+    describe('migrations', () => {
+      it('running them again is a no-op that keeps the data', async () => {
+        await store.migrate();
+        await store.migrate();
+        const { rows } = await sql<{
+          name: string;
+        }>`select name from kysely_migration order by name`.execute(asKysely(store).db);
+        expect(rows.map((row) => row.name)).toEqual(['0001_initial']);
+        expect(await store.findMerchantById(A)).toBeDefined();
+      });
+
+      it('two instances migrating one fresh database at once both succeed', async () => {
+        const fresh = await target.openFresh(2);
+        try {
+          const [first, second] = fresh.stores;
+          if (!first || !second) throw new Error('expected two stores');
+          await Promise.all([first.migrate(), second.migrate()]);
+          const { rows } = await sql<{
+            name: string;
+          }>`select name from kysely_migration`.execute(asKysely(first).db);
+          expect(rows.map((row) => row.name)).toEqual(['0001_initial']);
+          await second.insertMerchant(merchant('mer_fresh'));
+          expect(await first.listMerchants()).toHaveLength(1);
+        } finally {
+          await fresh.cleanup();
+        }
+      });
+
+      it('enforces foreign keys', async () => {
+        await expect(store.insertSession(session('s1', 'mer_missing', MTP_A))).rejects.toThrow();
+        await expect(
+          store.insertMerchantTransactionProvider(mtp('mtp_x', 'mer_missing')),
+        ).rejects.toThrow();
+      });
+    });
+
+    describe('truncateAll', () => {
+      it('empties every table despite the foreign keys between them', async () => {
+        await store.insertSession(session('s1', A, MTP_A));
+        await store.insertTransaction(transaction('t1', A, MTP_A, { session_id: 's1' }));
+        await store.insertTransaction(
+          transaction('t2', A, MTP_A, { session_id: 's1', parent_transaction_id: 't1' }),
+        );
+        await store.upsertPaymentMethod(paymentMethod('pm1', A, MTP_A));
+        await store.claimIdempotencyKey({
+          merchant_id: A,
+          key: 'k',
+          request_hash: 'h',
+          created_at: at(0),
+          expires_at: at(100),
+        });
+        await store.insertProviderCallback({
+          provider: 'STRIPE',
+          merchant_transaction_provider_id: MTP_A,
+          received_at: at(0),
+          verified: 1,
+          event_type: null,
+          provider_code: null,
+          outcome: 'verified',
+        });
+        await store.truncateAll();
+        expect(await store.listMerchants()).toEqual([]);
+        expect(await store.listProviderCallbacks(10)).toEqual([]);
+        const { rows } = await sql<{ n: number | string }>`
+          select (select count(*) from transactions) + (select count(*) from client_sessions)
+            + (select count(*) from payment_methods) + (select count(*) from idempotency_keys)
+            + (select count(*) from merchant_transaction_providers) as n
+        `.execute(asKysely(store).db);
+        expect(Number(rows[0]?.n)).toBe(0);
+      });
+    });
+
+    describe('merchants', () => {
+      it('finds a merchant by id, secret hash and public id', async () => {
+        const expected = merchant(A, { created_at: at(5) });
+        expect(await store.findMerchantById(A)).toEqual(expected);
+        expect(await store.findMerchantBySecretHash(`hash_${A}`)).toEqual(expected);
+        expect(await store.findMerchantByPublicId(`pk_test_${A}`)).toEqual(expected);
+        expect(await store.findMerchantById('nope')).toBeUndefined();
+        expect(await store.findMerchantBySecretHash('nope')).toBeUndefined();
+        expect(await store.findMerchantByPublicId('nope')).toBeUndefined();
+      });
+
+      it('lists merchants oldest first', async () => {
+        await store.insertMerchant(merchant('mer_c', { created_at: at(3) }));
+        expect((await store.listMerchants()).map((row) => row.id)).toEqual([B, 'mer_c', A]);
+      });
+
+      it('refuses a second merchant with the same public id or secret hash', async () => {
+        await expect(
+          store.insertMerchant(merchant('mer_c', { public_id: `pk_test_${A}` })),
+        ).rejects.toThrow();
+        await expect(
+          store.insertMerchant(merchant('mer_d', { secret_hash: `hash_${A}` })),
+        ).rejects.toThrow();
+        expect(await store.listMerchants()).toHaveLength(2);
+      });
+    });
+
+    describe('merchant transaction providers', () => {
+      it('finds by id, by provider (the oldest) and lists the merchant’s own, oldest first', async () => {
+        await store.insertMerchantTransactionProvider(
+          mtp('mtp_a_late', A, { created_at: at(9), credentials: '{"late":true}' }),
+        );
+        await store.insertMerchantTransactionProvider(
+          mtp('mtp_a_nuvei', A, { provider: 'NUVEI', created_at: at(4) }),
+        );
+        expect(await store.findMerchantTransactionProviderById(MTP_A)).toEqual(mtp(MTP_A, A));
+        expect(await store.findMerchantTransactionProviderById('nope')).toBeUndefined();
+        expect((await store.findMerchantTransactionProviderByProvider(A, 'STRIPE'))?.id).toBe(
+          MTP_A,
+        );
+        expect((await store.findMerchantTransactionProviderByProvider(A, 'NUVEI'))?.id).toBe(
+          'mtp_a_nuvei',
+        );
+        expect(await store.findMerchantTransactionProviderByProvider(B, 'NUVEI')).toBeUndefined();
+        expect((await store.listMerchantTransactionProviders(A)).map((row) => row.id)).toEqual([
+          MTP_A,
+          'mtp_a_nuvei',
+          'mtp_a_late',
+        ]);
+        expect((await store.listMerchantTransactionProviders(B)).map((row) => row.id)).toEqual([
+          MTP_B,
+        ]);
+      });
+    });
+
+    describe('sessions', () => {
+      it('finds a session by id, token, provider code and merchant code', async () => {
+        const row = session('s1', A, MTP_A, { token: 'tok_1', provider_code: 'pi_1' });
+        expect(await store.insertSession(row)).toBe('inserted');
+        expect(await store.findSession(A, { id: 's1' })).toEqual(row);
+        expect(await store.findSession(A, { token: 'tok_1' })).toEqual(row);
+        expect(await store.findSession(A, { providerCode: 'pi_1' })).toEqual(row);
+        expect(await store.findSession(A, { merchantInternalTransactionCode: 'code_s1' })).toEqual(
+          row,
+        );
+        expect(await store.findSession(A, { id: 'nope' })).toBeUndefined();
+        expect(await store.findSessionByProviderCode(MTP_A, 'pi_1')).toEqual(row);
+        expect(await store.findSessionByToken(MTP_A, 'tok_1')).toEqual(row);
+      });
+
+      it('keeps integer and null columns as such', async () => {
+        await store.insertSession(
+          session('s1', A, MTP_A, { store_payment_method: 1, amount: null, type: 'authorization' }),
+        );
+        const found = await store.findSession(A, { id: 's1' });
+        expect(found?.store_payment_method).toBe(1);
+        expect(found?.amount).toBeNull();
+      });
+
+      it('finds the newest session of a merchant code', async () => {
+        await store.insertSession(
+          session('s1', A, MTP_A, {
+            merchant_internal_transaction_code: 'c',
+            status: 'EXPIRED',
+            created_at: at(1),
+          }),
+        );
+        await store.insertSession(
+          session('s3', A, MTP_A, {
+            merchant_internal_transaction_code: 'c',
+            status: 'CANCELED',
+            created_at: at(3),
+          }),
+        );
+        await store.insertSession(
+          session('s2', A, MTP_A, { merchant_internal_transaction_code: 'c', created_at: at(2) }),
+        );
+        expect((await store.findSession(A, { merchantInternalTransactionCode: 'c' }))?.id).toBe(
+          's3',
+        );
+      });
+
+      it('does not let one merchant find another merchant’s session', async () => {
+        await store.insertSession(
+          session('s1', A, MTP_A, { token: 'tok_1', provider_code: 'pi_1' }),
+        );
+        expect(await store.findSession(B, { id: 's1' })).toBeUndefined();
+        expect(await store.findSession(B, { token: 'tok_1' })).toBeUndefined();
+        expect(await store.findSession(B, { providerCode: 'pi_1' })).toBeUndefined();
+        expect(
+          await store.findSession(B, { merchantInternalTransactionCode: 'code_s1' }),
+        ).toBeUndefined();
+        expect(await store.findSessionByProviderCode(MTP_B, 'pi_1')).toBeUndefined();
+        expect(await store.findSessionByToken(MTP_B, 'tok_1')).toBeUndefined();
+      });
+
+      it.each(LIVE)('refuses a second session with the code of a %s one', async (status) => {
+        await store.insertSession(
+          session('s1', A, MTP_A, { merchant_internal_transaction_code: 'c', status }),
+        );
+        expect(
+          await store.insertSession(
+            session('s2', A, MTP_A, { merchant_internal_transaction_code: 'c' }),
+          ),
+        ).toBe('conflict');
+        expect(await store.findSession(A, { id: 's2' })).toBeUndefined();
+      });
+
+      it.each(FINISHED_RETRYABLE)(
+        'accepts a new session once the first became %s, and only one',
+        async (status) => {
+          await store.insertSession(
+            session('s1', A, MTP_A, { merchant_internal_transaction_code: 'c' }),
+          );
+          expect(
+            await store.updateSessionIf('s1', ['PENDING'], { status, updated_at: at(5) }),
+          ).toBe(true);
+          expect(
+            await store.insertSession(
+              session('s2', A, MTP_A, { merchant_internal_transaction_code: 'c' }),
+            ),
+          ).toBe('inserted');
+          expect(
+            await store.insertSession(
+              session('s3', A, MTP_A, { merchant_internal_transaction_code: 'c' }),
+            ),
+          ).toBe('conflict');
+        },
+      );
+
+      it('never accepts a new session once one with the code COMPLETED', async () => {
+        await store.insertSession(
+          session('s1', A, MTP_A, { merchant_internal_transaction_code: 'c' }),
+        );
+        await store.updateSessionIf('s1', ['PENDING'], { status: 'ACTIVE', updated_at: at(2) });
+        await store.updateSessionIf('s1', ['ACTIVE'], { status: 'COMPLETED', updated_at: at(3) });
+        for (const id of ['s2', 's3']) {
+          expect(
+            await store.insertSession(
+              session(id, A, MTP_A, { merchant_internal_transaction_code: 'c' }),
+            ),
+          ).toBe('conflict');
+        }
+      });
+
+      it('lets two merchants use the same code', async () => {
+        await store.insertSession(
+          session('s1', A, MTP_A, { merchant_internal_transaction_code: 'c' }),
+        );
+        expect(
+          await store.insertSession(
+            session('s2', B, MTP_B, { merchant_internal_transaction_code: 'c' }),
+          ),
+        ).toBe('inserted');
+      });
+
+      it('throws, rather than reporting a conflict, on a duplicate id', async () => {
+        await store.insertSession(session('s1', A, MTP_A));
+        await expect(
+          store.insertSession(session('s1', A, MTP_A, { merchant_internal_transaction_code: 'x' })),
+        ).rejects.toThrow();
+      });
+
+      it('records the provider data only while the token is null', async () => {
+        await store.insertSession(session('s1', A, MTP_A));
+        const first = {
+          token: 'tok_1',
+          token_expires_at: at(900),
+          provider_code: 'pi_1',
+          payload: '{"clientSecret":"x"}',
+          updated_at: at(2),
+        };
+        expect(await store.setSessionProviderData('s1', first)).toBe(true);
+        expect(
+          await store.setSessionProviderData('s1', { ...first, token: 'tok_2', updated_at: at(3) }),
+        ).toBe(false);
+        expect(await store.setSessionProviderData('nope', first)).toBe(false);
+        expect(await store.findSession(A, { id: 's1' })).toEqual({
+          ...session('s1', A, MTP_A),
+          ...first,
+        });
+      });
+
+      it('updates a session only from the given statuses', async () => {
+        await store.insertSession(session('s1', A, MTP_A));
+        expect(
+          await store.updateSessionIf('s1', ['ACTIVE', 'UNKNOWN'], {
+            status: 'COMPLETED',
+            updated_at: at(9),
+          }),
+        ).toBe(false);
+        expect(await store.updateSessionIf('s1', [], { status: 'X', updated_at: at(9) })).toBe(
+          false,
+        );
+        expect(await store.findSession(A, { id: 's1' })).toEqual(session('s1', A, MTP_A));
+        expect(
+          await store.updateSessionIf('s1', ['PENDING', 'ACTIVE'], {
+            status: 'COMPLETED',
+            transaction_id: 't1',
+            payment_method_id: 'pm_1',
+            updated_at: at(9),
+          }),
+        ).toBe(true);
+        expect(await store.findSession(A, { id: 's1' })).toEqual(
+          session('s1', A, MTP_A, {
+            status: 'COMPLETED',
+            transaction_id: 't1',
+            payment_method_id: 'pm_1',
+            updated_at: at(9),
+          }),
+        );
+        expect(
+          await store.updateSessionIf('nope', ['PENDING'], { status: 'X', updated_at: at(9) }),
+        ).toBe(false);
+      });
+
+      describe('listing', () => {
+        // s0..s5 newest first by (created_at, id): ties on created_at break on id.
+        const rows: SessionRow[] = [
+          session('s_a', A, MTP_A, { created_at: at(10), status: 'COMPLETED' }),
+          session('s_c', A, MTP_A, { created_at: at(20), type: 'authorization' }),
+          session('s_b', A, MTP_A, { created_at: at(20), status: 'EXPIRED' }),
+          session('s_e', A, MTP_A, { created_at: at(20), status: 'COMPLETED' }),
+          session('s_d', A, MTP_A, {
+            created_at: at(30),
+            merchant_internal_transaction_code: 'shared',
+          }),
+          session('s_f', A, MTP_A, { created_at: at(5), status: 'EXPIRED' }),
+          session('s_other', B, MTP_B, { created_at: at(25) }),
+        ];
+        const newestFirst = ['s_d', 's_e', 's_c', 's_b', 's_a', 's_f'];
+
+        beforeEach(async () => {
+          for (const row of rows) expect(await store.insertSession(row)).toBe('inserted');
+        });
+
+        it('pages by offset, newest first, with the total', async () => {
+          const all = await store.listSessions(A, {}, { take: 100, skip: 0 });
+          expect(all.rows.map((row) => row.id)).toEqual(newestFirst);
+          expect(all.total).toBe(6);
+          expect(typeof all.total).toBe('number');
+          const page = await store.listSessions(A, {}, { take: 2, skip: 2 });
+          expect(page.rows.map((row) => row.id)).toEqual(['s_c', 's_b']);
+          expect(page.total).toBe(6);
+          const past = await store.listSessions(A, {}, { take: 2, skip: 10 });
+          expect(past).toEqual({ rows: [], total: 6 });
+        });
+
+        it('filters by status, type and merchant code', async () => {
+          const byStatus = await store.listSessions(
+            A,
+            { status: 'EXPIRED' },
+            { take: 10, skip: 0 },
+          );
+          expect(byStatus.rows.map((row) => row.id)).toEqual(['s_b', 's_f']);
+          expect(byStatus.total).toBe(2);
+          const byType = await store.listSessions(
+            A,
+            { type: 'authorization' },
+            { take: 10, skip: 0 },
+          );
+          expect(byType.rows.map((row) => row.id)).toEqual(['s_c']);
+          const byCode = await store.listSessions(
+            A,
+            { merchantInternalTransactionCode: 'shared', status: 'PENDING' },
+            { take: 10, skip: 0 },
+          );
+          expect(byCode.rows.map((row) => row.id)).toEqual(['s_d']);
+          const none = await store.listSessions(
+            A,
+            { merchantInternalTransactionCode: 'shared', status: 'EXPIRED' },
+            { take: 10, skip: 0 },
+          );
+          expect(none).toEqual({ rows: [], total: 0 });
+        });
+
+        it('lists only the merchant’s own sessions', async () => {
+          const listed = await store.listSessions(B, {}, { take: 10, skip: 0 });
+          expect(listed.rows.map((row) => row.id)).toEqual(['s_other']);
+          expect(listed.total).toBe(1);
+          const after = await store.listSessionsAfter(B, {}, { first: 10 });
+          expect(after.rows.map((row) => row.id)).toEqual(['s_other']);
+        });
+
+        it('pages by cursor through ties on created_at without gaps or repeats', async () => {
+          const seen: string[] = [];
+          let after: SessionCursor | undefined;
+          const pages: boolean[] = [];
+          for (let i = 0; i < 10; i++) {
+            const page = await store.listSessionsAfter(A, {}, { first: 2, after });
+            expect(page.total).toBe(6);
+            seen.push(...page.rows.map((row) => row.id));
+            pages.push(page.hasNextPage);
+            const last = page.rows.at(-1);
+            if (!page.hasNextPage || last === undefined) break;
+            after = { createdAt: last.created_at, id: last.id };
+          }
+          expect(seen).toEqual(newestFirst);
+          expect(pages).toEqual([true, true, false]);
+        });
+
+        it('starts a cursor page strictly after the cursor, with filters', async () => {
+          const page = await store.listSessionsAfter(
+            A,
+            {},
+            { first: 10, after: { createdAt: at(20), id: 's_e' } },
+          );
+          expect(page.rows.map((row) => row.id)).toEqual(['s_c', 's_b', 's_a', 's_f']);
+          expect(page.hasNextPage).toBe(false);
+          const filtered = await store.listSessionsAfter(
+            A,
+            { status: 'COMPLETED' },
+            { first: 1, after: { createdAt: at(30), id: 's_d' } },
+          );
+          expect(filtered.rows.map((row) => row.id)).toEqual(['s_e']);
+          expect(filtered.hasNextPage).toBe(true);
+          expect(filtered.total).toBe(2);
+          const end = await store.listSessionsAfter(
+            A,
+            {},
+            { first: 3, after: { createdAt: at(5), id: 's_f' } },
+          );
+          expect(end).toEqual({ rows: [], total: 6, hasNextPage: false });
+        });
+      });
+    });
+
+    describe('transactions', () => {
+      beforeEach(async () => {
+        await store.insertSession(session('s1', A, MTP_A, { type: 'authorization' }));
+        await store.insertSession(session('s2', A, MTP_A));
+      });
+
+      const auth = (overrides: Partial<TransactionRow> = {}) =>
+        transaction('t_auth', A, MTP_A, {
+          session_id: 's1',
+          action: 'AUTHORIZATION',
+          status: 'SUCCEEDED',
+          merchant_internal_transaction_code: 'code_s1',
+          created_at: at(10),
+          ...overrides,
+        });
+      const child = (
+        id: string,
+        action: 'SETTLE' | 'VOID',
+        overrides: Partial<TransactionRow> = {},
+      ) =>
+        transaction(id, A, MTP_A, {
+          session_id: 's1',
+          parent_transaction_id: 't_auth',
+          action,
+          created_at: at(20),
+          ...overrides,
+        });
+
+      it('finds a transaction, the session’s own, and its child', async () => {
+        expect(await store.insertTransaction(auth())).toBe('inserted');
+        expect(await store.insertTransaction(child('t_settle', 'SETTLE'))).toBe('inserted');
+        expect(await store.findTransaction(A, 't_auth')).toEqual(auth());
+        expect(await store.findTransaction(A, 'nope')).toBeUndefined();
+        expect(await store.findSessionTransaction('s1')).toEqual(auth());
+        expect(await store.findSessionTransaction('s2')).toBeUndefined();
+        expect(await store.findChildTransaction('t_auth')).toEqual(child('t_settle', 'SETTLE'));
+        expect(await store.findChildTransaction('t_settle')).toBeUndefined();
+      });
+
+      it('lists a session’s transactions oldest first, its child even without a session id', async () => {
+        await store.insertTransaction(auth());
+        await store.insertTransaction(child('t_void', 'VOID', { session_id: null }));
+        await store.insertTransaction(transaction('t_s2', A, MTP_A, { session_id: 's2' }));
+        expect((await store.listSessionTransactions('s1')).map((row) => row.id)).toEqual([
+          't_auth',
+          't_void',
+        ]);
+        expect((await store.listSessionTransactions('s2')).map((row) => row.id)).toEqual(['t_s2']);
+        expect(await store.listSessionTransactions('nope')).toEqual([]);
+      });
+
+      it('does not let one merchant find another merchant’s transaction', async () => {
+        await store.insertTransaction(auth());
+        expect(await store.findTransaction(B, 't_auth')).toBeUndefined();
+        expect((await store.listTransactions(B, {}, { take: 10, skip: 0 })).total).toBe(0);
+      });
+
+      it('keeps one transaction per session', async () => {
+        expect(await store.insertTransaction(auth())).toBe('inserted');
+        expect(await store.insertTransaction(auth({ id: 't_again' }))).toBe('conflict');
+        expect(await store.findTransaction(A, 't_again')).toBeUndefined();
+        expect(
+          await store.insertTransaction(transaction('t_s2', A, MTP_A, { session_id: 's2' })),
+        ).toBe('inserted');
+      });
+
+      it('allows any number of transactions without a session', async () => {
+        for (const id of ['t_x', 't_y']) {
+          expect(await store.insertTransaction(transaction(id, A, MTP_A))).toBe('inserted');
+        }
+      });
+
+      it('keeps one settle or void per authorization', async () => {
+        await store.insertTransaction(auth());
+        expect(await store.insertTransaction(child('t_settle', 'SETTLE'))).toBe('inserted');
+        expect(await store.insertTransaction(child('t_void', 'VOID'))).toBe('conflict');
+        expect(await store.insertTransaction(child('t_settle2', 'SETTLE'))).toBe('conflict');
+        expect(await store.findChildTransaction('t_auth')).toMatchObject({ id: 't_settle' });
+      });
+
+      it('throws, rather than reporting a conflict, on a duplicate id', async () => {
+        await store.insertTransaction(transaction('t_x', A, MTP_A));
+        await expect(store.insertTransaction(transaction('t_x', A, MTP_A))).rejects.toThrow();
+      });
+
+      it('lists newest first with filters, paging and the total', async () => {
+        await store.insertTransaction(auth());
+        await store.insertTransaction(child('t_settle', 'SETTLE', { status: 'SUCCEEDED' }));
+        await store.insertTransaction(
+          transaction('t_s2', A, MTP_A, {
+            session_id: 's2',
+            created_at: at(20),
+            merchant_internal_transaction_code: 'code_s2',
+          }),
+        );
+        await store.insertTransaction(transaction('t_b', B, MTP_B, { created_at: at(30) }));
+        const all = await store.listTransactions(A, {}, { take: 10, skip: 0 });
+        expect(all.rows.map((row) => row.id)).toEqual(['t_settle', 't_s2', 't_auth']);
+        expect(all.total).toBe(3);
+        const page = await store.listTransactions(A, {}, { take: 1, skip: 1 });
+        expect(page.rows.map((row) => row.id)).toEqual(['t_s2']);
+        expect(page.total).toBe(3);
+        const list = async (filters: Parameters<Store['listTransactions']>[1]) =>
+          (await store.listTransactions(A, filters, { take: 10, skip: 0 })).rows.map(
+            (row) => row.id,
+          );
+        expect(await list({ status: 'SUCCEEDED' })).toEqual(['t_settle', 't_auth']);
+        expect(await list({ action: 'SETTLE' })).toEqual(['t_settle']);
+        expect(await list({ merchantInternalTransactionCode: 'code_s2' })).toEqual(['t_s2']);
+        expect(await list({ sessionId: 's1' })).toEqual(['t_settle', 't_auth']);
+        expect(await list({ sessionId: 's1', action: 'AUTHORIZATION' })).toEqual(['t_auth']);
+      });
+
+      it('updates a transaction only from the given statuses', async () => {
+        await store.insertTransaction(auth({ status: 'PENDING' }));
+        expect(
+          await store.updateTransactionIf('t_auth', ['FAILED'], {
+            status: 'SUCCEEDED',
+            updated_at: at(50),
+          }),
+        ).toBe(false);
+        expect(await store.updateTransactionIf('t_auth', [], { updated_at: at(50) })).toBe(false);
+        expect(await store.findTransaction(A, 't_auth')).toEqual(auth({ status: 'PENDING' }));
+        const patch = {
+          status: 'FAILED',
+          provider_code: 'pi_9',
+          payment_method_id: 'pm_9',
+          error_code: 'card_declined',
+          error_message: 'Declined',
+          amount: '900',
+          settled_amount: '0',
+          updated_at: at(50),
+        };
+        expect(await store.updateTransactionIf('t_auth', ['PENDING'], patch)).toBe(true);
+        expect(await store.findTransaction(A, 't_auth')).toEqual(auth(patch));
+        expect(
+          await store.updateTransactionIf('t_auth', ['PENDING'], {
+            status: 'SUCCEEDED',
+            updated_at: at(60),
+          }),
+        ).toBe(false);
+      });
+
+      it('sets the settled amount only once', async () => {
+        await store.insertTransaction(auth());
+        expect(await store.setSettledAmountIfUnset('t_auth', '600', at(40))).toBe(true);
+        expect(await store.setSettledAmountIfUnset('t_auth', '700', at(41))).toBe(false);
+        expect(await store.findTransaction(A, 't_auth')).toMatchObject({
+          settled_amount: '600',
+          updated_at: at(40),
+        });
+      });
+    });
+
+    describe('payment methods', () => {
+      it('inserts, then returns the stored row for the same reference', async () => {
+        const first = paymentMethod('pm1', A, MTP_A);
+        expect(await store.upsertPaymentMethod(first)).toEqual(first);
+        const again = await store.upsertPaymentMethod(
+          paymentMethod('pm2', A, MTP_A, { provider_reference: 'pm_pm1', last4: '0000' }),
+        );
+        expect(again).toEqual(first);
+        expect(await store.findPaymentMethod(A, 'pm2')).toBeUndefined();
+      });
+
+      it('keeps references apart per merchant and provider', async () => {
+        const ref = { provider_reference: 'pm_shared' };
+        expect((await store.upsertPaymentMethod(paymentMethod('pm1', A, MTP_A, ref))).id).toBe(
+          'pm1',
+        );
+        expect((await store.upsertPaymentMethod(paymentMethod('pm2', B, MTP_B, ref))).id).toBe(
+          'pm2',
+        );
+        expect(
+          (
+            await store.upsertPaymentMethod(
+              paymentMethod('pm3', A, MTP_A, { ...ref, provider: 'NUVEI' }),
+            )
+          ).id,
+        ).toBe('pm3');
+      });
+
+      it('finds only the merchant’s own, and lists by customer newest first', async () => {
+        await store.upsertPaymentMethod(paymentMethod('pm1', A, MTP_A, { created_at: at(1) }));
+        await store.upsertPaymentMethod(paymentMethod('pm3', A, MTP_A, { created_at: at(3) }));
+        await store.upsertPaymentMethod(paymentMethod('pm2', A, MTP_A, { created_at: at(3) }));
+        await store.upsertPaymentMethod(
+          paymentMethod('pm4', A, MTP_A, { merchant_internal_customer_code: 'cust_2' }),
+        );
+        await store.upsertPaymentMethod(paymentMethod('pm5', B, MTP_B));
+        expect(await store.findPaymentMethod(A, 'pm1')).toEqual(
+          paymentMethod('pm1', A, MTP_A, { created_at: at(1) }),
+        );
+        expect(await store.findPaymentMethod(B, 'pm1')).toBeUndefined();
+        const all = await store.listPaymentMethods(A, 'cust_1', { take: 10, skip: 0 });
+        expect(all.rows.map((row) => row.id)).toEqual(['pm3', 'pm2', 'pm1']);
+        expect(all.total).toBe(3);
+        const page = await store.listPaymentMethods(A, 'cust_1', { take: 1, skip: 1 });
+        expect(page).toEqual({
+          rows: [paymentMethod('pm2', A, MTP_A, { created_at: at(3) })],
+          total: 3,
+        });
+        expect((await store.listPaymentMethods(B, 'cust_2', { take: 10, skip: 0 })).total).toBe(0);
+      });
+    });
+
+    describe('idempotency keys', () => {
+      const claim = (
+        overrides: { request_hash?: string; created_at?: string; merchant_id?: string } = {},
+      ) => ({
+        merchant_id: A,
+        key: 'key_1',
+        request_hash: 'hash_1',
+        created_at: at(0),
+        expires_at: at(100),
+        ...overrides,
+        ...(overrides.created_at === undefined
+          ? {}
+          : { expires_at: new Date(Date.parse(overrides.created_at) + 100_000).toISOString() }),
+      });
+
+      it('claims a free key, then returns the in-flight and then the completed row', async () => {
+        expect(await store.claimIdempotencyKey(claim())).toEqual({ claimed: true });
+        expect(await store.claimIdempotencyKey(claim({ request_hash: 'other' }))).toEqual({
+          claimed: false,
+          existing: {
+            ...claim(),
+            state: 'in_flight',
+            response_status: null,
+            response_body: null,
+          },
+        });
+        await store.completeIdempotencyKey(A, 'key_1', { status: 201, body: '{"ok":true}' });
+        expect(await store.claimIdempotencyKey(claim())).toEqual({
+          claimed: false,
+          existing: {
+            ...claim(),
+            state: 'done',
+            response_status: 201,
+            response_body: '{"ok":true}',
+          },
+        });
+      });
+
+      it('keeps keys apart per merchant', async () => {
+        expect(await store.claimIdempotencyKey(claim())).toEqual({ claimed: true });
+        expect(await store.claimIdempotencyKey(claim({ merchant_id: B }))).toEqual({
+          claimed: true,
+        });
+      });
+
+      it('claims an expired key again, from its expiry on', async () => {
+        await store.claimIdempotencyKey(claim());
+        await store.completeIdempotencyKey(A, 'key_1', { status: 200, body: '{}' });
+        const early = await store.claimIdempotencyKey(claim({ created_at: at(99) }));
+        expect(early.claimed).toBe(false);
+        expect(
+          await store.claimIdempotencyKey(claim({ created_at: at(100), request_hash: 'h2' })),
+        ).toEqual({
+          claimed: true,
+        });
+        const after = await store.claimIdempotencyKey(claim({ created_at: at(101) }));
+        expect(after).toEqual({
+          claimed: false,
+          existing: {
+            ...claim({ created_at: at(100), request_hash: 'h2' }),
+            state: 'in_flight',
+            response_status: null,
+            response_body: null,
+          },
+        });
+      });
+
+      it('releases an in-flight claim but not a completed one', async () => {
+        await store.claimIdempotencyKey(claim());
+        await store.releaseIdempotencyKey(A, 'key_1');
+        expect(await store.claimIdempotencyKey(claim())).toEqual({ claimed: true });
+        await store.completeIdempotencyKey(A, 'key_1', { status: 200, body: '{}' });
+        await store.releaseIdempotencyKey(A, 'key_1');
+        expect((await store.claimIdempotencyKey(claim())).claimed).toBe(false);
+      });
+
+      it('deletes the expired keys and counts them', async () => {
+        await store.claimIdempotencyKey(claim());
+        await store.claimIdempotencyKey({ ...claim(), key: 'key_2', expires_at: at(50) });
+        await store.claimIdempotencyKey({ ...claim(), key: 'key_3', expires_at: at(60) });
+        expect(await store.deleteExpiredIdempotencyKeys(at(10))).toBe(0);
+        expect(await store.deleteExpiredIdempotencyKeys(at(60))).toBe(2);
+        expect(await store.claimIdempotencyKey({ ...claim(), key: 'key_2' })).toEqual({
+          claimed: true,
+        });
+        expect((await store.claimIdempotencyKey(claim())).claimed).toBe(false);
+      });
+    });
+
+    describe('provider callbacks', () => {
+      it('lists the newest first, up to the limit, with generated numeric ids', async () => {
+        for (const [i, outcome] of ['refused', 'verified', 'ignored'].entries()) {
+          await store.insertProviderCallback({
+            provider: 'NUVEI',
+            merchant_transaction_provider_id: i === 0 ? 'mtp_unknown' : MTP_A,
+            received_at: at(i),
+            verified: i === 0 ? 0 : 1,
+            event_type: i === 0 ? null : 'payment.updated',
+            provider_code: `pc_${i}`,
+            outcome,
+          });
+        }
+        const listed = await store.listProviderCallbacks(2);
+        expect(listed.map((row) => row.outcome)).toEqual(['ignored', 'verified']);
+        const [newest, older] = listed;
+        expect(typeof newest?.id).toBe('number');
+        expect(newest?.id).toBeGreaterThan(older?.id ?? Number.POSITIVE_INFINITY);
+        expect(newest).toMatchObject({
+          verified: 1,
+          event_type: 'payment.updated',
+          provider_code: 'pc_2',
+        });
+        expect((await store.listProviderCallbacks(10))[2]).toMatchObject({
+          verified: 0,
+          event_type: null,
+          merchant_transaction_provider_id: 'mtp_unknown',
+        });
+      });
+    });
+
+    describe(
+      target.name === 'postgres' ? 'races between two instances' : 'races in one instance',
+      () => {
+        const RACERS = 20;
+        const pickStore = (i: number) => (i % 2 === 0 ? store : other);
+
+        it('lets exactly one of 20 compare-and-sets from PENDING win', async () => {
+          await store.insertSession(session('s1', A, MTP_A));
+          const targets = Array.from({ length: RACERS }, (_, i) =>
+            i % 4 < 2 ? 'ACTIVE' : 'CANCELED',
+          );
+          const results = await Promise.all(
+            targets.map((status, i) =>
+              pickStore(i).updateSessionIf('s1', ['PENDING'], { status, updated_at: at(i + 10) }),
+            ),
+          );
+          expect(count(results, true)).toBe(1);
+          const winner = results.indexOf(true);
+          expect((await store.findSession(A, { id: 's1' }))?.status).toBe(targets[winner]);
+        });
+
+        it('inserts exactly one of 20 sessions with one code', async () => {
+          const results = await Promise.all(
+            Array.from({ length: RACERS }, (_, i) =>
+              pickStore(i).insertSession(
+                session(`s${i}`, A, MTP_A, { merchant_internal_transaction_code: 'race' }),
+              ),
+            ),
+          );
+          expect(count(results, 'inserted')).toBe(1);
+          expect(count(results, 'conflict')).toBe(RACERS - 1);
+          expect((await store.listSessions(A, {}, { take: 100, skip: 0 })).total).toBe(1);
+        });
+
+        it('inserts exactly one of 20 settles and voids of one authorization', async () => {
+          await store.insertSession(session('s1', A, MTP_A, { type: 'authorization' }));
+          await store.insertTransaction(
+            transaction('t_auth', A, MTP_A, { session_id: 's1', action: 'AUTHORIZATION' }),
+          );
+          const results = await Promise.all(
+            Array.from({ length: RACERS }, (_, i) =>
+              pickStore(i).insertTransaction(
+                transaction(`t_child_${i}`, A, MTP_A, {
+                  session_id: 's1',
+                  parent_transaction_id: 't_auth',
+                  action: i % 2 === 0 ? 'SETTLE' : 'VOID',
+                }),
+              ),
+            ),
+          );
+          expect(count(results, 'inserted')).toBe(1);
+          expect(await store.listSessionTransactions('s1')).toHaveLength(2);
+        });
+
+        it('inserts exactly one of 20 transactions of one session', async () => {
+          await store.insertSession(session('s1', A, MTP_A));
+          const results = await Promise.all(
+            Array.from({ length: RACERS }, (_, i) =>
+              pickStore(i).insertTransaction(transaction(`t_${i}`, A, MTP_A, { session_id: 's1' })),
+            ),
+          );
+          expect(count(results, 'inserted')).toBe(1);
+        });
+
+        it('lets exactly one of 20 claims of a free key win', async () => {
+          const results = await Promise.all(
+            Array.from({ length: RACERS }, (_, i) =>
+              pickStore(i).claimIdempotencyKey({
+                merchant_id: A,
+                key: 'race',
+                request_hash: `h${i}`,
+                created_at: at(0),
+                expires_at: at(100),
+              }),
+            ),
+          );
+          expect(results.filter((result) => result.claimed)).toHaveLength(1);
+        });
+
+        it('lets exactly one of 20 claims of an expired key win', async () => {
+          await store.claimIdempotencyKey({
+            merchant_id: A,
+            key: 'race',
+            request_hash: 'old',
+            created_at: at(0),
+            expires_at: at(100),
+          });
+          const results = await Promise.all(
+            Array.from({ length: RACERS }, (_, i) =>
+              pickStore(i).claimIdempotencyKey({
+                merchant_id: A,
+                key: 'race',
+                request_hash: `h${i}`,
+                created_at: at(200),
+                expires_at: at(300),
+              }),
+            ),
+          );
+          expect(results.filter((result) => result.claimed)).toHaveLength(1);
+          for (const result of results) {
+            if (!result.claimed) expect(result.existing.request_hash).not.toBe('old');
+          }
+        });
+
+        it('stores one payment method for 20 concurrent upserts of one reference', async () => {
+          const results = await Promise.all(
+            Array.from({ length: RACERS }, (_, i) =>
+              pickStore(i).upsertPaymentMethod(
+                paymentMethod(`pm${i}`, A, MTP_A, { provider_reference: 'pm_race' }),
+              ),
+            ),
+          );
+          expect(new Set(results.map((row) => row.id)).size).toBe(1);
+        });
+      },
+    );
+  });
+});

@@ -1,0 +1,139 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database schema, one interface per table. The same migrations serve SQLite and PostgreSQL,
+ * so columns use portable types: text for ids, timestamps (ISO 8601 UTC with milliseconds, so
+ * that they sort as text), amounts (canonical decimal strings of minor units) and JSON; integer
+ * 0/1 for booleans.
+ */
+export interface Database {
+  merchants: MerchantTable;
+  merchant_transaction_providers: MerchantTransactionProviderTable;
+  client_sessions: ClientSessionTable;
+  transactions: TransactionTable;
+  payment_methods: PaymentMethodTable;
+  idempotency_keys: IdempotencyKeyTable;
+  provider_callbacks: ProviderCallbackTable;
+}
+
+export interface MerchantTable {
+  id: string;
+  name: string;
+  /** pk_test_...: safe for the browser. Unique. */
+  public_id: string;
+  /** SHA-256 hex of the API secret; the secret itself is never stored. Unique. */
+  secret_hash: string;
+  /** The last 4 characters of the secret, to tell secrets apart in listings. */
+  secret_last4: string;
+  /** JSON array of origins allowed to use the public API and frame the card fields. */
+  allowed_origins: string;
+  created_at: string;
+}
+
+export interface MerchantTransactionProviderTable {
+  /** mtp_...: what merchants pass as merchantTransactionProviderId. */
+  id: string;
+  merchant_id: string;
+  provider: 'STRIPE' | 'NUVEI';
+  /** JSON: the credentials of the merchant's account at the provider (secret key, webhook secret, site id...). */
+  credentials: string;
+  created_at: string;
+}
+
+export interface ClientSessionTable {
+  /** UUID. */
+  id: string;
+  merchant_id: string;
+  merchant_transaction_provider_id: string;
+  provider: 'STRIPE' | 'NUVEI';
+  type: 'payment' | 'add-payment-method' | 'authorization';
+  kind: 'CLIENT' | 'SERVER';
+  action: string;
+  status: string;
+  /** Null for add-payment-method sessions. */
+  amount: string | null;
+  currency: string;
+  merchant_internal_transaction_code: string;
+  merchant_internal_customer_code: string | null;
+  store_payment_method: number;
+  /** The stored payment method a session charges, if any (payment_methods.id). */
+  customer_payment_method_id: string | null;
+  /** SHA-256 hex of the canonical start request: same code + same hash = the same session. */
+  request_hash: string;
+  /** Null until the provider answered the start. */
+  token: string | null;
+  token_expires_at: string | null;
+  provider_code: string | null;
+  /** JSON object for the React SDK. */
+  payload: string;
+  payment_method_id: string | null;
+  transaction_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TransactionTable {
+  id: string;
+  merchant_id: string;
+  session_id: string | null;
+  parent_transaction_id: string | null;
+  merchant_transaction_provider_id: string;
+  provider: 'STRIPE' | 'NUVEI';
+  action: string;
+  status: string;
+  amount: string | null;
+  currency: string;
+  settled_amount: string | null;
+  merchant_internal_transaction_code: string | null;
+  merchant_internal_customer_code: string | null;
+  provider_code: string | null;
+  payment_method_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PaymentMethodTable {
+  id: string;
+  merchant_id: string;
+  merchant_transaction_provider_id: string;
+  provider: 'STRIPE' | 'NUVEI';
+  merchant_internal_customer_code: string | null;
+  /** The provider's reference of the stored method (Stripe pm_..., Nuvei userPaymentOptionId). */
+  provider_reference: string;
+  /** The provider's customer reference, if it has one (Stripe cus_...). */
+  provider_customer_reference: string | null;
+  brand: string;
+  last4: string;
+  expiry_month: number;
+  expiry_year: number;
+  billing_country: string | null;
+  created_at: string;
+}
+
+export interface IdempotencyKeyTable {
+  merchant_id: string;
+  key: string;
+  /** SHA-256 hex of method, path and body. */
+  request_hash: string;
+  /** 'in_flight' until the response is stored, then 'done'. */
+  state: string;
+  response_status: number | null;
+  response_body: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ProviderCallbackTable {
+  id: Generated<number>;
+  provider: string;
+  merchant_transaction_provider_id: string;
+  received_at: string;
+  /** 1 when the signature or checksum verified. */
+  verified: number;
+  event_type: string | null;
+  provider_code: string | null;
+  /** What the router did with it: 'refused', 'verified', 'ignored', ... */
+  outcome: string;
+}

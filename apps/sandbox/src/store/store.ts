@@ -1,0 +1,195 @@
+import type { Insertable, Selectable } from 'kysely';
+import type {
+  ClientSessionTable,
+  IdempotencyKeyTable,
+  MerchantTable,
+  MerchantTransactionProviderTable,
+  PaymentMethodTable,
+  ProviderCallbackTable,
+  TransactionTable,
+} from './schema.ts';
+
+export type MerchantRow = Selectable<MerchantTable>;
+export type MerchantTransactionProviderRow = Selectable<MerchantTransactionProviderTable>;
+export type SessionRow = Selectable<ClientSessionTable>;
+export type TransactionRow = Selectable<TransactionTable>;
+export type PaymentMethodRow = Selectable<PaymentMethodTable>;
+export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;
+export type ProviderCallbackRow = Selectable<ProviderCallbackTable>;
+
+/** How a session is named: exactly one of the four identifiers. */
+export type SessionLookup =
+  | { id: string }
+  | { token: string }
+  | { providerCode: string }
+  | { merchantInternalTransactionCode: string };
+
+export interface SessionFilters {
+  status?: string | undefined;
+  type?: string | undefined;
+  merchantInternalTransactionCode?: string | undefined;
+}
+
+export interface TransactionFilters {
+  status?: string | undefined;
+  action?: string | undefined;
+  merchantInternalTransactionCode?: string | undefined;
+  sessionId?: string | undefined;
+}
+
+/** Where a cursor page starts: after this (created_at, id), newest first. */
+export interface SessionCursor {
+  createdAt: string;
+  id: string;
+}
+
+/** A partial update of a session row. */
+export type SessionPatch = Partial<
+  Pick<
+    SessionRow,
+    'status' | 'transaction_id' | 'payment_method_id' | 'provider_code' | 'updated_at'
+  >
+> & { updated_at: string };
+
+/** A partial update of a transaction row. */
+export type TransactionPatch = Partial<
+  Pick<
+    TransactionRow,
+    | 'status'
+    | 'provider_code'
+    | 'payment_method_id'
+    | 'error_code'
+    | 'error_message'
+    | 'amount'
+    | 'settled_amount'
+  >
+> & { updated_at: string };
+
+/**
+ * The router's storage: every query the domain needs, on SQLite or PostgreSQL. Every status
+ * change is a compare-and-set; every uniqueness rule of the domain is a unique index, so that
+ * two instances sharing one PostgreSQL database never both win.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Runs the migrations that have not run yet. Idempotent; safe from two instances at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Deletes every row of every table (tests and `--reset`). */
+  truncateAll(): Promise<void>;
+
+  insertMerchant(row: MerchantRow): Promise<void>;
+  findMerchantById(id: string): Promise<MerchantRow | undefined>;
+  findMerchantBySecretHash(secretHash: string): Promise<MerchantRow | undefined>;
+  findMerchantByPublicId(publicId: string): Promise<MerchantRow | undefined>;
+  /** Oldest first. */
+  listMerchants(): Promise<MerchantRow[]>;
+
+  insertMerchantTransactionProvider(row: MerchantTransactionProviderRow): Promise<void>;
+  findMerchantTransactionProviderById(id: string): Promise<MerchantTransactionProviderRow | undefined>;
+  /** The merchant's oldest provider record for that provider. */
+  findMerchantTransactionProviderByProvider(
+    merchantId: string,
+    provider: 'STRIPE' | 'NUVEI',
+  ): Promise<MerchantTransactionProviderRow | undefined>;
+  /** Oldest first. */
+  listMerchantTransactionProviders(merchantId: string): Promise<MerchantTransactionProviderRow[]>;
+
+  /**
+   * Inserts a session. 'conflict' when the merchant already has a session with that
+   * merchant_internal_transaction_code in PENDING, ACTIVE, COMPLETED or UNKNOWN (a partial
+   * unique index), whichever request got there first.
+   */
+  insertSession(row: SessionRow): Promise<'inserted' | 'conflict'>;
+  /**
+   * One of the merchant's sessions by id, token, provider code, or merchant code (the newest
+   * with that code).
+   */
+  findSession(merchantId: string, lookup: SessionLookup): Promise<SessionRow | undefined>;
+  /** A session by the provider's reference, for callbacks: scoped by provider record, not merchant. */
+  findSessionByProviderCode(
+    merchantTransactionProviderId: string,
+    providerCode: string,
+  ): Promise<SessionRow | undefined>;
+  /** Same, by token. */
+  findSessionByToken(
+    merchantTransactionProviderId: string,
+    token: string,
+  ): Promise<SessionRow | undefined>;
+  /** Newest first (created_at desc, id desc). */
+  listSessions(
+    merchantId: string,
+    filters: SessionFilters,
+    page: { take: number; skip: number },
+  ): Promise<{ rows: SessionRow[]; total: number }>;
+  /** Newest first, the `first` rows strictly after the cursor (or from the newest); total ignores the cursor. */
+  listSessionsAfter(
+    merchantId: string,
+    filters: SessionFilters,
+    page: { first: number; after?: SessionCursor | undefined },
+  ): Promise<{ rows: SessionRow[]; total: number; hasNextPage: boolean }>;
+  /** Records the provider's answer to the start; only while the token is still null. */
+  setSessionProviderData(
+    id: string,
+    data: Pick<SessionRow, 'token' | 'token_expires_at' | 'provider_code' | 'payload' | 'updated_at'>,
+  ): Promise<boolean>;
+  /** Compare-and-set: applies the patch only if the session's status is one of `from`. */
+  updateSessionIf(id: string, from: readonly string[], patch: SessionPatch): Promise<boolean>;
+
+  /**
+   * Inserts a transaction. 'conflict' when the session already has its transaction (one per
+   * session, parent_transaction_id null), or the parent already has a SETTLE or VOID child (one
+   * per authorization).
+   */
+  insertTransaction(row: TransactionRow): Promise<'inserted' | 'conflict'>;
+  findTransaction(merchantId: string, id: string): Promise<TransactionRow | undefined>;
+  /** The session's own transaction (the one without a parent). */
+  findSessionTransaction(sessionId: string): Promise<TransactionRow | undefined>;
+  /** The SETTLE or VOID of an authorization, if any. */
+  findChildTransaction(parentTransactionId: string): Promise<TransactionRow | undefined>;
+  /** Oldest first: the session's transaction and its settle or void. */
+  listSessionTransactions(sessionId: string): Promise<TransactionRow[]>;
+  /** Newest first. */
+  listTransactions(
+    merchantId: string,
+    filters: TransactionFilters,
+    page: { take: number; skip: number },
+  ): Promise<{ rows: TransactionRow[]; total: number }>;
+  /** Compare-and-set: applies the patch only if the transaction's status is one of `from`. */
+  updateTransactionIf(id: string, from: readonly string[], patch: TransactionPatch): Promise<boolean>;
+  /** Sets settled_amount only if it is still null. */
+  setSettledAmountIfUnset(id: string, settledAmount: string, updatedAt: string): Promise<boolean>;
+
+  /** Inserts, or returns the existing row for the same (merchant, provider, provider_reference). */
+  upsertPaymentMethod(row: PaymentMethodRow): Promise<PaymentMethodRow>;
+  findPaymentMethod(merchantId: string, id: string): Promise<PaymentMethodRow | undefined>;
+  /** Newest first. */
+  listPaymentMethods(
+    merchantId: string,
+    customerCode: string,
+    page: { take: number; skip: number },
+  ): Promise<{ rows: PaymentMethodRow[]; total: number }>;
+
+  /**
+   * Claims an idempotency key for a request. If the key is free, or its row has expired
+   * (expires_at <= row.created_at), inserts row (state 'in_flight') and returns claimed; else
+   * returns the existing row. Atomic across instances.
+   */
+  claimIdempotencyKey(
+    row: Omit<IdempotencyKeyRow, 'state' | 'response_status' | 'response_body'>,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyKeyRow }>;
+  /** Stores the response and marks the key 'done'. */
+  completeIdempotencyKey(
+    merchantId: string,
+    key: string,
+    response: { status: number; body: string },
+  ): Promise<void>;
+  /** Forgets a claim (the request failed in a way that is safe to retry). */
+  releaseIdempotencyKey(merchantId: string, key: string): Promise<void>;
+  /** Deletes keys whose expires_at <= now; returns how many. */
+  deleteExpiredIdempotencyKeys(now: string): Promise<number>;
+
+  insertProviderCallback(row: Omit<ProviderCallbackRow, 'id'>): Promise<void>;
+  /** Newest first. */
+  listProviderCallbacks(limit: number): Promise<ProviderCallbackRow[]>;
+}
