@@ -1,5 +1,10 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
-import { createMigrator, type StoreDialect, UNIQUE_INDEXES } from './migrations.ts';
+import {
+  createMigrator,
+  type StoreDialect,
+  UNIQUE_INDEXES,
+  type UniqueIndex,
+} from './migrations.ts';
 import type { ClientSessionTable, Database } from './schema.ts';
 import type {
   IdempotencyKeyRow,
@@ -17,8 +22,6 @@ import type {
   TransactionPatch,
   TransactionRow,
 } from './store.ts';
-
-type UniqueIndex = (typeof UNIQUE_INDEXES)[keyof typeof UNIQUE_INDEXES];
 
 const SESSION_PATCH_KEYS = [
   'status',
@@ -118,10 +121,14 @@ export class KyselyStore implements Store {
     if (typeof error !== 'object' || error === null) return false;
     const { code, constraint } = error as { code?: unknown; constraint?: unknown };
     if (this.dialect === 'postgres') {
-      return code === '23505' && indexes.some((index) => index === constraint);
+      return code === '23505' && indexes.some((index) => index.name === constraint);
     }
-    // SQLite reports a duplicate primary key as SQLITE_CONSTRAINT_PRIMARYKEY, so this is a unique index.
-    return code === 'SQLITE_CONSTRAINT_UNIQUE';
+    if (code !== 'SQLITE_CONSTRAINT_UNIQUE') return false;
+    // SQLite names the columns, not the index: "UNIQUE constraint failed: table.a, table.b".
+    const failed = String((error as { message?: unknown }).message).replace(/^.*?failed: /, '');
+    return indexes.some(
+      (index) => failed === index.columns.map((column) => `${index.table}.${column}`).join(', '),
+    );
   }
 
   async migrate(): Promise<void> {

@@ -9,15 +9,49 @@ import {
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
-/** Names of the unique indexes whose violations the store reports as conflicts. */
+export interface UniqueIndex {
+  name: string;
+  table: string;
+  columns: readonly string[];
+}
+
+/** The unique indexes behind the Store's uniqueness rules. */
 export const UNIQUE_INDEXES = {
-  merchantPublicId: 'merchants_public_id_key',
-  merchantSecretHash: 'merchants_secret_hash_key',
-  liveSessionCode: 'client_sessions_live_code_key',
-  sessionTransaction: 'transactions_session_key',
-  childTransaction: 'transactions_parent_key',
-  paymentMethodReference: 'payment_methods_reference_key',
-} as const;
+  merchantPublicId: { name: 'merchants_public_id_key', table: 'merchants', columns: ['public_id'] },
+  merchantSecretHash: {
+    name: 'merchants_secret_hash_key',
+    table: 'merchants',
+    columns: ['secret_hash'],
+  },
+  liveSessionCode: {
+    name: 'client_sessions_live_code_key',
+    table: 'client_sessions',
+    columns: ['merchant_id', 'merchant_internal_transaction_code'],
+  },
+  sessionTransaction: {
+    name: 'transactions_session_key',
+    table: 'transactions',
+    columns: ['session_id'],
+  },
+  childTransaction: {
+    name: 'transactions_parent_key',
+    table: 'transactions',
+    columns: ['parent_transaction_id'],
+  },
+  paymentMethodReference: {
+    name: 'payment_methods_reference_key',
+    table: 'payment_methods',
+    columns: ['merchant_id', 'provider', 'provider_reference'],
+  },
+} as const satisfies Record<string, UniqueIndex>;
+
+function createUniqueIndex(db: Kysely<unknown>, index: UniqueIndex) {
+  return db.schema
+    .createIndex(index.name)
+    .on(index.table)
+    .columns([...index.columns])
+    .unique();
+}
 
 const LIVE_SESSION_STATUSES = ['PENDING', 'ACTIVE', 'COMPLETED', 'UNKNOWN'] as const;
 
@@ -38,18 +72,8 @@ function initial(dialect: StoreDialect): Migration {
         .addColumn('allowed_origins', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => sortable(c.notNull()))
         .execute();
-      await db.schema
-        .createIndex(UNIQUE_INDEXES.merchantPublicId)
-        .on('merchants')
-        .column('public_id')
-        .unique()
-        .execute();
-      await db.schema
-        .createIndex(UNIQUE_INDEXES.merchantSecretHash)
-        .on('merchants')
-        .column('secret_hash')
-        .unique()
-        .execute();
+      await createUniqueIndex(db, UNIQUE_INDEXES.merchantPublicId).execute();
+      await createUniqueIndex(db, UNIQUE_INDEXES.merchantSecretHash).execute();
       await db.schema
         .createIndex('merchants_created_idx')
         .on('merchants')
@@ -93,12 +117,7 @@ function initial(dialect: StoreDialect): Migration {
         .addColumn('billing_country', 'text')
         .addColumn('created_at', 'text', (c) => sortable(c.notNull()))
         .execute();
-      await db.schema
-        .createIndex(UNIQUE_INDEXES.paymentMethodReference)
-        .on('payment_methods')
-        .columns(['merchant_id', 'provider', 'provider_reference'])
-        .unique()
-        .execute();
+      await createUniqueIndex(db, UNIQUE_INDEXES.paymentMethodReference).execute();
       await db.schema
         .createIndex('payment_methods_customer_idx')
         .on('payment_methods')
@@ -133,11 +152,7 @@ function initial(dialect: StoreDialect): Migration {
         .addColumn('created_at', 'text', (c) => sortable(c.notNull()))
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createIndex(UNIQUE_INDEXES.liveSessionCode)
-        .on('client_sessions')
-        .columns(['merchant_id', 'merchant_internal_transaction_code'])
-        .unique()
+      await createUniqueIndex(db, UNIQUE_INDEXES.liveSessionCode)
         .where(sql.ref('status'), 'in', LIVE_SESSION_STATUSES)
         .execute();
       await db.schema
@@ -195,19 +210,11 @@ function initial(dialect: StoreDialect): Migration {
         .addColumn('created_at', 'text', (c) => sortable(c.notNull()))
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createIndex(UNIQUE_INDEXES.sessionTransaction)
-        .on('transactions')
-        .column('session_id')
-        .unique()
+      await createUniqueIndex(db, UNIQUE_INDEXES.sessionTransaction)
         .where(sql.ref('parent_transaction_id'), 'is', null)
         .where(sql.ref('session_id'), 'is not', null)
         .execute();
-      await db.schema
-        .createIndex(UNIQUE_INDEXES.childTransaction)
-        .on('transactions')
-        .column('parent_transaction_id')
-        .unique()
+      await createUniqueIndex(db, UNIQUE_INDEXES.childTransaction)
         .where(sql.ref('parent_transaction_id'), 'is not', null)
         .execute();
       await db.schema

@@ -127,12 +127,17 @@ function splitSchema(url: string, explicit: string | undefined) {
 
 async function openPostgres(url: string, options: OpenStoreOptions): Promise<Store> {
   const { connectionString, schema } = splitSchema(url, options.schema);
-  // Loaded on demand, so that SQLite users never load the PostgreSQL driver.
-  const { default: pg } = await import('pg');
-  const pool = new pg.Pool({
-    connectionString,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
-  });
+  let pool: Pool;
+  try {
+    // Loaded on demand, so that SQLite users never load the PostgreSQL driver.
+    const { default: pg } = await import('pg');
+    pool = new pg.Pool({
+      connectionString,
+      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    });
+  } catch (error) {
+    throw openError(url, error);
+  }
   pool.on('error', (error) =>
     options.log?.(`store: idle PostgreSQL client error: ${error.message}`),
   );
