@@ -10,7 +10,9 @@ export const sourceConditions = ['@accrupay/source'];
 export function packageConfig(options: { environment?: 'node' | 'jsdom' | 'happy-dom' } = {}) {
   return defineConfig({
     resolve: { conditions: [...sourceConditions, 'import', 'module', 'node', 'default'] },
-    ssr: { resolve: { conditions: [...sourceConditions, 'import', 'module', 'node', 'default'] } },
+    // Vitest hands the SSR conditions to Node as --conditions for the workers: with 'import'
+    // among them CommonJS packages such as pg would require() ESM builds of their dependencies.
+    ssr: { resolve: { conditions: [...sourceConditions, 'node'] } },
     test: {
       environment: options.environment ?? 'node',
       include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
