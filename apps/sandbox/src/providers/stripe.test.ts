@@ -1,0 +1,764 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ClientTransactionSessionType } from '@accrupay/contracts';
+import { createProviderSim, type ProviderSim } from '@accrupay/provider-sim';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createStripeAdapter } from './stripe.ts';
+import {
+  type ProviderAdapter,
+  type ProviderPaymentMethod,
+  ProviderUnavailableError,
+  type StartSessionRequest,
+} from './types.ts';
+
+const ORIGIN = 'https://shop.example';
+const START = Date.parse('2030-01-15T12:00:00Z');
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read provider answers loosely and assert on them
+type Loose = any;
+
+interface Hook {
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+interface Env {
+  sim: ProviderSim;
+  url: string;
+  adapter: ProviderAdapter;
+  credentials: Record<string, unknown>;
+  hooks: Hook[];
+  closeHooks(): Promise<void>;
+}
+
+let env: Env;
+let seq = 0;
+
+async function setup(timeoutMs?: number): Promise<Env> {
+  const sim = createProviderSim({ clock: { start: '2030-01-15T12:00:00Z' } });
+  const { url } = await sim.start({ port: 0 });
+  const hooks: Hook[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      hooks.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const adapter = createStripeAdapter({
+    baseUrl: url,
+    clock: { now: () => sim.clock.now().getTime() },
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
+  const credentials = adapter.newCredentials();
+  await adapter.provisionAccount(credentials, {
+    callbackUrl: `http://127.0.0.1:${port}/v1/provider-callbacks/stripe/mtp_1`,
+    allowedOrigins: [ORIGIN],
+  });
+  const closeHooks = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return { sim, url, adapter, credentials, hooks, closeHooks };
+}
+
+beforeEach(async () => {
+  env = await setup();
+});
+
+afterEach(async () => {
+  await env.closeHooks();
+  await env.sim.close();
+});
+
+function request(
+  type: ClientTransactionSessionType,
+  overrides: Partial<StartSessionRequest> = {},
+): StartSessionRequest {
+  seq += 1;
+  return {
+    sessionId: `ses_test_${seq}`,
+    type,
+    amount: type === 'add-payment-method' ? null : 1000n,
+    currency: 'USD',
+    merchantInternalTransactionCode: `order-${seq}`,
+    merchantInternalCustomerCode: 'cust-1',
+    storePaymentMethod: false,
+    billing: null,
+    storedPaymentMethod: null,
+    ...overrides,
+  };
+}
+
+async function start(type: ClientTransactionSessionType, overrides?: Partial<StartSessionRequest>) {
+  const started = await env.adapter.startSession(env.credentials, request(type, overrides));
+  const ref = { type, providerCode: started.providerCode, token: started.token };
+  return { started, ref };
+}
+
+// Types a card into the hosted page, as the page's script posts it.
+async function pay(token: string, number: string): Promise<{ status: number; body: Loose }> {
+  const res = await fetch(`${env.url}/hosted/submit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      provider: 'stripe',
+      token,
+      origin: ORIGIN,
+      number,
+      expMonth: 12,
+      expYear: 2033,
+      cvc: '123',
+    }),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function challenge(token: string, decision: 'approve' | 'deny') {
+  const res = await fetch(`${env.url}/hosted/challenge`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ provider: 'stripe', token, origin: ORIGIN, decision }),
+  });
+  expect(res.status).toBe(200);
+}
+
+// Calls the simulator's Stripe API directly (the test's view, not the adapter's).
+async function stripeApi(path: string, key: string, body?: Record<string, string>) {
+  const res = await fetch(`${env.url}/stripe/v1${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
+    ...(body ? { body: new URLSearchParams(body).toString() } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Loose };
+}
+
+const secretKey = () => env.credentials.secretKey as string;
+const publishableKey = () => env.credentials.publishableKey as string;
+
+// Stores a card through an add-payment-method session and returns it as the router keeps it.
+async function storedCard(number: string): Promise<ProviderPaymentMethod> {
+  const { started, ref } = await start('add-payment-method');
+  await pay(started.token, number);
+  if (number === '4000000000003220') await challenge(started.token, 'approve');
+  const status = await env.adapter.retrieve(env.credentials, ref);
+  expect(status.state).toBe('succeeded');
+  if (!status.paymentMethod) throw new Error('no payment method');
+  return status.paymentMethod;
+}
+
+describe('credentials, provisioning and base config', () => {
+  it('makes random credentials of the Stripe shapes', () => {
+    const a = env.adapter.newCredentials();
+    const b = env.adapter.newCredentials();
+    expect(a).toEqual({
+      accountId: expect.stringMatching(/^acct_\w{16,}$/),
+      secretKey: expect.stringMatching(/^sk_test_\w{24,}$/),
+      publishableKey: expect.stringMatching(/^pk_test_\w{24,}$/),
+      webhookSecret: expect.stringMatching(/^whsec_\w{24,}$/),
+    });
+    expect(a.secretKey).not.toBe(b.secretKey);
+    expect(a.webhookSecret).not.toBe(b.webhookSecret);
+  });
+
+  it('registers the account with its webhook URL and origins', () => {
+    const account = env.sim.accounts().find((a) => a.id === env.credentials.accountId);
+    expect(account?.stripe).toMatchObject({
+      secretKey: env.credentials.secretKey,
+      publishableKey: env.credentials.publishableKey,
+      webhookSecret: env.credentials.webhookSecret,
+      webhookUrl: expect.stringContaining('/v1/provider-callbacks/stripe/mtp_1'),
+    });
+    expect(account?.allowedOrigins).toEqual([ORIGIN]);
+  });
+
+  it('throws ProviderUnavailableError naming the URL when the simulator cannot be reached', async () => {
+    const down = createStripeAdapter({ baseUrl: 'http://127.0.0.1:1' });
+    const error = await down
+      .provisionAccount(down.newCredentials(), {
+        callbackUrl: 'http://127.0.0.1:2/cb',
+        allowedOrigins: [],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect((error as Error).message).toContain('http://127.0.0.1:1/__sim/accounts/acct_');
+  });
+
+  it('baseConfig carries only public values', () => {
+    const config = env.adapter.baseConfig(env.credentials);
+    expect(config).toEqual({
+      provider: 'STRIPE',
+      publishableKey: env.credentials.publishableKey,
+      hostedFieldsUrl: `${env.url}/hosted/card`,
+    });
+    const text = JSON.stringify(config);
+    expect(text).not.toContain(env.credentials.secretKey as string);
+    expect(text).not.toContain(env.credentials.webhookSecret as string);
+  });
+});
+
+describe('sessions', () => {
+  it('payment: a PaymentIntent with automatic capture, awaiting_customer then succeeded', async () => {
+    const { started, ref } = await start('payment');
+    expect(started.providerCode).toMatch(/^pi_/);
+    expect(started.expiresAt?.getTime()).toBe(START + DAY);
+    expect(started.payload).toEqual({
+      provider: 'STRIPE',
+      clientSecret: started.token,
+      publishableKey: env.credentials.publishableKey,
+      intentId: started.providerCode,
+      intentType: 'payment_intent',
+      hostedFieldsUrl: `${env.url}/hosted/card?provider=stripe&token=${encodeURIComponent(started.token)}`,
+    });
+    const pi = (await stripeApi(`/payment_intents/${started.providerCode}`, secretKey())).body;
+    expect(pi).toMatchObject({
+      amount: 1000,
+      currency: 'usd',
+      capture_method: 'automatic',
+      client_secret: started.token,
+      customer: null,
+      metadata: {
+        merchant_reference: expect.stringMatching(/^order-/),
+        accrupay_session_id: expect.any(String),
+      },
+    });
+    expect(await env.adapter.retrieve(env.credentials, ref)).toEqual({
+      state: 'awaiting_customer',
+      rawStatus: 'requires_payment_method',
+      providerCode: started.providerCode,
+    });
+    await pay(started.token, '4242424242424242');
+    const status = await env.adapter.retrieve(env.credentials, ref);
+    expect(status).toMatchObject({
+      state: 'succeeded',
+      rawStatus: 'succeeded',
+      providerCode: started.providerCode,
+    });
+    expect(status.paymentMethod).toEqual({
+      reference: expect.stringMatching(/^pm_/),
+      customerReference: null,
+      brand: 'VISA',
+      last4: '4242',
+      expiryMonth: 12,
+      expiryYear: 2033,
+      billingCountry: null,
+    });
+    expect(env.sim.ledger({ providerRef: started.providerCode }).map((e) => e.kind)).toEqual([
+      'charge',
+    ]);
+  });
+
+  it('the same session id starts the same PaymentIntent (idempotency key)', async () => {
+    const req = request('payment');
+    const first = await env.adapter.startSession(env.credentials, req);
+    const again = await env.adapter.startSession(env.credentials, req);
+    expect(again.providerCode).toBe(first.providerCode);
+    await expect(
+      env.adapter.startSession(env.credentials, { ...req, amount: 2000n }),
+    ).rejects.toThrow(/Stripe refused to create the PaymentIntent.*idempotent/);
+  });
+
+  it('a refused request is a plain Error with the Stripe message, not ProviderUnavailableError', async () => {
+    const error = await env.adapter
+      .startSession(env.credentials, request('payment', { amount: 100_000_000_000n }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ProviderUnavailableError);
+    expect((error as Error).message).toMatch(/HTTP 400 parameter_invalid.*amount/);
+  });
+
+  it('authorization: manual capture, requires_capture is succeeded', async () => {
+    const { started, ref } = await start('authorization');
+    const pi = (await stripeApi(`/payment_intents/${started.providerCode}`, secretKey())).body;
+    expect(pi.capture_method).toBe('manual');
+    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('awaiting_customer');
+    await pay(started.token, '5555555555554444');
+    const status = await env.adapter.retrieve(env.credentials, ref);
+    expect(status).toMatchObject({ state: 'succeeded', rawStatus: 'requires_capture' });
+    expect(status.paymentMethod?.brand).toBe('MASTERCARD');
+    expect(env.sim.ledger({ providerRef: started.providerCode }).map((e) => e.kind)).toEqual([
+      'authorization',
+    ]);
+  });
+
+  it('a payment that stops at requires_capture cannot be mapped', async () => {
+    // An automatic-capture payment never stops there; if one did, it is not a success.
+    const { started, ref } = await start('authorization');
+    await pay(started.token, '4242424242424242');
+    const status = await env.adapter.retrieve(env.credentials, { ...ref, type: 'payment' });
+    expect(status).toMatchObject({ state: 'unknown', rawStatus: 'requires_capture' });
+  });
+
+  it('payment storing the card: a customer with the merchant code, setup_future_usage, card attached', async () => {
+    const { started, ref } = await start('payment', {
+      storePaymentMethod: true,
+      merchantInternalCustomerCode: 'cust-42',
+    });
+    const pi = (await stripeApi(`/payment_intents/${started.providerCode}`, secretKey())).body;
+    expect(pi.setup_future_usage).toBe('off_session');
+    expect(pi.customer).toMatch(/^cus_/);
+    const customer = (await stripeApi(`/customers/${pi.customer}`, secretKey())).body;
+    expect(customer.metadata).toMatchObject({ merchant_customer_code: 'cust-42' });
+    await pay(started.token, '4242424242424242');
+    const status = await env.adapter.retrieve(env.credentials, ref);
+    expect(status.state).toBe('succeeded');
+    expect(status.paymentMethod?.customerReference).toBe(pi.customer);
+  });
+
+  it('add-payment-method: a SetupIntent on a customer, never expiring', async () => {
+    const { started, ref } = await start('add-payment-method');
+    expect(started.providerCode).toMatch(/^seti_/);
+    expect(started.expiresAt).toBeNull();
+    expect(started.payload).toMatchObject({
+      intentType: 'setup_intent',
+      intentId: started.providerCode,
+    });
+    const si = (await stripeApi(`/setup_intents/${started.providerCode}`, secretKey())).body;
+    expect(si).toMatchObject({ usage: 'off_session', customer: expect.stringMatching(/^cus_/) });
+    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('awaiting_customer');
+    await env.sim.clock.advance(30 * DAY);
+    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('awaiting_customer');
+    await pay(started.token, '4242424242424242');
+    const status = await env.adapter.retrieve(env.credentials, ref);
+    expect(status).toMatchObject({
+      state: 'succeeded',
+      rawStatus: 'succeeded',
+      providerCode: started.providerCode,
+    });
+    expect(status.paymentMethod).toMatchObject({ customerReference: si.customer, last4: '4242' });
+  });
+
+  it('a session with a stored method: the customer confirms it with the publishable key', async () => {
+    const method = await storedCard('4242424242424242');
+    const { started, ref } = await start('payment', { storedPaymentMethod: method });
+    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+      state: 'awaiting_customer',
+      rawStatus: 'requires_confirmation',
+    });
+    const confirmed = await stripeApi(
+      `/payment_intents/${started.providerCode}/confirm`,
+      publishableKey(),
+      {
+        client_secret: started.token,
+      },
+    );
+    expect(confirmed.status).toBe(200);
+    const status = await env.adapter.retrieve(env.credentials, ref);
+    expect(status.state).toBe('succeeded');
+    expect(status.paymentMethod?.reference).toBe(method.reference);
+  });
+});
+
+describe('card outcomes', () => {
+  it.each([
+    ['4000000000000002', 'declined', 'generic_decline'],
+    ['4000000000009995', 'declined', 'insufficient_funds'],
+    ['4000000000009987', 'declined', 'lost_card'],
+    ['4000000000009979', 'declined', 'stolen_card'],
+    ['4000000000000069', 'declined', 'expired_card'],
+    ['4000000000000127', 'declined', 'incorrect_cvc'],
+    ['4000000000000119', 'error', 'processing_error'],
+  ])('%s -> %s (%s)', async (number, state, errorCode) => {
+    const { started, ref } = await start('payment');
+    await pay(started.token, number);
+    const status = await env.adapter.retrieve(env.credentials, ref);
+    expect(status).toEqual({
+      state,
+      rawStatus: 'requires_payment_method',
+      providerCode: started.providerCode,
+      errorCode,
+      errorMessage: expect.stringMatching(/card|processing/i),
+    });
+  });
+
+  it('a declined SetupIntent is declined too', async () => {
+    const { started, ref } = await start('add-payment-method');
+    await pay(started.token, '4000000000009995');
+    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+      state: 'declined',
+      errorCode: 'insufficient_funds',
+    });
+  });
+
+  it('3-D Secure: processing during the challenge, approve -> succeeded', async () => {
+    const { started, ref } = await start('payment');
+    await pay(started.token, '4000000000003220');
+    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+      state: 'processing',
+      rawStatus: 'requires_action',
+    });
+    await challenge(started.token, 'approve');
+    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('succeeded');
+  });
+
+  it('3-D Secure: deny -> failed', async () => {
+    const { started, ref } = await start('authorization');
+    await pay(started.token, '4000000000003220');
+    await challenge(started.token, 'deny');
+    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+      state: 'failed',
+      rawStatus: 'requires_payment_method',
+      errorCode: 'payment_intent_authentication_failure',
+    });
+  });
+
+  it('3-D Secure on a SetupIntent: deny -> failed', async () => {
+    const { started, ref } = await start('add-payment-method');
+    await pay(started.token, '4000000000003220');
+    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('processing');
+    await challenge(started.token, 'deny');
+    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+      state: 'failed',
+      errorCode: 'setup_intent_authentication_failure',
+    });
+  });
+
+  it('unmappable status -> unknown with the raw status', async () => {
+    const { started, ref } = await start('payment');
+    await pay(started.token, '4242424242424242');
+    env.sim.addScenario({
+      kind: 'unmappable_status',
+      target: { providerRef: started.providerCode },
+    });
+    expect(await env.adapter.retrieve(env.credentials, ref)).toEqual({
+      state: 'unknown',
+      rawStatus: 'requires_review',
+      providerCode: started.providerCode,
+    });
+  });
+});
+
+describe('expiry and close', () => {
+  it('a PaymentIntent expires 24 h after creation', async () => {
+    const { ref } = await start('payment');
+    await env.sim.clock.advance(DAY - 1);
+    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('awaiting_customer');
+    await env.sim.clock.advance(1);
+    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+      state: 'expired',
+      rawStatus: 'canceled',
+    });
+  });
+
+  it('an uncaptured authorization released after 7 days is expired', async () => {
+    const { started, ref } = await start('authorization');
+    await pay(started.token, '4242424242424242');
+    await env.sim.clock.advance(7 * DAY);
+    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('expired');
+  });
+
+  it('close after a decline cancels the intent: a later card can no longer succeed', async () => {
+    const { started, ref } = await start('payment');
+    await pay(started.token, '4000000000000002');
+    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('declined');
+    const closed = await env.adapter.close(env.credentials, ref);
+    // Canceled at Stripe; the decline stays what happened to this payment.
+    expect(closed).toMatchObject({
+      rawStatus: 'canceled',
+      state: 'declined',
+      errorCode: 'generic_decline',
+    });
+    const retry = await pay(started.token, '4242424242424242');
+    expect(retry.status).toBe(409);
+    const confirm = await stripeApi(
+      `/payment_intents/${started.providerCode}/confirm`,
+      publishableKey(),
+      {
+        client_secret: started.token,
+        payment_method: 'pm_card_visa',
+      },
+    );
+    expect(confirm.status).toBe(400);
+    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+      rawStatus: 'canceled',
+      state: 'declined',
+    });
+    expect(env.sim.ledger({ providerRef: started.providerCode }).map((e) => e.kind)).toEqual([
+      'decline',
+    ]);
+  });
+
+  it('close of an intent that succeeded meanwhile reports the success', async () => {
+    const { started, ref } = await start('payment');
+    await pay(started.token, '4242424242424242');
+    const closed = await env.adapter.close(env.credentials, ref);
+    expect(closed).toMatchObject({ state: 'succeeded', rawStatus: 'succeeded' });
+    expect(closed.paymentMethod?.last4).toBe('4242');
+  });
+
+  it('close of an open intent without a decline is canceled; a SetupIntent closes too', async () => {
+    const payment = await start('payment');
+    expect(await env.adapter.close(env.credentials, payment.ref)).toMatchObject({
+      state: 'canceled',
+    });
+    const setup = await start('add-payment-method');
+    await pay(setup.started.token, '4000000000000002');
+    expect(await env.adapter.close(env.credentials, setup.ref)).toMatchObject({
+      rawStatus: 'canceled',
+      state: 'declined',
+    });
+    expect((await pay(setup.started.token, '4242424242424242')).status).toBe(409);
+  });
+});
+
+describe('stored method charges', () => {
+  it('charges a stored card off-session, once per idempotency key', async () => {
+    const method = await storedCard('4242424242424242');
+    const charge = {
+      idempotencyKey: 'ses_charge_1',
+      amount: 2500n,
+      currency: 'USD' as const,
+      merchantInternalTransactionCode: 'charge-1',
+      paymentMethod: method,
+    };
+    const status = await env.adapter.chargeStoredMethod(env.credentials, charge);
+    expect(status).toMatchObject({
+      state: 'succeeded',
+      rawStatus: 'succeeded',
+      providerCode: expect.stringMatching(/^pi_/),
+    });
+    const again = await env.adapter.chargeStoredMethod(env.credentials, charge);
+    expect(again.providerCode).toBe(status.providerCode);
+    const charges = env.sim.ledger({ merchantRef: 'charge-1' });
+    expect(charges.map((e) => [e.kind, e.amount])).toEqual([['charge', 2500]]);
+  });
+
+  it('4000000000000341: attach succeeds, the later charge is declined', async () => {
+    const method = await storedCard('4000000000000341');
+    const status = await env.adapter.chargeStoredMethod(env.credentials, {
+      idempotencyKey: 'ses_charge_2',
+      amount: 2500n,
+      currency: 'USD',
+      merchantInternalTransactionCode: 'charge-2',
+      paymentMethod: method,
+    });
+    expect(status).toEqual({
+      state: 'declined',
+      rawStatus: 'card_error',
+      providerCode: expect.stringMatching(/^pi_/),
+      errorCode: 'generic_decline',
+      errorMessage: 'Your card was declined.',
+    });
+    expect(env.sim.ledger({ providerRef: status.providerCode ?? '' }).map((e) => e.kind)).toEqual([
+      'decline',
+    ]);
+  });
+
+  it('a card needing 3-D Secure off-session fails with authentication_required', async () => {
+    const method = await storedCard('4000000000003220');
+    const status = await env.adapter.chargeStoredMethod(env.credentials, {
+      idempotencyKey: 'ses_charge_3',
+      amount: 2500n,
+      currency: 'USD',
+      merchantInternalTransactionCode: 'charge-3',
+      paymentMethod: method,
+    });
+    expect(status).toMatchObject({ state: 'failed', errorCode: 'authentication_required' });
+  });
+});
+
+describe('capture and void', () => {
+  async function authorized() {
+    const { started, ref } = await start('authorization');
+    await pay(started.token, '4242424242424242');
+    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('succeeded');
+    return started.providerCode;
+  }
+  const op = (providerCode: string, amount: bigint, key: string) => ({
+    providerCode,
+    amount,
+    currency: 'USD' as const,
+    idempotencyKey: key,
+  });
+
+  it('captures the full amount', async () => {
+    const pi = await authorized();
+    expect(await env.adapter.capture(env.credentials, op(pi, 1000n, 'cap_1'))).toEqual({
+      state: 'succeeded',
+      rawStatus: 'succeeded',
+      providerCode: pi,
+    });
+    expect(env.sim.ledger({ providerRef: pi, kind: 'capture' }).map((e) => e.amount)).toEqual([
+      1000,
+    ]);
+  });
+
+  it('captures part of the amount; a second capture is refused', async () => {
+    const pi = await authorized();
+    expect((await env.adapter.capture(env.credentials, op(pi, 400n, 'cap_1'))).state).toBe(
+      'succeeded',
+    );
+    expect(env.sim.ledger({ providerRef: pi, kind: 'capture' }).map((e) => e.amount)).toEqual([
+      400,
+    ]);
+    const second = await env.adapter.capture(env.credentials, op(pi, 400n, 'cap_2'));
+    expect(second).toMatchObject({
+      state: 'error',
+      rawStatus: 'succeeded',
+      errorCode: 'payment_intent_unexpected_state',
+      errorMessage: expect.stringContaining('could not be captured'),
+    });
+    expect(env.sim.ledger({ providerRef: pi, kind: 'capture' })).toHaveLength(1);
+  });
+
+  it('refuses a capture above the authorized amount', async () => {
+    const pi = await authorized();
+    expect(await env.adapter.capture(env.credentials, op(pi, 1001n, 'cap_1'))).toMatchObject({
+      state: 'error',
+      rawStatus: 'requires_capture',
+      errorCode: 'amount_too_large',
+    });
+    expect(env.sim.ledger({ providerRef: pi, kind: 'capture' })).toHaveLength(0);
+  });
+
+  it('a capture of a voided or expired authorization says so', async () => {
+    const voided = await authorized();
+    await env.adapter.void(env.credentials, op(voided, 1000n, 'void_1'));
+    expect((await env.adapter.capture(env.credentials, op(voided, 1000n, 'cap_1'))).state).toBe(
+      'canceled',
+    );
+    const expired = await authorized();
+    await env.sim.clock.advance(7 * DAY);
+    expect((await env.adapter.capture(env.credentials, op(expired, 1000n, 'cap_2'))).state).toBe(
+      'expired',
+    );
+  });
+
+  it('voids an authorization; a void after capture is refused', async () => {
+    const pi = await authorized();
+    expect(await env.adapter.void(env.credentials, op(pi, 1000n, 'void_1'))).toEqual({
+      state: 'succeeded',
+      rawStatus: 'canceled',
+      providerCode: pi,
+    });
+    expect(env.sim.ledger({ providerRef: pi, kind: 'void' }).map((e) => e.amount)).toEqual([1000]);
+    const captured = await authorized();
+    await env.adapter.capture(env.credentials, op(captured, 1000n, 'cap_1'));
+    expect(await env.adapter.void(env.credentials, op(captured, 1000n, 'void_2'))).toMatchObject({
+      state: 'error',
+      errorCode: 'payment_intent_unexpected_state',
+    });
+  });
+});
+
+describe('provider faults', () => {
+  it('api_error on retrieve and start -> ProviderUnavailableError(error)', async () => {
+    const { ref } = await start('payment');
+    env.sim.addScenario({ kind: 'api_error', status: 503 });
+    const error = await env.adapter.retrieve(env.credentials, ref).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect((error as ProviderUnavailableError).kind).toBe('error');
+    env.sim.addScenario({ kind: 'api_error', status: 500 });
+    await expect(
+      env.adapter.startSession(env.credentials, request('payment')),
+    ).rejects.toBeInstanceOf(ProviderUnavailableError);
+  });
+
+  it('api_timeout -> ProviderUnavailableError(timeout)', async () => {
+    const quick = createStripeAdapter({
+      baseUrl: env.url,
+      clock: { now: () => env.sim.clock.now().getTime() },
+      timeoutMs: 300,
+    });
+    const { ref } = await start('authorization');
+    env.sim.addScenario({ kind: 'api_timeout' });
+    const error = await quick.retrieve(env.credentials, ref).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect((error as ProviderUnavailableError).kind).toBe('timeout');
+  });
+});
+
+describe('verifyCallback', () => {
+  async function webhooks() {
+    const { started } = await start('payment');
+    await pay(started.token, '4242424242424242');
+    await env.sim.flush();
+    expect(env.hooks.length).toBeGreaterThanOrEqual(2);
+    return { providerCode: started.providerCode, hooks: env.hooks };
+  }
+
+  it('accepts the real webhooks and hints at the intent, never at its status', async () => {
+    const { providerCode, hooks } = await webhooks();
+    const results = hooks.map((h) =>
+      env.adapter.verifyCallback(env.credentials, h.body, h.headers),
+    );
+    expect(results).toEqual([
+      { ok: true, hint: { providerCode, token: null, eventType: 'payment_intent.created' } },
+      { ok: true, hint: { providerCode, token: null, eventType: 'payment_intent.succeeded' } },
+    ]);
+  });
+
+  it('refuses a tampered body, a wrong secret, a missing or malformed header', async () => {
+    const { hooks } = await webhooks();
+    const hook = hooks[0] as Hook;
+    const tampered = Buffer.from(
+      hook.body.toString('utf8').replace('payment_intent.created', 'payment_intent.succeeded'),
+    );
+    expect(env.adapter.verifyCallback(env.credentials, tampered, hook.headers)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('signature mismatch'),
+    });
+    const other = { ...env.credentials, webhookSecret: 'whsec_someone_else' };
+    expect(env.adapter.verifyCallback(other, hook.body, hook.headers)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('signature mismatch'),
+    });
+    const { 'stripe-signature': _dropped, ...noSignature } = hook.headers;
+    expect(env.adapter.verifyCallback(env.credentials, hook.body, noSignature)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('missing'),
+    });
+    expect(
+      env.adapter.verifyCallback(env.credentials, hook.body, {
+        'stripe-signature': 'v1=abc,t=now',
+      }),
+    ).toEqual({ ok: false, reason: expect.stringContaining('malformed') });
+  });
+
+  it('refuses a stale timestamp once the clock has moved past the tolerance', async () => {
+    const { hooks } = await webhooks();
+    const hook = hooks[0] as Hook;
+    await env.sim.clock.advance(300_000);
+    expect(env.adapter.verifyCallback(env.credentials, hook.body, hook.headers).ok).toBe(true);
+    await env.sim.clock.advance(1000);
+    expect(env.adapter.verifyCallback(env.credentials, hook.body, hook.headers)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('tolerance'),
+    });
+  });
+
+  it.each(['bad_signature', 'wrong_secret_success'] as const)(
+    'refuses the forged_callback scenario (%s) and accepts the genuine one',
+    async (mode) => {
+      const { started } = await start('payment');
+      env.sim.addScenario({
+        kind: 'forged_callback',
+        mode,
+        target: { providerRef: started.providerCode },
+      });
+      await pay(started.token, '4000000000000002');
+      await env.sim.flush();
+      const forged = env.sim.deliveries().filter((d) => d.forged === mode);
+      expect(forged.length).toBeGreaterThan(0);
+      const verdicts = env.hooks.map((h) => ({
+        body: h.body.toString('utf8'),
+        ok: env.adapter.verifyCallback(env.credentials, h.body, h.headers).ok,
+      }));
+      const refused = verdicts.filter((v) => !v.ok);
+      expect(refused.length).toBe(forged.length);
+      expect(refused.map((v) => v.body).sort()).toEqual(forged.map((d) => d.body).sort());
+      expect(verdicts.some((v) => v.ok && v.body.includes('payment_intent.payment_failed'))).toBe(
+        true,
+      );
+    },
+  );
+});
