@@ -12,11 +12,22 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createNuveiAdapter } from './nuvei.ts';
 import {
+  type ChargeStoredRequest,
   type ProviderAdapter,
   type ProviderPaymentMethod,
   ProviderUnavailableError,
   type StartSessionRequest,
 } from './types.ts';
+
+/** A stored-method charge as the router makes it: prepare, then confirm. */
+async function chargeStored(
+  adapter: ProviderAdapter,
+  credentials: Record<string, unknown>,
+  request: ChargeStoredRequest,
+) {
+  const prepared = await adapter.prepareCharge(credentials, request);
+  return adapter.confirmCharge(credentials, { ...request, ...prepared });
+}
 
 const ORIGIN = 'https://shop.example';
 const CARDS = {
@@ -478,7 +489,7 @@ describe('stored card charges', () => {
   it('charges a stored card: succeeded with the charge transactionId', async () => {
     const { sim, adapter, credentials, method } = await storeCard(CARDS.visa);
     const sent = spyOnNuveiRequests();
-    const status = await adapter.chargeStoredMethod(credentials, {
+    const status = await chargeStored(adapter, credentials, {
       idempotencyKey: 'ses_charge_1',
       amount: 2_550n,
       currency: 'USD',
@@ -498,7 +509,7 @@ describe('stored card charges', () => {
 
   it('the 4000000000000341 card attaches but its charge is declined', async () => {
     const { sim, adapter, credentials, method } = await storeCard(CARDS.attachOkChargeDeclines);
-    const status = await adapter.chargeStoredMethod(credentials, {
+    const status = await chargeStored(adapter, credentials, {
       idempotencyKey: 'ses_charge_2',
       amount: 1_000n,
       currency: 'USD',
@@ -511,7 +522,7 @@ describe('stored card charges', () => {
 
   it('an unknown stored card is error 1011, not a charge', async () => {
     const { adapter, credentials, method } = await storeCard(CARDS.visa);
-    const status = await adapter.chargeStoredMethod(credentials, {
+    const status = await chargeStored(adapter, credentials, {
       idempotencyKey: 'ses_charge_3',
       amount: 1_000n,
       currency: 'USD',
@@ -521,7 +532,7 @@ describe('stored card charges', () => {
     expect(status).toMatchObject({ state: 'error', errorCode: '1011' });
   });
 
-  it('documents a simulator gap: the same idempotency key charges twice', async () => {
+  it('a prepared order is charged once, however often it is confirmed', async () => {
     const { sim, adapter, credentials, method } = await storeCard(CARDS.visa);
     const request = {
       idempotencyKey: 'ses_charge_4',
@@ -530,9 +541,15 @@ describe('stored card charges', () => {
       merchantInternalTransactionCode: 'order-charge-4',
       paymentMethod: method,
     };
-    await adapter.chargeStoredMethod(credentials, request);
-    await adapter.chargeStoredMethod(credentials, request);
-    expect(sim.ledger({ merchantRef: 'order-charge-4', kind: 'charge' })).toHaveLength(2);
+    const prepared = await adapter.prepareCharge(credentials, request);
+    expect((await adapter.confirmCharge(credentials, { ...request, ...prepared })).state).toBe(
+      'succeeded',
+    );
+    // A second confirm of the same order is refused: the order is closed once paid.
+    expect((await adapter.confirmCharge(credentials, { ...request, ...prepared })).state).not.toBe(
+      'succeeded',
+    );
+    expect(sim.ledger({ merchantRef: 'order-charge-4', kind: 'charge' })).toHaveLength(1);
   });
 });
 

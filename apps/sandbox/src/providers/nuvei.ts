@@ -443,28 +443,31 @@ export function createNuveiAdapter(options: {
     // Nuvei has no cancel for an open order: its status is all there is.
     close: retrieve,
 
-    async chargeStoredMethod(credentials, request) {
+    async prepareCharge(credentials, request) {
       const creds = credentialsOf(credentials);
-      const amount = toMajor(request.amount, request.currency);
-      const userTokenId = request.paymentMethod.customerReference ?? '';
       const { sessionToken, orderId } = await openOrder(creds, {
         clientRequestId: `${request.idempotencyKey}-openOrder`,
         clientUniqueId: request.merchantInternalTransactionCode,
-        amount,
+        amount: toMajor(request.amount, request.currency),
         currency: request.currency,
         transactionType: 'Sale',
-        userTokenId,
+        userTokenId: request.paymentMethod.customerReference ?? '',
       });
+      return { providerCode: orderId, token: sessionToken };
+    },
+
+    async confirmCharge(credentials, request) {
+      const creds = credentialsOf(credentials);
       const answer = await call('payment', creds, {
         clientRequestId: request.idempotencyKey,
         clientUniqueId: request.merchantInternalTransactionCode,
-        sessionToken,
-        amount,
+        sessionToken: request.token,
+        amount: toMajor(request.amount, request.currency),
         currency: request.currency,
-        userTokenId,
+        userTokenId: request.paymentMethod.customerReference ?? '',
         paymentOption: { userPaymentOptionId: request.paymentMethod.reference },
       });
-      return toStatus(answer, orderId);
+      return toStatus(answer, request.providerCode);
     },
 
     capture: related('settleTransaction'),

@@ -5,11 +5,22 @@ import { createProviderSim, type ProviderSim } from '@accrupay/provider-sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStripeAdapter } from './stripe.ts';
 import {
+  type ChargeStoredRequest,
   type ProviderAdapter,
   type ProviderPaymentMethod,
   ProviderUnavailableError,
   type StartSessionRequest,
 } from './types.ts';
+
+/** A stored-method charge as the router makes it: prepare, then confirm. */
+async function chargeStored(
+  adapter: ProviderAdapter,
+  credentials: Record<string, unknown>,
+  request: ChargeStoredRequest,
+) {
+  const prepared = await adapter.prepareCharge(credentials, request);
+  return adapter.confirmCharge(credentials, { ...request, ...prepared });
+}
 
 const ORIGIN = 'https://shop.example';
 const START = Date.parse('2030-01-15T12:00:00Z');
@@ -520,13 +531,13 @@ describe('stored method charges', () => {
       merchantInternalTransactionCode: 'charge-1',
       paymentMethod: method,
     };
-    const status = await env.adapter.chargeStoredMethod(env.credentials, charge);
+    const status = await chargeStored(env.adapter, env.credentials, charge);
     expect(status).toMatchObject({
       state: 'succeeded',
       rawStatus: 'succeeded',
       providerCode: expect.stringMatching(/^pi_/),
     });
-    const again = await env.adapter.chargeStoredMethod(env.credentials, charge);
+    const again = await chargeStored(env.adapter, env.credentials, charge);
     expect(again.providerCode).toBe(status.providerCode);
     const charges = env.sim.ledger({ merchantRef: 'charge-1' });
     expect(charges.map((e) => [e.kind, e.amount])).toEqual([['charge', 2500]]);
@@ -534,7 +545,7 @@ describe('stored method charges', () => {
 
   it('4000000000000341: attach succeeds, the later charge is declined', async () => {
     const method = await storedCard('4000000000000341');
-    const status = await env.adapter.chargeStoredMethod(env.credentials, {
+    const status = await chargeStored(env.adapter, env.credentials, {
       idempotencyKey: 'ses_charge_2',
       amount: 2500n,
       currency: 'USD',
@@ -555,7 +566,7 @@ describe('stored method charges', () => {
 
   it('a card needing 3-D Secure off-session fails with authentication_required', async () => {
     const method = await storedCard('4000000000003220');
-    const status = await env.adapter.chargeStoredMethod(env.credentials, {
+    const status = await chargeStored(env.adapter, env.credentials, {
       idempotencyKey: 'ses_charge_3',
       amount: 2500n,
       currency: 'USD',

@@ -439,7 +439,7 @@ export function createStripeAdapter(options: {
       return toStatus(answer.value, session.type);
     },
 
-    async chargeStoredMethod(raw, req) {
+    async prepareCharge(raw, req) {
       const c = creds(raw);
       const answer = await request(
         c,
@@ -451,11 +451,23 @@ export function createStripeAdapter(options: {
           currency: req.currency.toLowerCase(),
           customer: req.paymentMethod.customerReference ?? undefined,
           payment_method: req.paymentMethod.reference,
-          off_session: true,
-          confirm: true,
           metadata: { merchant_reference: req.merchantInternalTransactionCode },
         },
         req.idempotencyKey,
+      );
+      const intent = expectOk(answer, 'prepare the stored payment method charge');
+      return { providerCode: intent.id, token: intent.client_secret };
+    },
+
+    async confirmCharge(raw, req) {
+      const c = creds(raw);
+      const answer = await request(
+        c,
+        'POST',
+        `/payment_intents/${encodeURIComponent(req.providerCode)}/confirm`,
+        intentSchema,
+        { payment_method: req.paymentMethod.reference, off_session: true },
+        `${req.idempotencyKey}:confirm`,
       );
       if (answer.ok) return toStatus(answer.value, 'payment');
       const outcome =
@@ -466,7 +478,7 @@ export function createStripeAdapter(options: {
       return {
         state: error.type === 'card_error' ? errorState(error) : 'error',
         rawStatus: error.type,
-        providerCode: answer.intentId,
+        providerCode: answer.intentId ?? req.providerCode,
         errorCode: error.decline_code ?? error.code,
         errorMessage: error.message,
       };

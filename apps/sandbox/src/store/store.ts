@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type {
   ClientSessionTable,
   IdempotencyKeyTable,
@@ -86,7 +86,9 @@ export interface Store {
   listMerchants(): Promise<MerchantRow[]>;
 
   insertMerchantTransactionProvider(row: MerchantTransactionProviderRow): Promise<void>;
-  findMerchantTransactionProviderById(id: string): Promise<MerchantTransactionProviderRow | undefined>;
+  findMerchantTransactionProviderById(
+    id: string,
+  ): Promise<MerchantTransactionProviderRow | undefined>;
   /** The merchant's oldest provider record for that provider. */
   findMerchantTransactionProviderByProvider(
     merchantId: string,
@@ -131,7 +133,10 @@ export interface Store {
   /** Records the provider's answer to the start; only while the token is still null. */
   setSessionProviderData(
     id: string,
-    data: Pick<SessionRow, 'token' | 'token_expires_at' | 'provider_code' | 'payload' | 'updated_at'>,
+    data: Pick<
+      SessionRow,
+      'token' | 'token_expires_at' | 'provider_code' | 'payload' | 'updated_at'
+    >,
   ): Promise<boolean>;
   /** Compare-and-set: applies the patch only if the session's status is one of `from`. */
   updateSessionIf(id: string, from: readonly string[], patch: SessionPatch): Promise<boolean>;
@@ -156,7 +161,11 @@ export interface Store {
     page: { take: number; skip: number },
   ): Promise<{ rows: TransactionRow[]; total: number }>;
   /** Compare-and-set: applies the patch only if the transaction's status is one of `from`. */
-  updateTransactionIf(id: string, from: readonly string[], patch: TransactionPatch): Promise<boolean>;
+  updateTransactionIf(
+    id: string,
+    from: readonly string[],
+    patch: TransactionPatch,
+  ): Promise<boolean>;
   /** Sets settled_amount only if it is still null. */
   setSettledAmountIfUnset(id: string, settledAmount: string, updatedAt: string): Promise<boolean>;
 

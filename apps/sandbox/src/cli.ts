@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { SandboxService } from './domain/service.ts';
+import { createNuveiAdapter } from './providers/nuvei.ts';
+import { createStripeAdapter } from './providers/stripe.ts';
+import { startSandbox } from './sandbox.ts';
+import { openStore } from './store/open-store.ts';
+
+const USAGE = `Usage:
+  accrupay-sandbox start [--port 4000] [--db PATH|:memory:|postgres://...] [--provider-url URL | --sim-port 4001] [--origin URL]... [--reset]
+  accrupay-sandbox merchant create [--json] [--db ...] [--name NAME] [--origin URL]...
+
+--db defaults to $DATABASE_URL, else .accrupay/sandbox.db. --origin adds a browser origin allowed to
+use the public API and frame the card fields (default: the sandbox's own, localhost:3000 and :5173).`;
+
+function fail(message: string): never {
+  process.stderr.write(`accrupay-sandbox: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]) {
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          port: { type: 'string' },
+          db: { type: 'string' },
+          'provider-url': { type: 'string' },
+          'sim-port': { type: 'string' },
+          origin: { type: 'string', multiple: true },
+          reset: { type: 'boolean' },
+          json: { type: 'boolean' },
+          name: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error));
+    }
+  })();
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const db = values.db ?? process.env.DATABASE_URL ?? '.accrupay/sandbox.db';
+  const [command, sub] = positionals;
+
+  if (command === 'merchant' && sub === 'create') {
+    const store = await openStore(db);
+    try {
+      await store.migrate();
+      // Registered at the provider by the running sandbox on first use.
+      const service = new SandboxService({
+        store,
+        clock: { now: () => Date.now() },
+        adapters: [
+          createStripeAdapter({ baseUrl: 'http://127.0.0.1:0' }),
+          createNuveiAdapter({ baseUrl: 'http://127.0.0.1:0' }),
+        ],
+        callbackBaseUrl: () => '',
+        logger: pino({ level: 'silent' }),
+      });
+      const merchant = await service.createMerchant({
+        provision: false,
+        ...(values.name ? { name: values.name } : {}),
+        allowedOrigins: values.origin ?? ['http://localhost:3000', 'http://localhost:5173'],
+      });
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(merchant, null, 2)}\n`
+          : `Merchant ${merchant.merchantId}\n  API secret:        ${merchant.apiSecret}\n  merchantPublicId:  ${merchant.merchantPublicId}\n  STRIPE provider:   ${merchant.merchantTransactionProviderIds.STRIPE}\n  NUVEI provider:    ${merchant.merchantTransactionProviderIds.NUVEI}\n`,
+      );
+    } finally {
+      await store.close();
+    }
+    return;
+  }
+
+  if (command !== 'start')
+    fail(command ? `unknown command ${positionals.join(' ')}` : 'no command');
+  const port = values.port === undefined ? 4000 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    fail(`--port must be a port number (0 to 65535); got ${values.port}`);
+  }
+  const simPort = values['sim-port'] === undefined ? undefined : Number(values['sim-port']);
+  if (simPort !== undefined && (!Number.isInteger(simPort) || simPort < 0 || simPort > 65535)) {
+    fail(`--sim-port must be a port number (0 to 65535); got ${values['sim-port']}`);
+  }
+  const started = Date.now();
+  const sandbox = await startSandbox({
+    db,
+    port,
+    reset: values.reset ?? false,
+    ...(values['provider-url'] ? { providerUrl: values['provider-url'] } : {}),
+    ...(simPort !== undefined ? { simPort } : {}),
+    logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }),
+  });
+  const merchants = await sandbox.store.listMerchants();
+  const lines = [
+    `AccruPay sandbox ready in ${Date.now() - started} ms`,
+    `  base URL:          ${sandbox.url}`,
+    `  provider sim:      ${sandbox.providerUrl}${sandbox.sim ? ' (embedded)' : ''}`,
+    `  database:          ${db.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')}`,
+  ];
+  if (merchants.length === 0) {
+    const merchant = await sandbox.createMerchant({
+      name: 'Default sandbox merchant',
+      allowedOrigins: [
+        ...new Set([
+          sandbox.url,
+          ...(values.origin ?? []),
+          'http://localhost:3000',
+          'http://localhost:5173',
+        ]),
+      ],
+    });
+    lines.push(
+      '',
+      'Default merchant created. The API secret is shown this once: put it in your backend .env now.',
+      `  ACCRUPAY_API_SECRET=${merchant.apiSecret}`,
+      `  merchantPublicId:  ${merchant.merchantPublicId}`,
+      `  STRIPE merchantTransactionProviderId: ${merchant.merchantTransactionProviderIds.STRIPE}`,
+      `  NUVEI  merchantTransactionProviderId: ${merchant.merchantTransactionProviderIds.NUVEI}`,
+    );
+  } else {
+    for (const merchant of merchants) {
+      const providers = await sandbox.store.listMerchantTransactionProviders(merchant.id);
+      lines.push(
+        '',
+        `Merchant ${merchant.name} (${merchant.id}); API secret ...${merchant.secret_last4} (shown only when created)`,
+        `  merchantPublicId:  ${merchant.public_id}`,
+        ...providers.map((p) => `  ${p.provider.padEnd(6)} merchantTransactionProviderId: ${p.id}`),
+      );
+    }
+  }
+  lines.push(
+    '',
+    'Create another merchant: accrupay-sandbox merchant create --json',
+    'Stop with Ctrl-C.',
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const stop = () => {
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(
+    `accrupay-sandbox: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export type { MerchantCredentials } from './domain/service.ts';
+export { type RunningSandbox, type SandboxOptions, startSandbox } from './sandbox.ts';

@@ -1,0 +1,118 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { startSandbox } from './sandbox.ts';
+import { databases, paymentStart, startTestSandbox } from './test-support.ts';
+
+type Json = Record<string, unknown>;
+const DBS = await databases();
+const postgres = DBS.find((db) => db.name === 'postgres');
+
+afterAll(async () => {
+  for (const db of DBS) await db.cleanup();
+});
+
+async function post(url: string, secret: string, body: unknown) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accrupay-api-secret': secret },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Json };
+}
+
+describe.skipIf(!postgres || postgres.skip)(
+  'two sandbox instances sharing one PostgreSQL database',
+  () => {
+    test('concurrent starts, verifies and settles across instances: one winner each', async () => {
+      const url = postgres?.url() ?? '';
+      const a = await startTestSandbox({ db: url });
+      const b = await startSandbox({
+        db: url,
+        port: 0,
+        logger: false,
+        providerUrl: a.sandbox.providerUrl,
+        clock: a.sandbox.clock,
+      });
+      try {
+        const secret = a.merchant.apiSecret;
+        const urls = [a.sandbox.url, b.url];
+        const body = paymentStart(a.merchant, 'STRIPE', { code: 'auth-shared', amount: '9000' });
+        const starts = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            post(`${urls[i % 2]}/v1/client-sessions/authorizations`, secret, body),
+          ),
+        );
+        const sessions = new Set(starts.filter((s) => s.status === 200).map((s) => s.body.id));
+        expect(sessions.size).toBe(1);
+        const session = starts.find((s) => s.status === 200)?.body as { id: string; token: string };
+        await a.pay('STRIPE', session.token, '4242424242424242');
+
+        const verifies = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            post(`${urls[i % 2]}/v1/client-sessions/authorizations/verify`, secret, {
+              id: session.id,
+            }),
+          ),
+        );
+        expect(verifies.every((v) => v.status === 200 && v.body.status === 'SUCCEEDED')).toBe(true);
+        expect(new Set(verifies.map((v) => v.body.id)).size).toBe(1);
+        const transactionId = verifies[0]?.body.id as string;
+
+        const settles = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            post(`${urls[i % 2]}/v1/transactions/${transactionId}/settle`, secret, {}),
+          ),
+        );
+        expect(settles.filter((s) => s.status === 200)).toHaveLength(1);
+        expect(settles.filter((s) => s.status !== 200).every((s) => s.status === 409)).toBe(true);
+        expect(a.sim.ledger({ merchantRef: 'auth-shared', kind: 'capture' })).toHaveLength(1);
+        expect(a.sim.ledger({ merchantRef: 'auth-shared', kind: 'authorization' })).toHaveLength(1);
+      } finally {
+        await b.close();
+        await a.close();
+      }
+    });
+  },
+);
+
+describe('a restart on the same database', () => {
+  test('keeps every merchant, session and transaction', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'accrupay-sandbox-'));
+    const db = join(dir, 'nested', 'sandbox.db');
+    try {
+      const first = await startTestSandbox({ db });
+      const session = await post(
+        `${first.sandbox.url}/v1/client-sessions/payments`,
+        first.merchant.apiSecret,
+        paymentStart(first.merchant, 'NUVEI'),
+      );
+      expect(session.status).toBe(200);
+      await first.pay('NUVEI', session.body.token as string, '4761344136141390');
+      const verified = await post(
+        `${first.sandbox.url}/v1/client-sessions/payments/verify`,
+        first.merchant.apiSecret,
+        { id: session.body.id },
+      );
+      expect(verified.body.status).toBe('SUCCEEDED');
+      await first.close();
+
+      const second = await startSandbox({ db, port: 0, logger: false });
+      try {
+        expect(await second.store.listMerchants()).toHaveLength(1);
+        const answer = await fetch(
+          `${second.url}/v1/client-sessions/lookup?id=${session.body.id as string}`,
+          { headers: { 'accrupay-api-secret': first.merchant.apiSecret } },
+        );
+        const kept = (await answer.json()) as Json & { transactions: Json[] };
+        expect(kept).toMatchObject({ status: 'COMPLETED', transactionId: verified.body.id });
+        expect(kept.transactions).toHaveLength(1);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

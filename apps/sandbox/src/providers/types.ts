@@ -1,0 +1,174 @@
+import type {
+  Billing,
+  ClientTransactionSessionType,
+  Currency,
+  PaymentMethodBrand,
+  TransactionProvider,
+} from '@accrupay/contracts';
+
+/** What the provider says happened, in the router's words; the domain maps it to statuses. */
+export type ProviderState =
+  /** Waiting for the customer (no card yet, or a declined card may be retried). */
+  | 'awaiting_customer'
+  /** In progress at the provider: 3-D Secure challenge, processing. */
+  | 'processing'
+  /** Paid, authorized (for an authorization) or stored (for add-payment-method). */
+  | 'succeeded'
+  | 'declined'
+  /** Authentication failed (3-D Secure denied). */
+  | 'failed'
+  /** A processing error at the provider. */
+  | 'error'
+  | 'canceled'
+  | 'expired'
+  /** A status the adapter cannot map. */
+  | 'unknown';
+
+/** A card the provider stored, as the provider describes it (never the full number). */
+export interface ProviderPaymentMethod {
+  reference: string;
+  customerReference: string | null;
+  brand: PaymentMethodBrand;
+  last4: string;
+  expiryMonth: number;
+  expiryYear: number;
+  billingCountry: string | null;
+}
+
+/** The provider's truth about one session or operation. */
+export interface ProviderStatus {
+  state: ProviderState;
+  /** The provider's own status word, for logs and UNKNOWN. */
+  rawStatus: string;
+  /** The provider's reference of the payment (PaymentIntent id, Nuvei transaction id). */
+  providerCode: string | null;
+  errorCode?: string | undefined;
+  errorMessage?: string | undefined;
+  /** The card used, when the provider stored it or reports it. */
+  paymentMethod?: ProviderPaymentMethod | undefined;
+}
+
+export interface StartSessionRequest {
+  /** The router's session id, sent to the provider as metadata and idempotency key. */
+  sessionId: string;
+  type: ClientTransactionSessionType;
+  amount: bigint | null;
+  currency: Currency;
+  merchantInternalTransactionCode: string;
+  merchantInternalCustomerCode: string | null;
+  storePaymentMethod: boolean;
+  billing: Billing | null;
+  /** A stored method to charge in this session, if the merchant passed customerPaymentMethodId. */
+  storedPaymentMethod: ProviderPaymentMethod | null;
+}
+
+export interface StartedSession {
+  /** The bearer credential the browser uses (client_secret, sessionToken). */
+  token: string;
+  /** The provider's reference (PaymentIntent or SetupIntent id, Nuvei orderId). */
+  providerCode: string;
+  /** When the provider's token expires; null when it never does. */
+  expiresAt: Date | null;
+  /** What the React SDK needs to render the provider's card fields. */
+  payload: Record<string, unknown>;
+}
+
+export interface ChargeStoredRequest {
+  /** Idempotency key at the provider: a retry of the same charge never charges twice. */
+  idempotencyKey: string;
+  amount: bigint;
+  currency: Currency;
+  merchantInternalTransactionCode: string;
+  paymentMethod: ProviderPaymentMethod;
+}
+
+/** What a verified callback points at: a hint, never the outcome. */
+export interface CallbackHint {
+  providerCode: string | null;
+  token: string | null;
+  eventType: string | null;
+}
+
+/** How the router reaches the merchant's account at a provider, and what the account accepts. */
+export interface ProviderAccountSetup {
+  /** Where the provider sends callbacks for this account. */
+  callbackUrl: string;
+  /** Origins allowed to frame the provider's card fields. */
+  allowedOrigins: string[];
+}
+
+/**
+ * One adapter per provider, speaking its wire format over HTTP. Adapters throw
+ * ProviderUnavailableError when the provider did not answer usefully (5xx, timeout, connection);
+ * every other answer is a ProviderStatus.
+ */
+export interface ProviderAdapter {
+  readonly provider: TransactionProvider;
+  /** New credentials for a merchant's account at this provider (stored as JSON). */
+  newCredentials(): Record<string, unknown>;
+  /** Registers (or updates) the account at the provider with its callback URL and origins. */
+  provisionAccount(
+    credentials: Record<string, unknown>,
+    setup: ProviderAccountSetup,
+  ): Promise<void>;
+  startSession(
+    credentials: Record<string, unknown>,
+    request: StartSessionRequest,
+  ): Promise<StartedSession>;
+  /** Asks the provider for the truth about a session. */
+  retrieve(
+    credentials: Record<string, unknown>,
+    session: { type: ClientTransactionSessionType; providerCode: string; token: string },
+  ): Promise<ProviderStatus>;
+  /**
+   * Closes a provider session after a decline so that it can no longer succeed (Stripe cancels
+   * the PaymentIntent), and returns the provider's status afterwards: if the customer paid in
+   * the meantime, that is what it says. Providers without a cancel just return the status.
+   */
+  close(
+    credentials: Record<string, unknown>,
+    session: { type: ClientTransactionSessionType; providerCode: string; token: string },
+  ): Promise<ProviderStatus>;
+  /**
+   * First half of a server-side charge of a stored method: creates the provider's payment
+   * (Stripe PaymentIntent, Nuvei order) without charging, so that the router can record its
+   * reference before any money moves and later ask the provider whether it did.
+   */
+  prepareCharge(
+    credentials: Record<string, unknown>,
+    request: ChargeStoredRequest,
+  ): Promise<{ providerCode: string; token: string }>;
+  /** Second half: charges the prepared payment once. Retrieve it first when retrying. */
+  confirmCharge(
+    credentials: Record<string, unknown>,
+    request: ChargeStoredRequest & { providerCode: string; token: string },
+  ): Promise<ProviderStatus>;
+  capture(
+    credentials: Record<string, unknown>,
+    request: { providerCode: string; amount: bigint; currency: Currency; idempotencyKey: string },
+  ): Promise<ProviderStatus>;
+  void(
+    credentials: Record<string, unknown>,
+    request: { providerCode: string; amount: bigint; currency: Currency; idempotencyKey: string },
+  ): Promise<ProviderStatus>;
+  /** Checks a callback's signature or checksum; never trusts its outcome. */
+  verifyCallback(
+    credentials: Record<string, unknown>,
+    rawBody: Buffer,
+    headers: Record<string, string | string[] | undefined>,
+  ): { ok: true; hint: CallbackHint } | { ok: false; reason: string };
+  /** Provider configuration for the React SDK (public values only). */
+  baseConfig(credentials: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** The provider did not answer usefully: nothing is known, nothing may change. */
+export class ProviderUnavailableError extends Error {
+  override readonly name = 'ProviderUnavailableError';
+  constructor(
+    message: string,
+    readonly kind: 'error' | 'timeout',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,138 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createProviderSim, type ProviderSim, type SimOptions } from '@accrupay/provider-sim';
+import type express from 'express';
+import pino, { type Logger } from 'pino';
+import { type Clock, systemClock } from './domain/clock.ts';
+import { IdempotencyKeys } from './domain/idempotency.ts';
+import { RateLimiter } from './domain/rate-limit.ts';
+import { type MerchantCredentials, SandboxService } from './domain/service.ts';
+import { createHttpApp } from './http/app.ts';
+import { createNuveiAdapter } from './providers/nuvei.ts';
+import { createStripeAdapter } from './providers/stripe.ts';
+import type { ProviderAdapter } from './providers/types.ts';
+import { openStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
+
+/** Options of {@link startSandbox}. */
+export interface SandboxOptions {
+  /** SQLite file, `:memory:`, or a `postgres://` URL. Default `.accrupay/sandbox.db`. */
+  db?: string;
+  /** Port to listen on; 0 picks a free one. Default 0. */
+  port?: number;
+  host?: string;
+  /** Port of the embedded simulator. Default: the next port after `port`, or 0 when `port` is 0. */
+  simPort?: number;
+  /** The base URL of an external provider simulator; without it one is embedded. */
+  providerUrl?: string;
+  /** Options of the embedded simulator (its clock, TTLs, faults). */
+  sim?: SimOptions;
+  /** The router's clock. Default: the embedded simulator's clock, or the system clock. */
+  clock?: Clock;
+  /** Delete every row before starting. */
+  reset?: boolean;
+  /** A pino logger, or false for none. Default: info level to stdout. */
+  logger?: Logger | false;
+  /** Requests per second and burst allowed per merchant. Default 500/s, burst 1000. */
+  rateLimit?: { perSecond: number; burst: number };
+  /** Routes mounted on the router's app before the API (the demo shop). */
+  extraRoutes?: (app: express.Express) => void;
+  /** Adapters to use instead of the built-in Stripe and Nuvei ones (tests). */
+  adapters?: (providerUrl: string, clock: Clock) => ProviderAdapter[];
+}
+
+/** A running sandbox: the router, its store and, unless external, the provider simulator. */
+export interface RunningSandbox {
+  url: string;
+  providerUrl: string;
+  store: Store;
+  service: SandboxService;
+  /** The embedded simulator; undefined with `providerUrl`. */
+  sim: ProviderSim | undefined;
+  clock: Clock;
+  app: express.Express;
+  /** Creates a merchant with a provider record per provider; the secret is only in the result. */
+  createMerchant(input?: {
+    name?: string;
+    allowedOrigins?: string[];
+  }): Promise<MerchantCredentials>;
+  close(): Promise<void>;
+}
+
+/** Starts the router: opens and migrates the store, starts or reaches the simulator, listens. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const logger = options.logger === false ? pino({ level: 'silent' }) : (options.logger ?? pino());
+  const store = await openStore(options.db ?? '.accrupay/sandbox.db');
+  const closers: Array<() => Promise<void>> = [() => store.close()];
+  try {
+    await store.migrate();
+    if (options.reset) await store.truncateAll();
+
+    let sim: ProviderSim | undefined;
+    let providerUrl = options.providerUrl?.replace(/\/$/, '');
+    if (!providerUrl) {
+      sim = createProviderSim({ clock: { mode: 'system' }, ...options.sim });
+      const simPort = options.simPort ?? (options.port ? options.port + 1 : 0);
+      const running = await sim.start({ port: simPort, host: options.host ?? '127.0.0.1' });
+      closers.push(() => running.close());
+      providerUrl = running.url;
+    }
+    const embedded = sim;
+    const clock: Clock =
+      options.clock ?? (embedded ? { now: () => embedded.clock.now().getTime() } : systemClock);
+
+    const adapters = options.adapters?.(providerUrl, clock) ?? [
+      createStripeAdapter({ baseUrl: providerUrl, clock }),
+      createNuveiAdapter({ baseUrl: providerUrl, clock }),
+    ];
+    let url = '';
+    const service = new SandboxService({
+      store,
+      clock,
+      adapters,
+      callbackBaseUrl: () => url,
+      logger,
+    });
+    const app = createHttpApp({
+      service,
+      idempotency: new IdempotencyKeys(store, clock),
+      rateLimiter: new RateLimiter(clock, options.rateLimit ?? { perSecond: 500, burst: 1000 }),
+      logger,
+      ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    });
+    const host = options.host ?? '127.0.0.1';
+    const server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(options.port ?? 0, host, () => resolve(listening));
+      listening.once('error', reject);
+    });
+    closers.push(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          server.closeAllConnections();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    await service.provisionAll();
+
+    return {
+      url,
+      providerUrl,
+      store,
+      service,
+      sim,
+      clock,
+      app,
+      createMerchant: (input) => service.createMerchant(input),
+      close: () => closeAll(closers),
+    };
+  } catch (error) {
+    await closeAll(closers).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function closeAll(closers: Array<() => Promise<void>>) {
+  for (const close of closers.reverse()) await close();
+}
