@@ -4,7 +4,7 @@ import pino from 'pino';
 import { SandboxService } from './domain/service.ts';
 import { createNuveiAdapter } from './providers/nuvei.ts';
 import { createStripeAdapter } from './providers/stripe.ts';
-import { startSandbox } from './sandbox.ts';
+import { createLogger, startSandbox } from './sandbox.ts';
 import { openStore } from './store/open-store.ts';
 
 const USAGE = `Usage:
@@ -96,7 +96,7 @@ async function main(argv: string[]) {
     reset: values.reset ?? false,
     ...(values['provider-url'] ? { providerUrl: values['provider-url'] } : {}),
     ...(simPort !== undefined ? { simPort } : {}),
-    logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }),
+    logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
   });
   const merchants = await sandbox.store.listMerchants();
   const lines = [

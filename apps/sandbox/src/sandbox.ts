@@ -7,7 +7,7 @@ import { type Clock, systemClock } from './domain/clock.ts';
 import { IdempotencyKeys } from './domain/idempotency.ts';
 import { RateLimiter } from './domain/rate-limit.ts';
 import { type MerchantCredentials, SandboxService } from './domain/service.ts';
-import { createHttpApp } from './http/app.ts';
+import { createHttpApp, LOG_REDACT_PATHS, requestContext } from './http/app.ts';
 import { createNuveiAdapter } from './providers/nuvei.ts';
 import { createStripeAdapter } from './providers/stripe.ts';
 import type { ProviderAdapter } from './providers/types.ts';
@@ -61,7 +61,10 @@ export interface RunningSandbox {
 
 /** Starts the router: opens and migrates the store, starts or reaches the simulator, listens. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const logger = options.logger === false ? pino({ level: 'silent' }) : (options.logger ?? pino());
+  const logger =
+    options.logger === false
+      ? pino({ level: 'silent' })
+      : (options.logger ?? createLogger(process.env.LOG_LEVEL ?? 'info'));
   const store = await openStore(options.db ?? '.accrupay/sandbox.db');
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
@@ -131,6 +134,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     await closeAll(closers).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The sandbox's logger: JSON lines, secrets redacted, and the request id of the request being
+ * handled in every line, whichever layer writes it.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
+      mixin: () => requestContext.getStore() ?? {},
+    },
+    destination,
+  );
 }
 
 async function closeAll(closers: Array<() => Promise<void>>) {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import {
   API_SECRET_HEADER,
@@ -20,6 +21,23 @@ import type { RateLimiter } from '../domain/rate-limit.ts';
 import type { SandboxService } from '../domain/service.ts';
 import type { MerchantRow } from '../store/store.ts';
 import { mountContract } from './handlers.ts';
+
+/** The request id of the request being handled, for log lines written outside the HTTP layer. */
+export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+
+/** Log paths never written: secrets and anything that could hold card data. */
+export const LOG_REDACT_PATHS = [
+  'apiSecret',
+  '*.apiSecret',
+  'secret',
+  '*.secret',
+  'headers["accrupay-api-secret"]',
+  '*.headers["accrupay-api-secret"]',
+  'body',
+  '*.body',
+  'credentials',
+  '*.credentials',
+];
 
 /** Largest request body accepted; larger ones get 413 before parsing. */
 export const BODY_LIMIT = '64kb';
@@ -102,7 +120,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
         'request',
       );
     });
-    next();
+    requestContext.run({ requestId }, next);
   });
 
   app.get('/', (_req, res) => {

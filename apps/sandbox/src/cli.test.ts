@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, test } from 'vitest';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const children: ChildProcess[] = [];
+
+function run(args: string[]): { child: ChildProcess; output: () => string; done: Promise<number> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@accrupay/source', CLI, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DATABASE_URL: '' },
+    },
+  );
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  return { child, output: () => output, done };
+}
+
+/** Resolves once the output contains `text`, or rejects with what was printed if the process exits. */
+function waitFor(proc: ReturnType<typeof run>, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (proc.output().includes(text)) {
+        proc.child.stdout?.off('data', check);
+        resolve(proc.output());
+      }
+    };
+    proc.child.stdout?.on('data', check);
+    proc.done.then((code) =>
+      reject(new Error(`exited ${code} before "${text}":\n${proc.output()}`)),
+    );
+    check();
+  });
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+describe('accrupay-sandbox', () => {
+  test('start prints the credentials once, answers /health, and keeps them across a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'accrupay-cli-'));
+    const db = join(dir, 'sandbox.db');
+    try {
+      const first = run(['start', '--port', '0', '--db', db]);
+      const printed = await waitFor(first, 'Stop with Ctrl-C.');
+      const secret = /ACCRUPAY_API_SECRET=(sk_test_\w+)/.exec(printed)?.[1];
+      const url = /base URL:\s+(\S+)/.exec(printed)?.[1];
+      expect(secret).toBeDefined();
+      expect(printed).toMatch(/merchantPublicId:\s+pk_test_\w+/);
+      expect(printed).toMatch(/STRIPE merchantTransactionProviderId: mtp_stripe_\w+/);
+      expect(printed).toMatch(/NUVEI {2}merchantTransactionProviderId: mtp_nuvei_\w+/);
+      expect(printed).toMatch(/provider sim:\s+http:\/\/127\.0\.0\.1:\d+ \(embedded\)/);
+      expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
+      const list = await fetch(`${url}/v1/client-sessions`, {
+        headers: { 'accrupay-api-secret': secret ?? '' },
+      });
+      expect(list.status).toBe(200);
+      first.child.kill('SIGTERM');
+      expect(await first.done).toBe(0);
+
+      const second = run(['start', '--port', '0', '--db', db]);
+      const again = await waitFor(second, 'Stop with Ctrl-C.');
+      expect(again).not.toContain('ACCRUPAY_API_SECRET=');
+      expect(again).toContain(`API secret ...${secret?.slice(-4)}`);
+      second.child.kill('SIGTERM');
+      await second.done;
+
+      const created = run(['merchant', 'create', '--json', '--db', db, '--name', 'Second shop']);
+      expect(await created.done).toBe(0);
+      const merchant = JSON.parse(created.output()) as Record<string, unknown>;
+      expect(merchant).toMatchObject({
+        name: 'Second shop',
+        apiSecret: expect.stringMatching(/^sk_test_/),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a bad option is refused with the usage', async () => {
+    const bad = run(['start', '--port', 'abc']);
+    expect(await bad.done).toBe(2);
+    expect(bad.output()).toContain('--port must be a port number');
+    expect(bad.output()).toContain('Usage:');
+  });
+});
