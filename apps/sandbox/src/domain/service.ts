@@ -527,8 +527,13 @@ export class SandboxService {
     } else {
       mtp = await this.resolveProvider(merchant, query);
     }
+    return this.baseConfigOf(mtp, session?.id ?? null);
+  }
+
+  /** The public provider configuration of a provider record, for the React SDK. */
+  private async baseConfigOf(mtp: MerchantTransactionProviderRow, sessionId: string | null) {
     return {
-      id: session?.id ?? null,
+      id: sessionId,
       transactionProvider: mtp.provider,
       merchantTransactionProviderId: mtp.id,
       providerData: this.adapter(mtp.provider).baseConfig(await this.credentials(mtp)),
@@ -585,12 +590,7 @@ export class SandboxService {
   ) {
     const session = await this.publicSessionRow(publicId, query);
     const mtp = await this.mtpOf(session);
-    return {
-      id: session.id,
-      transactionProvider: mtp.provider,
-      merchantTransactionProviderId: mtp.id,
-      providerData: this.adapter(mtp.provider).baseConfig(await this.credentials(mtp)),
-    };
+    return this.baseConfigOf(mtp, session.id);
   }
 
   // --- verify ----------------------------------------------------------------------------
