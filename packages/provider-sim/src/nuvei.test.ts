@@ -355,3 +355,13 @@ describe('Nuvei bad input', () => {
     expect(res.body).toMatchObject({ status: 'ERROR', errCode: 1065 });
   });
 });
+
+describe('amounts in zero-decimal currencies', () => {
+  it('1500 JPY is 1500 minor units; 15.00 USD is 1500', async () => {
+    const { nuveiAmountToMinor } = await import('./nuvei.ts');
+    expect(nuveiAmountToMinor('1500', 'JPY')).toBe(1500);
+    expect(nuveiAmountToMinor('15.00', 'USD')).toBe(1500);
+    expect(nuveiAmountToMinor('15.5', 'EUR')).toBe(1550);
+    expect(nuveiAmountToMinor('0', 'KRW')).toBe(0);
+  });
+});

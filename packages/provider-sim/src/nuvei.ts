@@ -185,10 +185,16 @@ const relatedSchema = z
 const sessionTokenSchema = z.object({ ...ident }).strict();
 
 /** Parses a Nuvei decimal amount string into minor units. */
-export function nuveiAmountToMinor(amount: string): number {
+export function nuveiAmountToMinor(amount: string, currency: string): number {
+  const digits = ZERO_DECIMAL_CURRENCIES.has(currency.toUpperCase()) ? 0 : 2;
   const [whole = '0', frac = ''] = amount.split('.');
-  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+  return Number(whole) * 10 ** digits + Number(frac.padEnd(digits, '0').slice(0, digits) || '0');
 }
+
+/** ISO 4217 currencies whose minor unit is the unit itself (1500 JPY is "1500"). */
+const ZERO_DECIMAL_CURRENCIES = new Set(
+  'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'.split(' '),
+);
 
 /** Formats a date as Nuvei's `YYYYMMDDHHmmss` (UTC). */
 export function nuveiTimestamp(ms: number): string {
@@ -304,7 +310,10 @@ export class NuveiProvider implements HostedProvider {
   openOrder(input: z.infer<typeof openOrderSchema>): Record<string, unknown> {
     const account = this.verify('openOrder', input);
     const type = input.transactionType ?? 'Sale';
-    const amountMinor = nuveiAmountToMinor(input.amount);
+    if (ZERO_DECIMAL_CURRENCIES.has(input.currency.toUpperCase()) && input.amount.includes('.')) {
+      throw new NuveiApiError(1040, `Invalid amount: ${input.currency} takes no decimals`);
+    }
+    const amountMinor = nuveiAmountToMinor(input.amount, input.currency);
     if (amountMinor === 0 && type !== 'Auth') {
       throw new NuveiApiError(
         1040,
@@ -607,7 +616,10 @@ export class NuveiProvider implements HostedProvider {
     const account = this.verify('payment', input);
     const order = this.orderByToken(input.sessionToken, account.id);
     this.ensurePayable(order);
-    if (input.amount !== order.amount && nuveiAmountToMinor(input.amount) !== order.amountMinor) {
+    if (
+      input.amount !== order.amount &&
+      nuveiAmountToMinor(input.amount, input.currency) !== order.amountMinor
+    ) {
       throw new NuveiApiError(
         1040,
         `Invalid or missing amount: the order amount is ${order.amount}`,
@@ -745,7 +757,7 @@ export class NuveiProvider implements HostedProvider {
         `Requested operation cannot be performed: transaction ${txn.transactionId} is not an open approved Auth`,
       );
     }
-    const minor = nuveiAmountToMinor(input.amount);
+    const minor = nuveiAmountToMinor(input.amount, input.currency);
     if (minor <= 0 || minor > txn.amountMinor) {
       throw new NuveiApiError(
         1040,
