@@ -1,0 +1,422 @@
+import { createHash } from 'node:crypto';
+import {
+  type AddPaymentMethodSessionDataInput,
+  type BaseConfig,
+  type ChargePaymentMethodInput,
+  type ChargeSessionDataInput,
+  type ClientSession,
+  contract,
+  type MerchantTransaction,
+  type PaymentMethod,
+  type PaymentMethodListQueryInput,
+  type SessionIdentifier,
+  type SessionListQueryInput,
+  type TransactionListQueryInput,
+  type TransactionProvider,
+} from '@accrupay/contracts';
+import { AccruPayAuthenticationError, AccruPayValidationError, SDK_ERROR_CODE } from './errors.ts';
+import { type RequestOptions, type Route, Transport } from './transport.ts';
+
+/** Where the SDK sends requests when no baseUrl is given: the local sandbox (`accrupay-sandbox start`). */
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:4000';
+/** The default timeout of one attempt, in milliseconds. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** How many times a failed call is retried by default. */
+export const DEFAULT_MAX_NETWORK_RETRIES = 2;
+const VERSION = '0.0.0';
+
+/** Options of {@link AccruPay}. */
+export interface AccruPayConfig {
+  /** The merchant's API secret, `sk_test_...`; `accrupay-sandbox start` prints it once. Backend only. */
+  apiSecret: string | undefined;
+  /** The API's base URL; default the local sandbox, `http://127.0.0.1:4000`. */
+  baseUrl?: string | undefined;
+  /** The environment; only `sandbox` exists. */
+  environment?: 'sandbox' | undefined;
+  /** Timeout of each attempt in milliseconds; default 30000. */
+  timeout?: number | undefined;
+  /** How many times to retry a call that failed in a retryable way; default 2. */
+  maxNetworkRetries?: number | undefined;
+  /** The fetch to use; default Node's global fetch. */
+  fetch?: typeof fetch | undefined;
+  /** @internal Waits between retries (tests inject one that does not wait). */
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** @internal The jitter source, in [0, 1). */
+  random?: (() => number) | undefined;
+}
+
+/** Selects the provider by its record id or by the provider itself, never both. */
+export type ProviderSelector =
+  | { merchantTransactionProviderId: string | undefined; transactionProvider?: never }
+  | { transactionProvider: TransactionProvider; merchantTransactionProviderId?: never };
+
+/** The `data` of a payment or authorization session: the amount is a bigint of minor units. */
+export interface ChargeSessionData extends Omit<ChargeSessionDataInput, 'amount'> {
+  /** Minor units: `10000n` is $100.00. */
+  amount: bigint;
+}
+/** Parameters of `clientSessions.payments.start()`. */
+export type StartPaymentSessionParams = ProviderSelector & { data: ChargeSessionData };
+/** Parameters of `clientSessions.authorizations.start()`. */
+export type StartAuthorizationSessionParams = StartPaymentSessionParams;
+/** Parameters of `clientSessions.paymentMethod.add.start()`: no amount, no storePaymentMethod. */
+export type StartAddPaymentMethodSessionParams = ProviderSelector & {
+  data: AddPaymentMethodSessionDataInput;
+};
+/** Parameters of `clientSessions.getBaseConfig()`: exactly one selector. */
+export type GetBaseConfigParams =
+  | ProviderSelector
+  | {
+      id: string;
+      merchantTransactionProviderId?: never;
+      transactionProvider?: never;
+      merchantInternalTransactionCode?: never;
+    }
+  | {
+      merchantInternalTransactionCode: string;
+      merchantTransactionProviderId?: never;
+      transactionProvider?: never;
+      id?: never;
+    };
+/** Parameters of `transactions.payments.paymentMethod.charge()`. */
+export interface ChargePaymentMethodParams {
+  merchantTransactionProviderId?: string | undefined;
+  data: Omit<ChargePaymentMethodInput['data'], 'amount'> & {
+    /** Minor units: `1500n` is $15.00. */
+    amount: bigint;
+  };
+}
+/** Parameters of `transactions.authorizations.settle()`: omit the amount to settle what remains. */
+export interface SettleAuthorizationParams {
+  /** The AUTHORIZATION transaction's id, from `clientSessions.authorizations.verify()`. */
+  id: string;
+  amount?: bigint | undefined;
+}
+/** Parameters of `transactions.authorizations.void()`. */
+export interface VoidAuthorizationParams {
+  /** The AUTHORIZATION transaction's id. */
+  id: string;
+}
+/** An offset page: `{ data, total }`. */
+export interface Page<T> {
+  data: T[];
+  total: number;
+}
+
+/**
+ * A page that can also be iterated: `await` it for one page, or `for await` over it for every
+ * item of every page from there on.
+ */
+export interface PagePromise<T> extends Promise<Page<T>>, AsyncIterable<T> {
+  /** Every page from this one on. */
+  pages(): AsyncGenerator<Page<T>, void, undefined>;
+}
+
+const SECRET_SOURCE =
+  '`accrupay-sandbox start` prints it once as ACCRUPAY_API_SECRET=sk_test_...: put it in your backend .env and pass apiSecret: process.env.ACCRUPAY_API_SECRET';
+const SECRET_FORMAT = /^sk_(test|live)_([0-9A-Za-z]{32})([0-9A-Za-z]{6})$/;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function checksum(body: string): string {
+  let out = '';
+  for (const byte of createHash('sha256').update(body).digest()) out += BASE62[byte % 62];
+  return out.slice(0, 6);
+}
+
+function configError(message: string, path: string): AccruPayValidationError {
+  return new AccruPayValidationError({
+    code: SDK_ERROR_CODE.CONFIGURATION_ERROR,
+    message,
+    issues: [{ path, message }],
+  });
+}
+
+function checkApiSecret(secret: unknown): string {
+  const fail = (problem: string) =>
+    new AccruPayAuthenticationError({
+      code: SDK_ERROR_CODE.CONFIGURATION_ERROR,
+      message: `new AccruPay({ apiSecret }): ${problem}. ${SECRET_SOURCE}.`,
+      issues: [{ path: 'apiSecret', message: problem }],
+    });
+  if (secret === undefined || secret === null || secret === '') {
+    throw fail('apiSecret is missing (is ACCRUPAY_API_SECRET set in this process?)');
+  }
+  if (typeof secret !== 'string') throw fail(`apiSecret must be a string; got ${typeof secret}`);
+  if (secret.startsWith('pk_')) {
+    throw fail(
+      'apiSecret is a merchantPublicId (pk_...), which is for the browser; the backend needs the secret, sk_test_...',
+    );
+  }
+  const match = SECRET_FORMAT.exec(secret.trim());
+  if (!match) {
+    throw fail(
+      `apiSecret is malformed: expected sk_test_ followed by 38 letters and digits; got ${secret.slice(0, 8)}... (${secret.length} characters)`,
+    );
+  }
+  if (secret.trim() !== secret) throw fail('apiSecret has whitespace around it');
+  if (checksum(match[2] as string) !== match[3]) {
+    throw fail('apiSecret has a wrong checksum: it was mistyped or cut short');
+  }
+  return secret;
+}
+
+function checkConfig(config: AccruPayConfig) {
+  if (config === null || typeof config !== 'object') {
+    throw configError(
+      'new AccruPay(config): pass an object such as { apiSecret: process.env.ACCRUPAY_API_SECRET }',
+      '',
+    );
+  }
+  const apiSecret = checkApiSecret(config.apiSecret);
+  if (config.environment !== undefined && config.environment !== 'sandbox') {
+    throw configError(
+      `environment must be 'sandbox' (the only one); got ${JSON.stringify(config.environment)}`,
+      'environment',
+    );
+  }
+  let baseUrl = DEFAULT_BASE_URL;
+  if (config.baseUrl !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(config.baseUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      throw configError(
+        `baseUrl must be an http(s) URL such as ${DEFAULT_BASE_URL}; got ${JSON.stringify(config.baseUrl)}`,
+        'baseUrl',
+      );
+    }
+    baseUrl = config.baseUrl.replace(/\/+$/, '');
+  }
+  const timeout = config.timeout ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600_000) {
+    throw configError(
+      `timeout must be a whole number of milliseconds from 1 to 600000; got ${config.timeout}`,
+      'timeout',
+    );
+  }
+  const maxNetworkRetries = config.maxNetworkRetries ?? DEFAULT_MAX_NETWORK_RETRIES;
+  if (!Number.isInteger(maxNetworkRetries) || maxNetworkRetries < 0 || maxNetworkRetries > 10) {
+    throw configError(
+      `maxNetworkRetries must be a whole number from 0 to 10; got ${config.maxNetworkRetries}`,
+      'maxNetworkRetries',
+    );
+  }
+  const fetchImpl = config.fetch ?? globalThis.fetch;
+  if (typeof fetchImpl !== 'function') {
+    throw configError(
+      'fetch is not available: use Node 20 or later, or pass fetch in the config',
+      'fetch',
+    );
+  }
+  return { apiSecret, baseUrl, timeout, maxNetworkRetries, fetch: fetchImpl };
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
+type Send = <T>(
+  route: Route,
+  what: string,
+  input: { params?: Record<string, string>; query?: unknown; body?: unknown },
+  options?: RequestOptions,
+) => Promise<T>;
+
+function startAndVerify<Start>(
+  send: Send,
+  routes: { start: Route; verify: Route },
+  namespace: string,
+) {
+  return {
+    /** Starts a session; send its id (or token) to the frontend, never the secret. */
+    start: (params: Start, options?: RequestOptions): Promise<ClientSession> =>
+      send(routes.start, `${namespace}.start`, { body: params }, options),
+    /** Asks the provider for the truth and returns the transaction (not the session). */
+    verify: (
+      identifier: SessionIdentifier,
+      options?: RequestOptions,
+    ): Promise<MerchantTransaction> =>
+      send(routes.verify, `${namespace}.verify`, { body: identifier }, options),
+  };
+}
+
+function pager(send: Send) {
+  return <T>(route: Route, what: string, query: object): PagePromise<T> =>
+    pagePromise<T>({ ...query }, (next, options) =>
+      send<Page<T>>(route, what, { query: next }, options),
+    );
+}
+
+function transactionsApi(send: Send) {
+  const paged = pager(send);
+  const sessions = contract.clientSessions;
+  return {
+    clientSessions: {
+      /** Provider configuration for the React SDK, by provider or by session. */
+      getBaseConfig: (params: GetBaseConfigParams, options?: RequestOptions): Promise<BaseConfig> =>
+        send(sessions.getBaseConfig, 'clientSessions.getBaseConfig', { query: params }, options),
+      /** One session by exactly one of id, token, providerCode or merchantInternalTransactionCode. */
+      getOne: (identifier: SessionIdentifier, options?: RequestOptions): Promise<ClientSession> =>
+        send(sessions.getOne, 'clientSessions.getOne', { query: identifier }, options),
+      /** Sessions, newest first: `await` one page, or `for await` over every session. */
+      getMany: (query: SessionListQueryInput = {}): PagePromise<ClientSession> =>
+        paged(sessions.getMany, 'clientSessions.getMany', query),
+      /** Payment sessions: charge the customer now. */
+      payments: startAndVerify<StartPaymentSessionParams>(
+        send,
+        sessions.payments,
+        'clientSessions.payments',
+      ),
+      paymentMethod: {
+        /** Add-payment-method sessions: store a card without charging it. */
+        add: startAndVerify<StartAddPaymentMethodSessionParams>(
+          send,
+          sessions.paymentMethodAdd,
+          'clientSessions.paymentMethod.add',
+        ),
+      },
+      /** Authorization sessions: hold funds, then settle or void. */
+      authorizations: startAndVerify<StartAuthorizationSessionParams>(
+        send,
+        sessions.authorizations,
+        'clientSessions.authorizations',
+      ),
+    },
+    /** One transaction by its id. */
+    getOne: async (
+      { id }: { id: string },
+      options?: RequestOptions,
+    ): Promise<MerchantTransaction> =>
+      send(
+        contract.transactions.getOne,
+        'transactions.getOne',
+        { params: { id: requireId(id, 'transactions.getOne') } },
+        options,
+      ),
+    /** Transactions, newest first: `await` one page, or `for await` over every transaction. */
+    getMany: (query: TransactionListQueryInput = {}): PagePromise<MerchantTransaction> =>
+      paged(contract.transactions.getMany, 'transactions.getMany', query),
+    authorizations: {
+      /** Captures a successful authorization, fully or (with `amount`) partly, once. */
+      settle: async (
+        { id, ...body }: SettleAuthorizationParams,
+        options?: RequestOptions,
+      ): Promise<MerchantTransaction> =>
+        send(
+          contract.transactions.settle,
+          'transactions.authorizations.settle',
+          { params: { id: requireId(id, 'transactions.authorizations.settle') }, body },
+          options,
+        ),
+      /** Releases a successful authorization that has not been settled. */
+      void: async (
+        { id, ...body }: VoidAuthorizationParams,
+        options?: RequestOptions,
+      ): Promise<MerchantTransaction> =>
+        send(
+          contract.transactions.void,
+          'transactions.authorizations.void',
+          { params: { id: requireId(id, 'transactions.authorizations.void') }, body },
+          options,
+        ),
+    },
+    payments: {
+      paymentMethod: {
+        /** Charges a stored payment method from the server. */
+        charge: (
+          params: ChargePaymentMethodParams,
+          options?: RequestOptions,
+        ): Promise<MerchantTransaction> =>
+          send(
+            contract.transactions.chargePaymentMethod,
+            'transactions.payments.paymentMethod.charge',
+            { body: params },
+            options,
+          ),
+      },
+    },
+  };
+}
+
+function paymentMethodsApi(send: Send) {
+  const paged = pager(send);
+  return {
+    /** A customer's stored payment methods: `await` one page, or `for await` over all. */
+    getMany: (query: PaymentMethodListQueryInput): PagePromise<PaymentMethod> =>
+      paged(contract.paymentMethods.getMany, 'paymentMethods.getMany', query),
+  };
+}
+
+/** `accrupay.transactions`: sessions, transactions, settlements and stored-method charges. */
+export type TransactionsApi = ReturnType<typeof transactionsApi>;
+/** `accrupay.paymentMethods`: a customer's stored payment methods. */
+export type PaymentMethodsApi = ReturnType<typeof paymentMethodsApi>;
+
+/**
+ * The AccruPay client for your backend.
+ *
+ * @example
+ * ```ts
+ * import AccruPay from '@accrupay/node';
+ * const accrupay = new AccruPay({ apiSecret: process.env.ACCRUPAY_API_SECRET });
+ * const session = await accrupay.transactions.clientSessions.payments.start({ ... });
+ * ```
+ */
+export class AccruPay {
+  /** Sessions, transactions, settlements and stored payment method charges. */
+  readonly transactions: TransactionsApi;
+  /** A customer's stored payment methods. */
+  readonly paymentMethods: PaymentMethodsApi;
+
+  constructor(config: AccruPayConfig) {
+    const checked = checkConfig(config);
+    const transport = new Transport({
+      ...checked,
+      fetch: checked.fetch,
+      sleep: config.sleep ?? sleep,
+      random: config.random ?? Math.random,
+      userAgent: `accrupay-node/${VERSION} node/${process.version}`,
+    });
+    const send: Send = (route, what, input, options) =>
+      transport.request(route, input, what, options);
+    this.transactions = transactionsApi(send);
+    this.paymentMethods = paymentMethodsApi(send);
+  }
+}
+
+function requireId(id: unknown, what: string): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128 || id.trim() !== id) {
+    const message = `must be the transaction id (a non-empty string), such as transaction.id from verify(); got ${id === undefined ? 'nothing' : JSON.stringify(id)}`;
+    throw new AccruPayValidationError({
+      code: 'VALIDATION_ERROR',
+      message: `${what}: id: ${message}`,
+      issues: [{ path: 'id', message }],
+    });
+  }
+  return id;
+}
+
+function pagePromise<T>(
+  query: Record<string, unknown>,
+  fetchPage: (query: Record<string, unknown>, options?: RequestOptions) => Promise<Page<T>>,
+): PagePromise<T> {
+  const first = fetchPage(query);
+  async function* pages(): AsyncGenerator<Page<T>, void, undefined> {
+    let page = await first;
+    let skip = typeof query.skip === 'number' ? query.skip : Number(query.skip ?? 0);
+    for (;;) {
+      yield page;
+      skip += page.data.length;
+      if (page.data.length === 0 || skip >= page.total) return;
+      page = await fetchPage({ ...query, skip });
+    }
+  }
+  async function* items(): AsyncGenerator<T, void, undefined> {
+    for await (const page of pages()) yield* page.data;
+  }
+  return Object.assign(first, { pages, [Symbol.asyncIterator]: items });
+}

@@ -1,0 +1,195 @@
+import {
+  ERROR_CODE,
+  type ErrorCode,
+  type ErrorEnvelope,
+  errorEnvelopeSchema,
+  type FieldIssue,
+} from '@accrupay/contracts';
+
+/** Codes the SDK itself raises, for failures that never got an API answer. */
+export const SDK_ERROR_CODE = {
+  CONNECTION_ERROR: 'CONNECTION_ERROR',
+  TIMEOUT: 'TIMEOUT',
+  INVALID_RESPONSE: 'INVALID_RESPONSE',
+  CONFIGURATION_ERROR: 'CONFIGURATION_ERROR',
+} as const;
+
+/** An error code: one of the API's, or one of the SDK's own. */
+export type AccruPayErrorCode = ErrorCode | (typeof SDK_ERROR_CODE)[keyof typeof SDK_ERROR_CODE];
+
+interface ErrorFields {
+  code: AccruPayErrorCode;
+  message: string;
+  statusCode?: number | undefined;
+  requestId?: string | undefined;
+  issues?: FieldIssue[] | undefined;
+  details?: Record<string, unknown> | undefined;
+  cause?: unknown;
+}
+
+/**
+ * The base of every error the SDK throws.
+ *
+ * @example
+ * ```ts
+ * try { await accrupay.transactions.clientSessions.payments.verify({ id }); }
+ * catch (error) { if (error instanceof AccruPayError) console.log(error.code, error.requestId); }
+ * ```
+ */
+export class AccruPayError extends Error {
+  override name = 'AccruPayError';
+  /** The API's error code (`VALIDATION_ERROR`, ...) or the SDK's (`CONNECTION_ERROR`, `TIMEOUT`, ...). */
+  readonly code: AccruPayErrorCode;
+  /** The HTTP status of the answer; undefined when there was none. */
+  readonly statusCode: number | undefined;
+  /** The request id to quote to support and to find in the sandbox's logs. */
+  readonly requestId: string | undefined;
+  /** For validation errors: each refused field, by its dotted path, with what is wrong. */
+  readonly issues: FieldIssue[];
+  /** Extra details the API sent with the error. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(fields: ErrorFields) {
+    super(fields.message, fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.code = fields.code;
+    this.statusCode = fields.statusCode;
+    this.requestId = fields.requestId;
+    this.issues = fields.issues ?? [];
+    this.details = fields.details;
+  }
+}
+
+/** The input was refused (by the SDK before sending, or by the API): `issues` names each field. */
+export class AccruPayValidationError extends AccruPayError {
+  override name = 'AccruPayValidationError';
+}
+/** The API secret is missing, malformed or unknown. */
+export class AccruPayAuthenticationError extends AccruPayError {
+  override name = 'AccruPayAuthenticationError';
+}
+/** The secret is valid but may not do this. */
+export class AccruPayPermissionError extends AccruPayError {
+  override name = 'AccruPayPermissionError';
+}
+/** No such session, transaction or payment method for this merchant. */
+export class AccruPayNotFoundError extends AccruPayError {
+  override name = 'AccruPayNotFoundError';
+}
+/** The request conflicts with the current state: a code reused with other data, a settle after void. */
+export class AccruPayConflictError extends AccruPayError {
+  override name = 'AccruPayConflictError';
+}
+/** The Idempotency-Key is still in flight, or was used with another body. */
+export class AccruPayIdempotencyError extends AccruPayError {
+  override name = 'AccruPayIdempotencyError';
+}
+/** Too many requests; `retryAfterSeconds` says when to try again. */
+export class AccruPayRateLimitError extends AccruPayError {
+  override name = 'AccruPayRateLimitError';
+  /** The Retry-After the API sent, in seconds. */
+  retryAfterSeconds: number | undefined;
+  constructor(fields: ErrorFields & { retryAfterSeconds?: number | undefined }) {
+    super(fields);
+    this.retryAfterSeconds = fields.retryAfterSeconds;
+  }
+}
+/** The payment provider failed or did not answer in time; nothing was recorded. */
+export class AccruPayProviderError extends AccruPayError {
+  override name = 'AccruPayProviderError';
+}
+/** The API failed on its side. */
+export class AccruPayApiError extends AccruPayError {
+  override name = 'AccruPayApiError';
+}
+/** The SDK could not reach the API. */
+export class AccruPayConnectionError extends AccruPayError {
+  override name = 'AccruPayConnectionError';
+}
+/** The API did not answer within the timeout. */
+export class AccruPayTimeoutError extends AccruPayConnectionError {
+  override name = 'AccruPayTimeoutError';
+}
+
+type ErrorClass = new (fields: ErrorFields) => AccruPayError;
+
+/** The class of each API error code. */
+export const ERROR_CLASS_BY_CODE: Record<ErrorCode, ErrorClass> = {
+  [ERROR_CODE.VALIDATION_ERROR]: AccruPayValidationError,
+  [ERROR_CODE.CARD_DATA_REFUSED]: AccruPayValidationError,
+  [ERROR_CODE.MALFORMED_REQUEST]: AccruPayValidationError,
+  [ERROR_CODE.PAYLOAD_TOO_LARGE]: AccruPayValidationError,
+  [ERROR_CODE.CALLBACK_SIGNATURE_INVALID]: AccruPayValidationError,
+  [ERROR_CODE.AMOUNT_EXCEEDS_AUTHORIZED]: AccruPayValidationError,
+  [ERROR_CODE.AUTHENTICATION_FAILED]: AccruPayAuthenticationError,
+  [ERROR_CODE.PERMISSION_DENIED]: AccruPayPermissionError,
+  [ERROR_CODE.NOT_FOUND]: AccruPayNotFoundError,
+  [ERROR_CODE.CONFLICT]: AccruPayConflictError,
+  [ERROR_CODE.INVALID_STATE_TRANSITION]: AccruPayConflictError,
+  [ERROR_CODE.IDEMPOTENCY_KEY_IN_USE]: AccruPayIdempotencyError,
+  [ERROR_CODE.IDEMPOTENCY_KEY_REUSED]: AccruPayIdempotencyError,
+  [ERROR_CODE.RATE_LIMITED]: AccruPayRateLimitError,
+  [ERROR_CODE.PROVIDER_ERROR]: AccruPayProviderError,
+  [ERROR_CODE.PROVIDER_TIMEOUT]: AccruPayProviderError,
+  [ERROR_CODE.INTERNAL_ERROR]: AccruPayApiError,
+};
+
+function classByStatus(status: number): ErrorClass {
+  if (status === 401) return AccruPayAuthenticationError;
+  if (status === 403) return AccruPayPermissionError;
+  if (status === 404) return AccruPayNotFoundError;
+  if (status === 409) return AccruPayConflictError;
+  if (status === 429) return AccruPayRateLimitError;
+  if (status === 502 || status === 504) return AccruPayProviderError;
+  if (status >= 400 && status < 500) return AccruPayValidationError;
+  return AccruPayApiError;
+}
+
+/** Reads a Retry-After header (seconds, or an HTTP date) as seconds; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/**
+ * The one factory from an API answer to its error: the envelope's code picks the class; an
+ * answer without a valid envelope (a proxy's HTML page) is classed by its status.
+ */
+export function errorFromResponse(answer: {
+  status: number;
+  body: unknown;
+  headers?: Headers | undefined;
+  requestId?: string | undefined;
+}): AccruPayError {
+  const parsed = errorEnvelopeSchema.safeParse(answer.body);
+  const retryAfterSeconds = parseRetryAfter(answer.headers?.get('retry-after') ?? null);
+  if (parsed.success) {
+    const error: ErrorEnvelope['error'] = parsed.data.error;
+    const ErrorType = ERROR_CLASS_BY_CODE[error.code];
+    const fields: ErrorFields = {
+      code: error.code,
+      message: error.message,
+      statusCode: answer.status,
+      requestId: error.requestId,
+      issues: error.issues,
+      details: error.details,
+    };
+    return ErrorType === AccruPayRateLimitError
+      ? new AccruPayRateLimitError({ ...fields, retryAfterSeconds })
+      : new ErrorType(fields);
+  }
+  const ErrorType = classByStatus(answer.status);
+  const fields: ErrorFields = {
+    code: SDK_ERROR_CODE.INVALID_RESPONSE,
+    message: `The API answered HTTP ${answer.status} without an AccruPay error envelope${
+      typeof answer.body === 'string' && answer.body ? `: ${answer.body.slice(0, 200)}` : ''
+    }. Is baseUrl pointing at an AccruPay sandbox?`,
+    statusCode: answer.status,
+    requestId: answer.requestId,
+  };
+  return ErrorType === AccruPayRateLimitError
+    ? new AccruPayRateLimitError({ ...fields, retryAfterSeconds })
+    : new ErrorType(fields);
+}
