@@ -1,0 +1,93 @@
+import {
+  type BaseConfig,
+  baseConfigSchema,
+  describeIssues,
+  errorEnvelopeSchema,
+  type PublicClientSession,
+  publicClientSessionSchema,
+} from '@accrupay/contracts';
+import type { AccruPayFormError } from './state.ts';
+
+/** The paths of the contract's `public.getSession` and `public.getBaseConfig` routes. */
+export const PUBLIC_SESSION_PATH = '/v1/public/:merchantPublicId/client-session';
+export const PUBLIC_BASE_CONFIG_PATH = '/v1/public/:merchantPublicId/client-session/base-config';
+
+/** How the form names its session: by id (documents 001, 002) or by token (document 003). */
+export type SessionRef = { id: string } | { token: string };
+
+export class PublicApiError extends Error {
+  override readonly name = 'PublicApiError';
+  constructor(readonly formError: AccruPayFormError) {
+    super(formError.message);
+  }
+}
+
+function url(baseUrl: string, path: string, merchantPublicId: string, ref: SessionRef): string {
+  const query =
+    'id' in ref ? `id=${encodeURIComponent(ref.id)}` : `token=${encodeURIComponent(ref.token)}`;
+  return `${baseUrl.replace(/\/+$/, '')}${path.replace(':merchantPublicId', encodeURIComponent(merchantPublicId))}?${query}`;
+}
+
+async function getJson<T>(
+  target: string,
+  parse: (
+    body: unknown,
+  ) => { success: true; data: T } | { success: false; error: Parameters<typeof describeIssues>[0] },
+  what: string,
+  signal: AbortSignal,
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(target, {
+      signal,
+      credentials: 'omit',
+      headers: { accept: 'application/json' },
+    });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new PublicApiError({
+      code: 'NETWORK',
+      message: `Could not reach AccruPay at ${new URL(target).origin} to load the ${what}.`,
+    });
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const envelope = errorEnvelopeSchema.safeParse(body);
+    const message = envelope.success ? envelope.data.error.message : `HTTP ${response.status}`;
+    throw new PublicApiError({
+      code: response.status === 404 ? 'SESSION_NOT_FOUND' : 'API_ERROR',
+      message: `Could not load the ${what}: ${message}`,
+    });
+  }
+  const parsed = parse(body);
+  if (!parsed.success) {
+    throw new PublicApiError({
+      code: 'API_ERROR',
+      message: `The ${what} answered by AccruPay is not valid: ${describeIssues(parsed.error)}`,
+    });
+  }
+  return parsed.data;
+}
+
+/** Loads the public view of a session and its provider configuration, in parallel. */
+export async function loadSession(
+  options: { baseUrl: string; merchantPublicId: string; ref: SessionRef },
+  signal: AbortSignal,
+): Promise<{ session: PublicClientSession; config: BaseConfig }> {
+  const { baseUrl, merchantPublicId, ref } = options;
+  const [session, config] = await Promise.all([
+    getJson(
+      url(baseUrl, PUBLIC_SESSION_PATH, merchantPublicId, ref),
+      (body) => publicClientSessionSchema.safeParse(body),
+      'payment session',
+      signal,
+    ),
+    getJson(
+      url(baseUrl, PUBLIC_BASE_CONFIG_PATH, merchantPublicId, ref),
+      (body) => baseConfigSchema.safeParse(body),
+      'provider configuration',
+      signal,
+    ),
+  ]);
+  return { session, config };
+}

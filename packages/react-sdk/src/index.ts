@@ -1,0 +1,19 @@
+export type { SessionRef } from './api.ts';
+export { AccruPayProvider, type AccruPayProviderProps, DEFAULT_BASE_URL } from './context.tsx';
+export { type FrameTarget, frameTarget, readFrameMessage } from './messages.ts';
+export {
+  PaymentForm,
+  type PaymentFormCallbacks,
+  type PaymentFormProps,
+  type PaymentFormSession,
+} from './payment-form.tsx';
+export {
+  type AccruPayFormError,
+  type AccruPaySessionView,
+  type AccruPayState,
+  type AccruPayStatus,
+  type MachineEvent,
+  TERMINAL_STATUSES,
+  transition,
+} from './state.ts';
+export { type UseAccruPay, useAccruPay } from './use-accrupay.ts';

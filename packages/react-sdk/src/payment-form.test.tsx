@@ -1,0 +1,356 @@
+import { act, StrictMode } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { renderToString } from 'react-dom/server';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { AccruPayProvider } from './context.tsx';
+import { PaymentForm, type PaymentFormProps } from './payment-form.tsx';
+import { type UseAccruPay, useAccruPay } from './use-accrupay.ts';
+
+declare global {
+  var IS_REACT_ACT_ENVIRONMENT: boolean;
+}
+globalThis.IS_REACT_ACT_ENVIRONMENT = true;
+
+const API = 'http://127.0.0.1:4000';
+const SIM = 'http://127.0.0.1:4001';
+const PK = 'pk_test_AbCdEf0123456789XyZ0';
+const ID = '6c8d2b8e-1f6a-4c44-9d6b-2f3f3c1d0a11';
+const TOKEN = 'pi_3Q_secret_w1x2';
+
+function publicSession(status = 'ACTIVE', type = 'payment') {
+  return {
+    id: ID,
+    token: TOKEN,
+    status,
+    kind: 'CLIENT',
+    type,
+    amount: type === 'add-payment-method' ? null : '10000',
+    currency: 'USD',
+    transactionProvider: 'STRIPE',
+    expiresAt: '2030-01-16T12:00:00.000Z',
+  };
+}
+const baseConfig = {
+  id: ID,
+  transactionProvider: 'STRIPE',
+  merchantTransactionProviderId: 'mtp_1',
+  providerData: {
+    provider: 'STRIPE',
+    publishableKey: 'pk_sim',
+    hostedFieldsUrl: `${SIM}/hosted/card`,
+  },
+};
+
+let requests: string[];
+let answers: { session: () => Response; config: () => Response };
+
+beforeEach(() => {
+  requests = [];
+  answers = {
+    session: () => Response.json(publicSession()),
+    config: () => Response.json(baseConfig),
+  };
+  vi.stubGlobal('fetch', async (input: string) => {
+    requests.push(input);
+    return input.includes('/base-config') ? answers.config() : answers.session();
+  });
+});
+
+let root: Root | undefined;
+let container: HTMLElement;
+afterEach(async () => {
+  await act(async () => root?.unmount());
+  root = undefined;
+  container?.remove();
+  vi.unstubAllGlobals();
+});
+
+let hook: UseAccruPay;
+function Probe() {
+  hook = useAccruPay();
+  return null;
+}
+
+async function mount(props: Partial<PaymentFormProps> = {}, options: { strict?: boolean } = {}) {
+  container = document.createElement('div');
+  document.body.append(container);
+  root = createRoot(container);
+  const formProps = { sessionId: ID, ...props } as PaymentFormProps;
+  const tree = (
+    <AccruPayProvider merchantPublicId={PK} baseUrl={API}>
+      <PaymentForm {...formProps} />
+      <Probe />
+    </AccruPayProvider>
+  );
+  await act(async () => root?.render(options.strict ? <StrictMode>{tree}</StrictMode> : tree));
+}
+
+async function until(condition: () => boolean) {
+  await vi.waitFor(async () => {
+    await act(async () => undefined);
+    if (!condition()) throw new Error('not yet');
+  });
+}
+
+const frame = () => container.querySelector('iframe');
+
+function post(
+  data: unknown,
+  origin = SIM,
+  source: MessageEventSource | null | undefined = undefined,
+) {
+  act(() => {
+    window.dispatchEvent(
+      new MessageEvent('message', {
+        data,
+        origin,
+        source: source === undefined ? frame()?.contentWindow : source,
+      }),
+    );
+  });
+}
+const ready = (state = 'open') => ({
+  type: 'accrupay:ready',
+  version: 1,
+  provider: 'stripe',
+  session: TOKEN,
+  state,
+});
+const result = (status: string, extra: object = {}) => ({
+  type: 'accrupay:result',
+  version: 1,
+  provider: 'stripe',
+  session: TOKEN,
+  status,
+  providerStatus: status === 'approved' ? 'succeeded' : 'requires_payment_method',
+  providerRef: 'pi_3Q',
+  ...extra,
+});
+
+async function mountReady(props: Partial<PaymentFormProps> = {}, options = {}) {
+  await mount(props, options);
+  await until(() => frame() !== null);
+  post(ready());
+  expect(hook.status).toBe('ready');
+}
+
+describe('PaymentForm', () => {
+  test('loads the session by id, frames the hosted card page and becomes ready', async () => {
+    await mount();
+    expect(hook.status).toBe('loading');
+    await until(() => frame() !== null);
+    expect(requests).toEqual([
+      `${API}/v1/public/${PK}/client-session?id=${ID}`,
+      `${API}/v1/public/${PK}/client-session/base-config?id=${ID}`,
+    ]);
+    const src = new URL(frame()?.src ?? '');
+    expect(`${src.origin}${src.pathname}`).toBe(`${SIM}/hosted/card`);
+    expect(src.searchParams.get('provider')).toBe('stripe');
+    expect(src.searchParams.get('token')).toBe(TOKEN);
+    expect(src.searchParams.get('origin')).toBe(window.location.origin);
+    expect(hook.status).toBe('loading');
+    post(ready());
+    expect(hook).toMatchObject({ status: 'ready', sessionId: ID, error: null });
+    expect(hook.session).toMatchObject({ id: ID, amount: 10000n, type: 'payment' });
+    expect(hook.session).not.toHaveProperty('token');
+    expect(
+      container.querySelector('[data-accrupay-status]')?.getAttribute('data-accrupay-status'),
+    ).toBe('ready');
+  });
+
+  test('loads the session by token', async () => {
+    await mount({ sessionToken: TOKEN, sessionId: undefined } as Partial<PaymentFormProps>);
+    await until(() => frame() !== null);
+    expect(requests[0]).toBe(`${API}/v1/public/${PK}/client-session?token=${TOKEN}`);
+    post(ready());
+    expect(hook).toMatchObject({ status: 'ready', sessionId: ID });
+  });
+
+  test('an approval from the card page succeeds and calls onSuccess once, with the session id only', async () => {
+    const onSuccess = vi.fn();
+    const onError = vi.fn();
+    await mountReady({ onSuccess, onError });
+    post({ type: 'accrupay:submitting', version: 1, provider: 'stripe', session: TOKEN });
+    expect(hook.status).toBe('submitting');
+    post(result('approved'));
+    post(result('approved'));
+    post(result('declined'));
+    expect(hook.status).toBe('succeeded');
+    expect(onSuccess).toHaveBeenCalledTimes(1);
+    expect(onSuccess).toHaveBeenCalledWith({ sessionId: ID });
+    expect(onError).not.toHaveBeenCalled();
+    expect(frame()).toBeNull();
+    expect(container.textContent).toContain('The shop confirms your order once it has verified');
+  });
+
+  test('a decline fails with the provider message and calls onError', async () => {
+    const onError = vi.fn();
+    await mountReady({ onError });
+    post(
+      result('declined', { error: { code: 'card_declined', message: 'Your card was declined.' } }),
+    );
+    expect(hook).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'DECLINED',
+        message: 'Your card was declined.',
+        providerCode: 'card_declined',
+      },
+    });
+    expect(onError).toHaveBeenCalledWith({ sessionId: ID, error: hook.error });
+    expect(container.querySelector('[role="alert"]')?.textContent).toBe('Your card was declined.');
+  });
+
+  describe('ignores every message that is not from this session card page', () => {
+    test.each([
+      ['a forged origin', result('approved'), 'http://localhost:3000', undefined],
+      ['a look-alike origin', result('approved'), 'http://127.0.0.1:40011', undefined],
+      ['another window of the provider origin', result('approved'), SIM, window],
+      ['no source window', result('approved'), SIM, null],
+      ['another session', result('approved', { session: 'pi_other_secret' }), SIM, undefined],
+      ['another provider', result('approved', { provider: 'nuvei' }), SIM, undefined],
+      ['a malformed message', '{"type":"accrupay:result","status":"approved"}', SIM, undefined],
+      ['a message without version', { ...result('approved'), version: undefined }, SIM, undefined],
+      ['an unknown status', result('paid'), SIM, undefined],
+    ] as const)('%s', async (_what, data, origin, source) => {
+      const onSuccess = vi.fn();
+      const onError = vi.fn();
+      await mountReady({ onSuccess, onError });
+      post(data, origin, source as MessageEventSource | null | undefined);
+      expect(hook.status).toBe('ready');
+      expect(onSuccess).not.toHaveBeenCalled();
+      expect(onError).not.toHaveBeenCalled();
+      // The genuine message still works afterwards.
+      post(result('approved'));
+      expect(hook.status).toBe('succeeded');
+    });
+  });
+
+  test('a session already expired is shown as expired, without card fields, and calls onExpired', async () => {
+    answers.session = () => Response.json(publicSession('EXPIRED'));
+    const onExpired = vi.fn();
+    await mount({ onExpired });
+    await until(() => hook.status !== 'loading');
+    expect(hook).toMatchObject({ status: 'expired', alreadyFinished: true });
+    expect(frame()).toBeNull();
+    expect(container.textContent).toContain('This payment session has expired');
+    expect(onExpired).toHaveBeenCalledWith({ sessionId: ID });
+  });
+
+  test('a session the card page reports expired (by the provider clock) is shown as expired', async () => {
+    const onExpired = vi.fn();
+    await mount({ onExpired });
+    await until(() => frame() !== null);
+    post(ready('expired'));
+    expect(hook.status).toBe('expired');
+    expect(frame()).toBeNull();
+    expect(onExpired).toHaveBeenCalledTimes(1);
+  });
+
+  test('a session already completed is shown as finished, and fires no success', async () => {
+    answers.session = () => Response.json(publicSession('COMPLETED'));
+    const onSuccess = vi.fn();
+    await mount({ onSuccess });
+    await until(() => hook.status !== 'loading');
+    expect(hook).toMatchObject({ status: 'finished', alreadyFinished: true });
+    expect(container.textContent).toContain('already finished');
+    expect(frame()).toBeNull();
+    expect(onSuccess).not.toHaveBeenCalled();
+  });
+
+  test('an unknown session fails with SESSION_NOT_FOUND and the API message', async () => {
+    answers.session = () =>
+      Response.json(
+        { error: { code: 'NOT_FOUND', message: 'Session not found', requestId: 'req_12345678' } },
+        { status: 404 },
+      );
+    const onError = vi.fn();
+    await mount({ onError });
+    await until(() => hook.status !== 'loading');
+    expect(hook.error).toEqual({
+      code: 'SESSION_NOT_FOUND',
+      message: 'Could not load the payment session: Session not found',
+    });
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  test('an unreachable API fails with NETWORK', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('fetch failed');
+    });
+    await mount();
+    await until(() => hook.status !== 'loading');
+    expect(hook.error?.code).toBe('NETWORK');
+  });
+
+  test('a bad merchantPublicId or no session fails with a message naming the fix', async () => {
+    container = document.createElement('div');
+    root = createRoot(container);
+    await act(async () =>
+      root?.render(
+        <AccruPayProvider merchantPublicId="sk_test_oops">
+          <PaymentForm sessionId={ID} />
+          <Probe />
+        </AccruPayProvider>,
+      ),
+    );
+    expect(hook.error?.message).toContain('merchantPublicId must be a merchant public id');
+    expect(requests).toEqual([]);
+    await act(async () =>
+      root?.render(
+        <AccruPayProvider merchantPublicId={PK}>
+          <PaymentForm {...({} as PaymentFormProps)} />
+          <Probe />
+        </AccruPayProvider>,
+      ),
+    );
+    expect(hook).toMatchObject({ status: 'failed', error: { code: 'CONFIGURATION' } });
+    expect(hook.error?.message).toContain('sessionId or a sessionToken');
+  });
+
+  test('cancel() from the hook cancels the form and calls onCancel', async () => {
+    const onCancel = vi.fn();
+    await mountReady({ onCancel });
+    act(() => hook.cancel());
+    expect(hook.status).toBe('canceled');
+    expect(onCancel).toHaveBeenCalledWith({ sessionId: ID });
+    post(result('approved'));
+    expect(hook.status).toBe('canceled');
+  });
+
+  test('in StrictMode it loads, listens and calls back exactly as without it', async () => {
+    const onSuccess = vi.fn();
+    await mountReady({ onSuccess }, { strict: true });
+    expect(container.querySelectorAll('iframe')).toHaveLength(1);
+    post(result('approved'));
+    expect(hook.status).toBe('succeeded');
+    expect(onSuccess).toHaveBeenCalledTimes(1);
+  });
+
+  test('the hook goes back to idle when the form unmounts', async () => {
+    await mountReady();
+    await act(async () =>
+      root?.render(
+        <AccruPayProvider merchantPublicId={PK} baseUrl={API}>
+          <Probe />
+        </AccruPayProvider>,
+      ),
+    );
+    expect(hook.status).toBe('idle');
+  });
+
+  test('server rendering renders a placeholder and nothing card-related', () => {
+    const html = renderToString(
+      <AccruPayProvider merchantPublicId={PK} baseUrl={API}>
+        <PaymentForm sessionId={ID} />
+      </AccruPayProvider>,
+    );
+    expect(html).toContain('data-accrupay-status="loading"');
+    expect(html).not.toMatch(/iframe|hosted|token|card number/i);
+    expect(requests).toEqual([]);
+  });
+
+  test('useAccruPay outside the provider says where it belongs', () => {
+    expect(() => renderToString(<Probe />)).toThrow('must be rendered inside <AccruPayProvider');
+  });
+});
