@@ -1,0 +1,139 @@
+import { COUNTRY_ISO_2, CURRENCY } from '@accrupay/contracts';
+import AccruPay from '@accrupay/node';
+import { SHOP_ORIGIN, startTestSandbox, type TestSandbox } from '@accrupay/sandbox/testing';
+
+export { databases } from '@accrupay/sandbox/testing';
+
+export type Provider = 'STRIPE' | 'NUVEI';
+export const PROVIDERS: readonly Provider[] = ['STRIPE', 'NUVEI'];
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+/** Provider TTLs of document 001: Stripe PaymentIntent 24 h, Nuvei session 20 min. */
+export const TTL = { STRIPE: 24 * HOUR, NUVEI: 20 * MINUTE } as const;
+
+/** The simulator's published test cards (packages/provider-sim/README.md). */
+export const CARDS = {
+  success: { STRIPE: '4242424242424242', NUVEI: '4761344136141390' },
+  challenge: { STRIPE: '4000000000003220', NUVEI: '4000027891380961' },
+  processingError: '4000000000000119',
+  attachThenDecline: '4000000000000341',
+} as const;
+
+/** Every decline the simulator offers, with the card that triggers it. */
+export const DECLINES = [
+  ['generic decline', '4000000000000002'],
+  ['insufficient funds', '4000000000009995'],
+  ['lost card', '4000000000009987'],
+  ['stolen card', '4000000000009979'],
+  ['expired card', '4000000000000069'],
+  ['incorrect CVC', '4000000000000127'],
+] as const;
+
+export const BILLING = {
+  billingFirstName: 'Jane',
+  billingLastName: 'Smith',
+  billingEmail: 'jane@example.com',
+  billingAddressCountry: COUNTRY_ISO_2.US,
+};
+
+/** A running sandbox and simulator, the merchant's SDK, and the customer's browser. */
+export interface Harness {
+  t: TestSandbox;
+  provider: Provider;
+  /** The merchant's SDK, pointed at the sandbox; retries do not wait. */
+  accrupay: AccruPay;
+  /** What the SDK put on the wire, in order. */
+  requests: Array<{ method: string; url: string; status: number | 'failed' }>;
+  /** The waits the SDK asked for between retries. */
+  sleeps: number[];
+  providerId: string;
+  /** An SDK built like `accrupay`, with other options. */
+  sdk(options?: Partial<ConstructorParameters<typeof AccruPay>[0]>): AccruPay;
+  /** The customer types a card into the provider's hosted fields for a session (by id or token). */
+  pay(session: { id?: string; token?: string }, card: string): Promise<number>;
+  /** The customer approves or denies the 3-D Secure challenge. */
+  challenge(session: { id?: string; token?: string }, decision: 'approve' | 'deny'): Promise<void>;
+  /** What the provider really charged or captured for a merchant reference. */
+  charges(code: string): ReturnType<TestSandbox['sim']['ledger']>;
+  close(): Promise<void>;
+}
+
+export async function harness(db: string, provider: Provider): Promise<Harness> {
+  const t = await startTestSandbox({ db });
+  const providerId = t.merchant.merchantTransactionProviderIds[provider];
+  if (!providerId) throw new Error(`the test merchant has no ${provider} provider`);
+  const requests: Harness['requests'] = [];
+  const sleeps: number[] = [];
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const entry: Harness['requests'][number] = {
+      method: init?.method ?? 'GET',
+      url: String(input).slice(t.sandbox.url.length),
+      status: 'failed',
+    };
+    requests.push(entry);
+    const response = await fetch(input, init);
+    entry.status = response.status;
+    return response;
+  };
+  const sdk: Harness['sdk'] = (options = {}) =>
+    new AccruPay({
+      apiSecret: t.merchant.apiSecret,
+      baseUrl: t.sandbox.url,
+      fetch: recordingFetch,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      ...options,
+    });
+  const accrupay = sdk();
+
+  /** What the React SDK does: the browser resolves the session through the public API. */
+  async function tokenOf(session: { id?: string; token?: string }): Promise<string> {
+    if (session.token) return session.token;
+    const answer = await fetch(
+      `${t.sandbox.url}/v1/public/${t.merchant.merchantPublicId}/client-session?id=${session.id}`,
+      { headers: { origin: SHOP_ORIGIN } },
+    );
+    const body = (await answer.json()) as { token: string };
+    return body.token;
+  }
+
+  return {
+    t,
+    provider,
+    accrupay,
+    requests,
+    sleeps,
+    providerId,
+    sdk,
+    async pay(session, card) {
+      const answer = await t.pay(provider, await tokenOf(session), card);
+      // 409: the provider no longer accepts a card for this session (closed or expired).
+      if (answer.status !== 200 && answer.status !== 409) {
+        throw new Error(`the card page answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      }
+      return answer.status;
+    },
+    async challenge(session, decision) {
+      await t.challenge(provider, await tokenOf(session), decision);
+    },
+    charges: (code) =>
+      t.sim
+        .ledger({ merchantRef: code })
+        .filter((entry) => entry.kind === 'charge' || entry.kind === 'capture'),
+    close: () => t.close(),
+  };
+}
+
+/** A start payload in document 002's shape, for the three session types. */
+export function startData(code: string, options: { amount?: bigint; customer?: string } = {}) {
+  return {
+    merchantInternalTransactionCode: code,
+    amount: options.amount ?? 10000n,
+    currency: CURRENCY.USD,
+    storePaymentMethod: false,
+    billing: BILLING,
+    customer: { merchantInternalCustomerCode: options.customer ?? 'customer-4421' },
+  };
+}
