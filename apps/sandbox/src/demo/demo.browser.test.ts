@@ -1,0 +1,288 @@
+// End-to-end: the demo shop in headless Chromium against the sandbox and its simulator.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ProviderSim } from '@accrupay/provider-sim';
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type FrameLocator,
+  type Page,
+} from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { MerchantCredentials } from '../domain/service.ts';
+import { createLogger, type RunningSandbox, startSandbox } from '../sandbox.ts';
+import { demoShop } from './index.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const HOUR = 3_600_000;
+const CARDS = {
+  stripe: '4242424242424242',
+  nuvei: '4761344136141390',
+  decline: '4000000000000002',
+  stripe3ds: '4000000000003220',
+} as const;
+const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
+
+const hasChromium = existsSync(CHROMIUM);
+const inCi = Boolean(process.env.CI);
+if (!hasChromium && !inCi) {
+  console.warn(
+    `Skipping the demo shop browser tests: ${CHROMIUM} is missing. Install it with \`apt-get install -y chromium\` (in CI they must run and fail without it).`,
+  );
+}
+
+describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 60_000 }, () => {
+  let browser: Browser;
+  let sandbox: RunningSandbox;
+  let sim: ProviderSim;
+  let merchant: MerchantCredentials;
+  let dir: string;
+  const logs: string[] = [];
+  const sandboxRequests: string[] = [];
+  const typedCards = new Set<string>();
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!hasChromium) {
+      throw new Error(
+        `${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium).`,
+      );
+    }
+    dir = join(tmpdir(), `accrupay-demo-${process.pid}-${Date.now()}`);
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(RESULTS, { recursive: true });
+    let credentials: MerchantCredentials | undefined;
+    sandbox = await startSandbox({
+      db: join(dir, 'sandbox.db'),
+      port: 0,
+      logger: createLogger('trace', { write: (line: string) => logs.push(line) }),
+      sim: { clock: { mode: 'manual', start: '2030-01-15T12:00:00Z' } },
+      extraRoutes: demoShop({
+        merchant: () => {
+          if (!credentials) throw new Error('the demo merchant is not created yet');
+          return { ...credentials, baseUrl: sandbox.url };
+        },
+      }),
+    });
+    if (!sandbox.sim) throw new Error('the sandbox embeds its simulator');
+    sim = sandbox.sim;
+    merchant = await sandbox.createMerchant({ name: 'Demo shop', allowedOrigins: [sandbox.url] });
+    credentials = merchant;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
+    context.on('request', (request) => {
+      if (request.url().startsWith(sandbox.url)) {
+        sandboxRequests.push(`${request.method()} ${request.url()} ${request.postData() ?? ''}`);
+      }
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+  });
+
+  afterEach(async () => {
+    await context.close();
+  });
+
+  async function checkout(options: { item?: string; provider?: 'STRIPE' | 'NUVEI' } = {}) {
+    await page.goto(`${sandbox.url}/demo`);
+    await page.getByLabel(options.item ?? 'T-shirt').check();
+    await page.getByLabel(options.provider ?? 'STRIPE').check();
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    return cardFields();
+  }
+
+  async function cardFields(): Promise<FrameLocator> {
+    await page.locator('[data-form-status="ready"]').waitFor();
+    return page.frameLocator('iframe[title="Secure card fields"]');
+  }
+
+  async function typeCard(fields: FrameLocator, number: string, scenario?: string) {
+    typedCards.add(number);
+    await fields.getByLabel('Card number').fill(number);
+    await fields.getByPlaceholder('MM').fill('12');
+    await fields.getByPlaceholder('YYYY').fill('2034');
+    await fields.getByLabel('CVC').fill('123');
+    if (scenario) await fields.getByLabel('Simulator scenario').selectOption(scenario);
+    await fields.getByRole('button', { name: 'Pay' }).click();
+  }
+
+  const orderStatus = (status: string) => page.locator(`[data-order-status="${status}"]`).waitFor();
+  const orderId = async () => new URL(page.url()).searchParams.get('order') ?? '';
+
+  test('a good Stripe card: the order is confirmed by the backend verify, and the page never sees the card', async () => {
+    const fields = await checkout();
+    await page.screenshot({ path: join(RESULTS, 'demo-checkout-form.png'), fullPage: true });
+    await fields.getByLabel('Card number').fill(CARDS.stripe);
+    // The merchant page's JavaScript cannot reach into the provider's frame or find the card.
+    const seen = await page.evaluate(`(() => {
+      const frame = document.querySelector('iframe');
+      let readable;
+      try {
+        readable = frame.contentDocument !== null;
+      } catch {
+        readable = false;
+      }
+      return { readable, inDom: document.documentElement.outerHTML.includes('${CARDS.stripe}') };
+    })()`);
+    expect(seen).toEqual({ readable: false, inDom: false });
+
+    await typeCard(fields, CARDS.stripe);
+    await orderStatus('CONFIRMED');
+    await expect(page.locator('.order').textContent()).resolves.toContain(
+      'verify() said: SUCCEEDED',
+    );
+    const id = await orderId();
+    expect(sim.ledger({ merchantRef: id }).map((entry) => entry.kind)).toEqual(['charge']);
+    await page.screenshot({ path: join(RESULTS, 'demo-checkout-paid.png'), fullPage: true });
+  });
+
+  test('a good Nuvei card: the order is confirmed', async () => {
+    const fields = await checkout({ item: 'Hoodie', provider: 'NUVEI' });
+    await typeCard(fields, CARDS.nuvei);
+    await orderStatus('CONFIRMED');
+    expect(sim.ledger({ merchantRef: await orderId() }).map((entry) => entry.kind)).toEqual([
+      'charge',
+    ]);
+  });
+
+  test('a declined card: the form shows the decline and the order is not confirmed', async () => {
+    const fields = await checkout();
+    await typeCard(fields, CARDS.decline);
+    await orderStatus('PAYMENT_FAILED');
+    await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(/declined/i);
+    await expect(page.locator('.order').textContent()).resolves.toContain(
+      'verify() said: DECLINED',
+    );
+  });
+
+  for (const [decision, expected, transaction] of [
+    ['Approve', 'CONFIRMED', 'SUCCEEDED'],
+    ['Deny', 'PAYMENT_FAILED', 'FAILED'],
+  ] as const) {
+    test(`3-D Secure ${decision.toLowerCase()}: the order is ${expected}`, async () => {
+      const fields = await checkout();
+      await typeCard(fields, CARDS.stripe3ds);
+      await fields.getByText('3-D Secure challenge').waitFor();
+      await expect(
+        page.locator('[data-order-status]').getAttribute('data-order-status'),
+      ).resolves.toBe('AWAITING_PAYMENT');
+      await fields.getByRole('button', { name: decision }).click();
+      await orderStatus(expected);
+      await expect(page.locator('.order').textContent()).resolves.toContain(
+        `verify() said: ${transaction}`,
+      );
+    });
+  }
+
+  test('an expired session (by the simulator clock) is shown as expired, and so is the order', async () => {
+    const created = await fetch(`${sandbox.url}/demo/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: '999', provider: 'STRIPE' }),
+    }).then((response) => response.json() as Promise<{ id: string }>);
+    await sim.clock.advance(24 * HOUR + 1_000);
+    await page.goto(`${sandbox.url}/demo?order=${created.id}`);
+    await orderStatus('EXPIRED');
+    await page.locator('[data-form-status="expired"]').waitFor();
+    await expect(page.locator('[data-accrupay-status]').textContent()).resolves.toContain(
+      'This payment session has expired',
+    );
+    await expect(page.locator('iframe').count()).resolves.toBe(0);
+  });
+
+  test('a dropped provider callback: the order is still confirmed, by verify', async () => {
+    const fields = await checkout({ item: 'Sticker pack' });
+    await typeCard(fields, CARDS.stripe, 'drop');
+    await orderStatus('CONFIRMED');
+    await sim.flush();
+    const id = await orderId();
+    const deliveries = sim.deliveries().filter((delivery) => JSON.stringify(delivery).includes(id));
+    const succeeded = deliveries.filter((d) => d.eventType === 'payment_intent.succeeded');
+    expect(succeeded.map((delivery) => delivery.state)).toEqual(['dropped']);
+    expect(
+      deliveries.filter((delivery) => delivery.state === 'delivered').map((d) => d.eventType),
+    ).not.toContain('payment_intent.succeeded');
+  });
+
+  test('a forged success message posted into the page confirms nothing', async () => {
+    await checkout();
+    const token = new URL(
+      (await page.locator('iframe').getAttribute('src')) ?? '',
+    ).searchParams.get('token');
+    expect(token).toBeTruthy();
+    // A forger who knows the session token posts the card page's success message into the page,
+    // then waits for a probe posted after it: messages arrive in order, so the forged one was handled.
+    await page.evaluate(`(async () => {
+      window.postMessage({
+        type: 'accrupay:result',
+        version: 1,
+        provider: 'stripe',
+        session: ${JSON.stringify(token)},
+        status: 'approved',
+        providerStatus: 'succeeded',
+        providerRef: 'pi_forged',
+      }, '*');
+      await new Promise((resolve) => {
+        window.addEventListener('message', (event) => event.data === 'probe' && resolve());
+        window.postMessage('probe', '*');
+      });
+    })()`);
+    await expect(page.locator('[data-form-status]').getAttribute('data-form-status')).resolves.toBe(
+      'ready',
+    );
+    // Even the forger's direct call to the shop's confirm endpoint is answered by verify().
+    const answer = (await page.evaluate(
+      `fetch('/demo/api/orders/${await orderId()}/confirm', { method: 'POST' }).then((r) => r.json())`,
+    )) as { status: string; transactionStatus: string | null };
+    expect(answer).toMatchObject({ status: 'AWAITING_PAYMENT' });
+    expect(answer.transactionStatus).not.toBe('SUCCEEDED');
+    await page.getByRole('button', { name: 'Check payment status' }).click();
+    await page.getByText('verify() said:').waitFor();
+    await expect(
+      page.locator('[data-order-status]').getAttribute('data-order-status'),
+    ).resolves.toBe('AWAITING_PAYMENT');
+    expect(sim.ledger({ merchantRef: await orderId() })).toEqual([]);
+  });
+
+  test('no card number reached the sandbox: not its requests, database or logs', async () => {
+    expect(typedCards.size).toBeGreaterThanOrEqual(3);
+    // The scan looks at the right things: the orders are in the requests, the database and the logs.
+    expect(sandboxRequests.some((line) => line.includes('/demo/api/orders'))).toBe(true);
+    const database = readdirSync(dir)
+      .map((file) => readFileSync(join(dir, file)).toString('latin1'))
+      .join('\n');
+    expect(database).toContain('demo-');
+    expect(logs.join('\n')).toContain('/v1/client-sessions/payments/verify');
+    for (const card of typedCards) {
+      const spaced = card.replace(/(\d{4})(?=\d)/g, '$1 ');
+      for (const form of [card, spaced]) {
+        expect(sandboxRequests.filter((line) => line.includes(form))).toEqual([]);
+        expect(database.includes(form), `card ${form} in the database`).toBe(false);
+        expect(logs.filter((line) => line.includes(form))).toEqual([]);
+      }
+    }
+  });
+});

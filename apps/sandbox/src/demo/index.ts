@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import express from 'express';
+import { type DemoMerchant, shopBackend } from './backend.ts';
+
+export type { DemoMerchant, Order, OrderStatus } from './backend.ts';
+
+/** Options of {@link demoShop}. */
+export interface DemoShopOptions {
+  /**
+   * The demo merchant and the sandbox's URL. Called on the first request, once the sandbox
+   * listens and the merchant exists; the result is kept.
+   */
+  merchant: () => DemoMerchant | Promise<DemoMerchant>;
+  /** Where the shop is mounted. Default `/demo`. */
+  path?: string;
+}
+
+/**
+ * The demo shop: a checkout page using `@accrupay/react` and its backend using `@accrupay/node`,
+ * as routes for `startSandbox({ extraRoutes })`. The page's JavaScript is bundled with esbuild
+ * from `checkout.jsx` when the shop is created.
+ */
+export function demoShop(options: DemoShopOptions): (app: express.Express) => void {
+  const path = (options.path ?? '/demo').replace(/\/+$/, '');
+  let merchant: Promise<DemoMerchant> | undefined;
+  const resolveMerchant = () => {
+    merchant ??= Promise.resolve(options.merchant()).catch((error: unknown) => {
+      merchant = undefined;
+      throw error;
+    });
+    return merchant;
+  };
+  const script = bundleCheckout();
+  script.catch(() => undefined);
+
+  return (app) => {
+    const router = express.Router();
+    router.get('/', async (_req, res, next) => {
+      try {
+        const { merchantPublicId, baseUrl } = await resolveMerchant();
+        res
+          .type('html')
+          .set('Cache-Control', 'no-store')
+          .send(
+            pageHtml({ merchantPublicId, baseUrl, apiPath: `${path}/api` }, `${path}/checkout.js`),
+          );
+      } catch (error) {
+        next(error);
+      }
+    });
+    router.get('/checkout.js', async (_req, res, next) => {
+      try {
+        res
+          .type('text/javascript')
+          .set('Cache-Control', 'no-store')
+          .send(await script);
+      } catch (error) {
+        next(error);
+      }
+    });
+    router.use('/api', shopBackend(resolveMerchant));
+    app.use(path, router);
+  };
+}
+
+function checkoutEntry(): string {
+  // From the sources (tsx, vitest) the entry sits beside this file; from the tsup build, in src/.
+  const candidates = ['./checkout.jsx', '../src/demo/checkout.jsx'].map((candidate) =>
+    fileURLToPath(new URL(candidate, import.meta.url)),
+  );
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found)
+    throw new Error(`the demo shop's checkout.jsx is missing; looked in ${candidates.join(', ')}`);
+  return found;
+}
+
+async function bundleCheckout(): Promise<string> {
+  const result = await build({
+    entryPoints: [checkoutEntry()],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    jsx: 'automatic',
+    minify: true,
+    conditions: ['@accrupay/source'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  const [output] = result.outputFiles;
+  if (!output) throw new Error('esbuild produced no bundle for the demo checkout');
+  return output.text;
+}
+
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+function pageHtml(config: Record<string, string>, script: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>AccruPay demo shop</title>
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
+  main { max-width: 560px; margin: 32px auto; background: #fff; border-radius: 12px; padding: 24px 28px; box-shadow: 0 1px 4px #0002; }
+  h1 { font-size: 22px; margin: 0 0 4px; }
+  fieldset { border: 0; padding: 0; margin: 16px 0; display: flex; gap: 8px; flex-wrap: wrap; }
+  label.choice { border: 1px solid #c8ccd6; border-radius: 8px; padding: 8px 12px; cursor: pointer; }
+  label.choice:has(input:checked) { border-color: #3b5bdb; background: #edf2ff; }
+  button { font: inherit; background: #3b5bdb; color: #fff; border: 0; border-radius: 8px; padding: 10px 18px; cursor: pointer; }
+  button.secondary { background: #e9ecef; color: #1d2330; }
+  .order { border-radius: 8px; padding: 12px 14px; margin: 16px 0; background: #f1f3f5; }
+  .order[data-status="CONFIRMED"] { background: #d3f9d8; }
+  .order[data-status="PAYMENT_FAILED"], .order[data-status="EXPIRED"] { background: #ffe3e3; }
+  .hint { color: #5c6370; font-size: 14px; }
+  code { background: #f1f3f5; padding: 1px 4px; border-radius: 4px; }
+</style>
+</head>
+<body>
+<main id="root"></main>
+<script id="demo-config" type="application/json">${jsonForScript(config)}</script>
+<script type="module" src="${script}"></script>
+</body>
+</html>`;
+}
