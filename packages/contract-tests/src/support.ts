@@ -41,10 +41,15 @@ export const BILLING = {
 export interface Harness {
   t: TestSandbox;
   provider: Provider;
-  /** The merchant's SDK, pointed at the sandbox; retries do not wait. */
+  /** The merchant's SDK, pointed at the sandbox; retries wait on the manual clock, not in real time. */
   accrupay: AccruPay;
   /** What the SDK put on the wire, in order. */
   requests: Array<{ method: string; url: string; status: number | 'failed' }>;
+  /**
+   * The next answer of the sandbox is lost on the way back: the request is done, the SDK sees a
+   * 503 (a gateway in between failing), as a merchant's network can make happen.
+   */
+  loseNextAnswer(): void;
   /** The waits the SDK asked for between retries. */
   sleeps: number[];
   providerId: string;
@@ -65,6 +70,7 @@ export async function harness(db: string, provider: Provider): Promise<Harness> 
   if (!providerId) throw new Error(`the test merchant has no ${provider} provider`);
   const requests: Harness['requests'] = [];
   const sleeps: number[] = [];
+  let lose = false;
   const recordingFetch: typeof fetch = async (input, init) => {
     const entry: Harness['requests'][number] = {
       method: init?.method ?? 'GET',
@@ -73,6 +79,15 @@ export async function harness(db: string, provider: Provider): Promise<Harness> 
     };
     requests.push(entry);
     const response = await fetch(input, init);
+    if (lose) {
+      lose = false;
+      await response.text();
+      entry.status = 503;
+      return new Response('<html>503 Service Unavailable</html>', {
+        status: 503,
+        headers: { 'content-type': 'text/html' },
+      });
+    }
     entry.status = response.status;
     return response;
   };
@@ -81,8 +96,10 @@ export async function harness(db: string, provider: Provider): Promise<Harness> 
       apiSecret: t.merchant.apiSecret,
       baseUrl: t.sandbox.url,
       fetch: recordingFetch,
+      // A retry waits on the simulator's clock, as it would on the wall clock.
       sleep: async (ms) => {
         sleeps.push(ms);
+        await t.sim.clock.advance(ms);
       },
       ...options,
     });
@@ -106,6 +123,9 @@ export async function harness(db: string, provider: Provider): Promise<Harness> 
     requests,
     sleeps,
     providerId,
+    loseNextAnswer: () => {
+      lose = true;
+    },
     sdk,
     async pay(session, card) {
       const answer = await t.pay(provider, await tokenOf(session), card);
