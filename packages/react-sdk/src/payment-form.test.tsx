@@ -201,6 +201,19 @@ describe('PaymentForm', () => {
     expect(container.querySelector('[role="alert"]')?.textContent).toBe('Your card was declined.');
   });
 
+  test.each([
+    ['add-payment-method', 'Card submitted.'],
+    ['authorization', 'Payment submitted.'],
+  ])('a %s session is framed and reported the same way', async (type, text) => {
+    answers.session = () => Response.json(publicSession('ACTIVE', type));
+    const onSuccess = vi.fn();
+    await mountReady({ onSuccess });
+    expect(hook.session?.type).toBe(type);
+    post(result('approved'));
+    expect(onSuccess).toHaveBeenCalledWith({ sessionId: ID });
+    expect(container.textContent).toContain(text);
+  });
+
   describe('ignores every message that is not from this session card page', () => {
     test.each([
       ['a forged origin', result('approved'), 'http://localhost:3000', undefined],
@@ -353,4 +366,12 @@ describe('PaymentForm', () => {
   test('useAccruPay outside the provider says where it belongs', () => {
     expect(() => renderToString(<Probe />)).toThrow('must be rendered inside <AccruPayProvider');
   });
+});
+
+test('runs against the React version of its project', async () => {
+  const { version } = await import('react');
+  const { version: domVersion } = await import('react-dom');
+  // vitest.config.ts: the react-18 project sets this variable and aliases React to version 18.
+  expect(version).toMatch(process.env.ACCRUPAY_TEST_REACT_18_DIR ? /^18\./ : /^19\./);
+  expect(domVersion).toBe(version);
 });
