@@ -50,7 +50,8 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-describe('accrupay-sandbox', () => {
+// Each test starts real processes through tsx: allow for a loaded machine.
+describe('accrupay-sandbox', { timeout: 60_000 }, () => {
   test('start prints the credentials once, answers /health, and keeps them across a restart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'accrupay-cli-'));
     const db = join(dir, 'sandbox.db');

@@ -137,7 +137,14 @@ export class KyselyStore implements Store {
       this.dialect,
       this.#schema,
     );
-    const { error, results = [] } = await migrator.migrateToLatest();
+    let outcome = await migrator.migrateToLatest();
+    // Kysely's migrator looks for its tables through a catalog query over every schema, which
+    // fails with 3F000 when another schema is dropped at that very moment (parallel test runs
+    // do); nothing was applied then, so trying again is safe.
+    for (let attempt = 1; attempt < 5 && isSchemaVanished(outcome.error); attempt++) {
+      outcome = await migrator.migrateToLatest();
+    }
+    const { error, results = [] } = outcome;
     const failed = results.find((result) => result.status === 'Error');
     if (error !== undefined) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -640,4 +647,13 @@ export class KyselyStore implements Store {
       .limit(limit)
       .execute();
   }
+}
+
+function isSchemaVanished(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error || (cause && typeof cause === 'object'); ) {
+    if ((cause as { code?: unknown }).code === '3F000') return true;
+    cause = (cause as { cause?: unknown }).cause;
+    if (cause === undefined) break;
+  }
+  return false;
 }
