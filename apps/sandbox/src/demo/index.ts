@@ -37,9 +37,11 @@ export function demoShop(options: DemoShopOptions): (app: express.Express) => vo
 
   return (app) => {
     const router = express.Router();
-    router.get('/', async (_req, res, next) => {
+    router.get('/', async (req, res, next) => {
       try {
-        const { merchantPublicId, baseUrl } = await resolveMerchant();
+        const { merchantPublicId } = await resolveMerchant();
+        // The page is served by the sandbox itself: its own origin is the public API's.
+        const baseUrl = `${req.protocol}://${req.get('host')}`;
         res
           .type('html')
           .set('Cache-Control', 'no-store')
