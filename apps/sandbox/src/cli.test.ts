@@ -66,6 +66,10 @@ describe('accrupay-sandbox', { timeout: 60_000 }, () => {
       expect(printed).toMatch(/NUVEI {2}merchantTransactionProviderId: mtp_nuvei_\w+/);
       expect(printed).toMatch(/provider sim:\s+http:\/\/127\.0\.0\.1:\d+ \(embedded\)/);
       expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
+      expect(printed).toContain(`Demo checkout: ${url}/demo`);
+      const demo = await fetch(`${url}/demo`);
+      expect(demo.status).toBe(200);
+      expect(await demo.text()).toContain('AccruPay demo shop');
       const list = await fetch(`${url}/v1/client-sessions`, {
         headers: { 'accrupay-api-secret': secret ?? '' },
       });
@@ -77,6 +81,7 @@ describe('accrupay-sandbox', { timeout: 60_000 }, () => {
       const again = await waitFor(second, 'Stop with Ctrl-C.');
       expect(again).not.toContain('ACCRUPAY_API_SECRET=');
       expect(again).toContain(`API secret ...${secret?.slice(-4)}`);
+      expect(again).not.toContain('Demo shop');
       second.child.kill('SIGTERM');
       await second.done;
 

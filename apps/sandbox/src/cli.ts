@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { SandboxService } from './domain/service.ts';
+import { demoShop } from './demo/index.ts';
+import { type MerchantCredentials, SandboxService } from './domain/service.ts';
 import { createNuveiAdapter } from './providers/nuvei.ts';
 import { createStripeAdapter } from './providers/stripe.ts';
 import { createLogger, startSandbox } from './sandbox.ts';
@@ -13,6 +14,8 @@ const USAGE = `Usage:
 
 --db defaults to $DATABASE_URL, else .accrupay/sandbox.db. --origin adds a browser origin allowed to
 use the public API and frame the card fields (default: the sandbox's own, localhost:3000 and :5173).`;
+
+const DEMO_MERCHANT_NAME = 'Demo shop';
 
 function fail(message: string): never {
   process.stderr.write(`accrupay-sandbox: ${message}\n\n${USAGE}\n`);
@@ -90,7 +93,19 @@ async function main(argv: string[]) {
     fail(`--sim-port must be a port number (0 to 65535); got ${values['sim-port']}`);
   }
   const started = Date.now();
+  // The demo shop's own merchant, created on the first visit of /demo (its secret lives only in
+  // this process).
+  let demoMerchant: Promise<MerchantCredentials> | undefined;
   const sandbox = await startSandbox({
+    extraRoutes: demoShop({
+      merchant: async () => {
+        demoMerchant ??= sandbox.createMerchant({
+          name: DEMO_MERCHANT_NAME,
+          allowedOrigins: [sandbox.url, sandbox.url.replace('127.0.0.1', 'localhost')],
+        });
+        return { ...(await demoMerchant), baseUrl: sandbox.url };
+      },
+    }),
     db,
     port,
     reset: values.reset ?? false,
@@ -98,7 +113,9 @@ async function main(argv: string[]) {
     ...(simPort !== undefined ? { simPort } : {}),
     logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
   });
-  const merchants = await sandbox.store.listMerchants();
+  const merchants = (await sandbox.store.listMerchants()).filter(
+    (merchant) => merchant.name !== DEMO_MERCHANT_NAME,
+  );
   const lines = [
     `AccruPay sandbox ready in ${Date.now() - started} ms`,
     `  base URL:          ${sandbox.url}`,
@@ -138,6 +155,7 @@ async function main(argv: string[]) {
   }
   lines.push(
     '',
+    `Demo checkout: ${sandbox.url}/demo (card 4242 4242 4242 4242, any future expiry, any CVC)`,
     'Create another merchant: accrupay-sandbox merchant create --json',
     'Stop with Ctrl-C.',
   );
