@@ -451,14 +451,23 @@ describe('retries and idempotency', () => {
   });
 
   test('nothing listening: a connection error that says what to check', async () => {
-    const url = server.url;
-    await server.close();
-    const failure = client({ baseUrl: url }).transactions.clientSessions.getOne({ id: SESSION_ID });
+    // What Node's fetch throws for a refused connection (a real closed port may be reused meanwhile).
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
+      code: 'ECONNREFUSED',
+    });
+    let attempts = 0;
+    const failure = client({
+      fetch: async () => {
+        attempts++;
+        throw new TypeError('fetch failed', { cause: refused });
+      },
+    }).transactions.clientSessions.getOne({ id: SESSION_ID });
     await expect(failure).rejects.toBeInstanceOf(AccruPayConnectionError);
     await expect(failure).rejects.toThrow('accrupay-sandbox start');
+    await expect(failure).rejects.toThrow('ECONNREFUSED');
     await expect(failure).rejects.toMatchObject({ code: 'CONNECTION_ERROR' });
+    expect(attempts).toBe(3);
     expect(sleeps).toHaveLength(2);
-    server = await scriptedServer();
   });
 
   test('a timeout is retried, then thrown as a timeout error', async () => {
