@@ -182,6 +182,29 @@ describe.each(DBS)('on $name', (db) => {
       expect(byCode.body.id).toBe(first.id);
     });
 
+    test('after a start the provider failed, a lookup by code finds the retry, not the failed one', async () => {
+      // Without the clock moving, both sessions of a code are created in the same millisecond.
+      for (let i = 0; i < 8; i++) {
+        const code = `order-retry-${i}`;
+        t.sim.addScenario({ kind: 'api_error', status: 503, times: 1 });
+        const failed = await t.api<{ error: Json }>('POST', '/v1/client-sessions/payments', {
+          body: paymentStart(t.merchant, provider, { code }),
+        });
+        expect(failed.status).toBe(502);
+        const retry = await start({ code });
+        const found = await t.api<Json>(
+          'GET',
+          `/v1/client-sessions/lookup?merchantInternalTransactionCode=${code}`,
+        );
+        expect(found.body.id).toBe(retry.id);
+        const all = await t.api<{ data: Json[] }>(
+          'GET',
+          `/v1/client-sessions?merchantInternalTransactionCode=${code}`,
+        );
+        expect(all.body.data.map((session) => session.status)).toEqual(['PENDING', 'ERROR']);
+      }
+    });
+
     test('concurrent starts with one code give one session', async () => {
       const answers = await Promise.all(
         Array.from({ length: 6 }, () =>

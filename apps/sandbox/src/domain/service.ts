@@ -113,6 +113,16 @@ export class SandboxService {
     return isoAt(this.clock.now());
   }
 
+  /**
+   * A creation time for a new session that sorts after the code's previous one even when the
+   * clock has not moved (a manual clock, or the same millisecond), so that a lookup by code
+   * always finds the newest.
+   */
+  private createdAfter(previous: SessionRow | undefined): string {
+    const now = this.clock.now();
+    return isoAt(previous ? Math.max(now, Date.parse(previous.created_at) + 1) : now);
+  }
+
   private adapter(provider: string): ProviderAdapter {
     const adapter = this.adapters.get(provider as TransactionProvider);
     if (!adapter) throw new RouterError('INTERNAL_ERROR', `no adapter for provider ${provider}`);
@@ -301,7 +311,7 @@ export class SandboxService {
         }
         return this.sessionWire(existing);
       }
-      const now = this.nowIso();
+      const now = this.createdAfter(existing);
       const sessionId = newSessionId();
       const transactionId = newId('txn');
       const row: SessionRow = {
@@ -808,7 +818,7 @@ export class SandboxService {
         }
         session = existing;
       } else {
-        const now = this.nowIso();
+        const now = this.createdAfter(existing);
         const sessionId = newSessionId();
         const transactionId = newId('txn');
         const row: SessionRow = {
