@@ -22,6 +22,10 @@ export function packageConfig(options: { environment?: 'node' | 'jsdom' | 'happy
         tsconfig: './tsconfig.json',
       },
       restoreMocks: true,
+      // Suites start servers, databases and a browser; on a loaded two-core machine that takes
+      // seconds. These are limits against hangs, not performance goals (those live in `pnpm bench`).
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
     },
   });
 }

@@ -83,13 +83,14 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
     merchant = await sandbox.createMerchant({ name: 'Demo shop', allowedOrigins: [sandbox.url] });
     credentials = merchant;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-  });
+    // Launching Chromium and bundling the page take seconds on a loaded two-core machine.
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await sandbox?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
