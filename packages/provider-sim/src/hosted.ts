@@ -174,7 +174,13 @@ function done(r){
 }
 function send(path,body){
   return fetch(path,{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(body)}).then(function(r){return r.json();}).then(function(r){
-    if(r.result){done(r.result);}else{statusEl.textContent=r.error&&r.error.message||'error';}
+    if(r.result){done(r.result);return;}
+    var e=r.error||{code:'error',message:'error'};
+    statusEl.textContent=e.message;
+    // The session ended while the form was open: the parent must know; a typo it need not.
+    if(e.code==='session_expired'||e.code==='session_closed'){
+      post({type:'accrupay:result',version:1,provider:cfg.provider,session:cfg.token,status:e.code==='session_expired'?'expired':'error',providerStatus:e.code,providerRef:'',error:e});
+    }
   });
 }
 post({type:'accrupay:ready',version:1,provider:cfg.provider,session:cfg.token,state:cfg.state});
@@ -182,6 +188,7 @@ if(cfg.awaitingChallenge){document.getElementById('challenge').style.display='bl
 document.getElementById('card').addEventListener('submit',function(e){
   e.preventDefault();
   var f=e.target;
+  post({type:'accrupay:submitting',version:1,provider:cfg.provider,session:cfg.token});
   send('submit',{provider:cfg.provider,token:cfg.token,origin:cfg.origin,number:f.number.value,expMonth:f.expMonth.value,expYear:f.expYear.value,cvc:f.cvc.value,name:f.name.value,scenario:f.scenario.value});
   f.number.value='';f.cvc.value='';
 });

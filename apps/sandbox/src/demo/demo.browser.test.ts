@@ -214,6 +214,16 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
     await expect(page.locator('iframe').count()).resolves.toBe(0);
   });
 
+  test('a session that expires while the form is open is shown as expired when the card is submitted', async () => {
+    const fields = await checkout({ item: 'Hoodie' });
+    await sim.clock.advance(24 * HOUR + 1_000);
+    const charges = sim.ledger({ kind: 'charge' }).length;
+    await typeCard(fields, CARDS.stripe);
+    await page.locator('[data-form-status="expired"]').waitFor();
+    await orderStatus('EXPIRED');
+    expect(sim.ledger({ kind: 'charge' })).toHaveLength(charges);
+  });
+
   test('a dropped provider callback: the order is still confirmed, by verify', async () => {
     const fields = await checkout({ item: 'Sticker pack' });
     await typeCard(fields, CARDS.stripe, 'drop');
