@@ -11,11 +11,12 @@ const WARMUP_MS = 1_000;
 
 async function spawnServer(
   script: string,
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--conditions=@accrupay/source', new URL(script, import.meta.url).pathname],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const [line] = (await once(lines, 'line')) as [string];
@@ -79,58 +80,70 @@ const bare = await run('bare node:http, 3 round trips', async (i) => {
 });
 ceiling.child.kill('SIGTERM');
 
-const sandbox = await spawnServer('./server.ts');
-const { url, providerUrl } = sandbox.info as { url: string; providerUrl: string };
-const merchant = sandbox.info.merchant as {
-  apiSecret: string;
-  merchantTransactionProviderIds: Record<string, string>;
-};
-const results = [];
-for (const provider of ['STRIPE', 'NUVEI'] as const) {
-  const card = provider === 'STRIPE' ? '4242424242424242' : '4761344136141390';
-  results.push(
-    await run(`sandbox ${provider} flow (start, pay, verify)`, async (i) => {
-      const headers = { 'accrupay-api-secret': merchant.apiSecret };
-      const session = await postJson(
-        `${url}/v1/client-sessions/payments`,
-        {
-          merchantTransactionProviderId: merchant.merchantTransactionProviderIds[provider],
-          data: {
-            merchantInternalTransactionCode: `bench-${provider}-${i}`,
-            amount: '1000',
-            currency: 'USD',
-            storePaymentMethod: false,
-            billing: {
-              billingFirstName: 'Jane',
-              billingLastName: 'Smith',
-              billingEmail: 'jane@example.com',
-              billingAddressCountry: 'US',
+async function benchSandbox(label: string, env: Record<string, string>) {
+  const sandbox = await spawnServer('./server.ts', env);
+  const { url, providerUrl } = sandbox.info as { url: string; providerUrl: string };
+  const merchant = sandbox.info.merchant as {
+    apiSecret: string;
+    merchantTransactionProviderIds: Record<string, string>;
+  };
+  const results = [];
+  for (const provider of ['STRIPE', 'NUVEI'] as const) {
+    const card = provider === 'STRIPE' ? '4242424242424242' : '4761344136141390';
+    results.push(
+      await run(`sandbox ${provider} flow (start, pay, verify), ${label}`, async (i) => {
+        const headers = { 'accrupay-api-secret': merchant.apiSecret };
+        const session = await postJson(
+          `${url}/v1/client-sessions/payments`,
+          {
+            merchantTransactionProviderId: merchant.merchantTransactionProviderIds[provider],
+            data: {
+              merchantInternalTransactionCode: `bench-${provider}-${i}`,
+              amount: '1000',
+              currency: 'USD',
+              storePaymentMethod: false,
+              billing: {
+                billingFirstName: 'Jane',
+                billingLastName: 'Smith',
+                billingEmail: 'jane@example.com',
+                billingAddressCountry: 'US',
+              },
             },
           },
-        },
-        headers,
-      );
-      await postJson(`${providerUrl}/hosted/submit`, {
-        provider: provider.toLowerCase(),
-        token: session.token,
-        origin: 'http://localhost:5173',
-        number: card,
-        expMonth: '12',
-        expYear: '2034',
-        cvc: '123',
-        name: 'Jane Smith',
-      });
-      const transaction = await postJson(
-        `${url}/v1/client-sessions/payments/verify`,
-        { id: session.id },
-        headers,
-      );
-      if (transaction.status !== 'SUCCEEDED')
-        throw new Error(`verify said ${String(transaction.status)}`);
-    }),
-  );
+          headers,
+        );
+        await postJson(`${providerUrl}/hosted/submit`, {
+          provider: provider.toLowerCase(),
+          token: session.token,
+          origin: 'http://localhost:5173',
+          number: card,
+          expMonth: '12',
+          expYear: '2034',
+          cvc: '123',
+          name: 'Jane Smith',
+        });
+        const transaction = await postJson(
+          `${url}/v1/client-sessions/payments/verify`,
+          { id: session.id },
+          headers,
+        );
+        if (transaction.status !== 'SUCCEEDED')
+          throw new Error(`verify said ${String(transaction.status)}`);
+      }),
+    );
+  }
+  sandbox.child.kill('SIGTERM');
+  return results;
 }
-sandbox.child.kill('SIGTERM');
+const results = await benchSandbox('simulator embedded', {});
+// The same router with the simulator in its own process, as `--provider-url` runs it.
+const sim = await spawnServer('./sim-server.ts');
+results.push(
+  ...(await benchSandbox('simulator in its own process', {
+    BENCH_PROVIDER_URL: sim.info.url as string,
+  })),
+);
+sim.child.kill('SIGTERM');
 for (const result of results) {
   console.log(
     `${result.name}: ${result.flowsPerSecond} flows/s at ${CONCURRENCY} concurrent, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms; ${((100 * result.flowsPerSecond) / bare.flowsPerSecond).toFixed(1)}% of the bare node:http ceiling (${bare.flowsPerSecond}/s)`,

@@ -11,7 +11,10 @@ const sandbox = await startSandbox({
   port: 0,
   logger: false,
   rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
-  sim: { clock: { mode: 'manual' } },
+  // BENCH_PROVIDER_URL: use a simulator running in its own process instead of the embedded one.
+  ...(process.env.BENCH_PROVIDER_URL
+    ? { providerUrl: process.env.BENCH_PROVIDER_URL }
+    : { sim: { clock: { mode: 'manual' as const } } }),
 });
 const merchant = await sandbox.createMerchant({ allowedOrigins: ['http://localhost:5173'] });
 process.stdout.write(
