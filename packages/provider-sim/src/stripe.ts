@@ -624,6 +624,26 @@ export class StripeProvider implements HostedProvider {
     return pm;
   }
 
+  /** The card a confirm uses: the one it names or carries, else the intent's own; Stripe's 400 if none. */
+  private confirmingPaymentMethod(
+    auth: Auth,
+    input: z.infer<typeof confirmSchema>,
+    intent: { payment_method: string | null },
+  ): PaymentMethod {
+    const pm =
+      this.resolvePaymentMethod(auth.account.id, input.payment_method, input.payment_method_data) ??
+      (intent.payment_method ? this.paymentMethods.get(intent.payment_method) : undefined);
+    if (!pm) {
+      throw new StripeApiError(400, {
+        type: 'invalid_request_error',
+        code: 'parameter_missing',
+        message: 'You must provide a payment_method or payment_method_data to confirm.',
+        param: 'payment_method',
+      });
+    }
+    return pm;
+  }
+
   private requireCustomer(accountId: string, id: string, param = 'customer'): Customer {
     const c = this.customers.get(id);
     if (!c || c.accountId !== accountId) {
@@ -1388,21 +1408,11 @@ export class StripeProvider implements HostedProvider {
           const pi = this.getPI(auth, String(req.params.id), input.client_secret);
           if (input.setup_future_usage) pi.setup_future_usage = input.setup_future_usage;
           if (input.return_url) pi.return_url = input.return_url;
-          const pm =
-            this.resolvePaymentMethod(
-              auth.account.id,
-              input.payment_method,
-              input.payment_method_data,
-            ) ?? (pi.payment_method ? this.paymentMethods.get(pi.payment_method) : undefined);
-          if (!pm) {
-            throw new StripeApiError(400, {
-              type: 'invalid_request_error',
-              code: 'parameter_missing',
-              message: 'You must provide a payment_method or payment_method_data to confirm.',
-              param: 'payment_method',
-            });
-          }
-          this.confirmPI(pi, pm, input.off_session === true);
+          this.confirmPI(
+            pi,
+            this.confirmingPaymentMethod(auth, input, pi),
+            input.off_session === true,
+          );
           return { body: this.piJson(pi) };
         },
         { keysFirst: piKeysOf },
@@ -1460,21 +1470,7 @@ export class StripeProvider implements HostedProvider {
         (req, auth) => {
           const input = confirmSchema.parse(req.body ?? {});
           const si = this.getSI(auth, String(req.params.id), input.client_secret);
-          const pm =
-            this.resolvePaymentMethod(
-              auth.account.id,
-              input.payment_method,
-              input.payment_method_data,
-            ) ?? (si.payment_method ? this.paymentMethods.get(si.payment_method) : undefined);
-          if (!pm) {
-            throw new StripeApiError(400, {
-              type: 'invalid_request_error',
-              code: 'parameter_missing',
-              message: 'You must provide a payment_method or payment_method_data to confirm.',
-              param: 'payment_method',
-            });
-          }
-          this.confirmSI(si, pm);
+          this.confirmSI(si, this.confirmingPaymentMethod(auth, input, si));
           return { body: this.siJson(si) };
         },
         { keysFirst: siKeysOf },
