@@ -59,6 +59,7 @@ import {
   LIVE_SESSION_STATUSES,
   PROVIDER_STATE_OUTCOME,
 } from './outcome.ts';
+import { refuseOutsideProviderLimits } from './provider-limits.ts';
 
 /** What a new merchant needs to integrate: shown once, the secret is never stored. */
 export interface MerchantCredentials {
@@ -279,6 +280,7 @@ export class SandboxService {
     const code = data.merchantInternalTransactionCode;
     const customerCode = customerCodeOf(data) ?? null;
     const amount = 'amount' in data ? data.amount : null;
+    refuseOutsideProviderLimits(this.adapter(mtp.provider), { amount, currency: data.currency });
     const storePaymentMethod =
       type === 'add-payment-method'
         ? true
@@ -804,6 +806,10 @@ export class SandboxService {
       method.merchant_transaction_provider_id,
     );
     if (!mtp) throw new RouterError('INTERNAL_ERROR', `provider record of ${method.id} is missing`);
+    refuseOutsideProviderLimits(this.adapter(mtp.provider), {
+      amount: data.amount,
+      currency: data.currency as Currency,
+    });
     const code = data.merchantInternalTransactionCode;
     const requestHash = sha256Hex(canonicalJson({ type: 'charge', mtp: mtp.id, data }));
 

@@ -8,6 +8,7 @@ import {
 import { z } from 'zod';
 import {
   type ProviderAdapter,
+  type ProviderLimits,
   type ProviderPaymentMethod,
   type ProviderStatus,
   ProviderUnavailableError,
@@ -127,13 +128,22 @@ function digits(length: number): string {
 }
 
 /** Minor units to Nuvei's decimal string; the simulator takes at most two decimals. */
+/** Nuvei's documented limits: amounts of at most two decimals, and at most this many minor units. */
+export const NUVEI_LIMITS: ProviderLimits = {
+  maxAmountMinor: 99_999_999_999n,
+  refusesCurrency(currency) {
+    const exponent = CURRENCY_MINOR_UNITS[currency];
+    if (exponent === null || exponent === undefined || exponent > 2) {
+      return `Nuvei cannot take currency ${currency}: its amounts have at most two decimals (${currency} has ${exponent ?? 'no'} minor unit digits)`;
+    }
+    return undefined;
+  },
+};
+
 function toMajor(minor: bigint, currency: Currency): string {
-  const exponent = CURRENCY_MINOR_UNITS[currency];
-  if (exponent === null || exponent === undefined || exponent > 2) {
-    throw new Error(
-      `Nuvei cannot take currency ${currency}: its amounts have at most two decimals (${currency} has ${exponent ?? 'no'} minor unit digits)`,
-    );
-  }
+  const refused = NUVEI_LIMITS.refusesCurrency(currency);
+  if (refused) throw new Error(refused);
+  const exponent = CURRENCY_MINOR_UNITS[currency] as number;
   if (minor < 0n) throw new Error(`Nuvei amount must not be negative: ${minor} ${currency}`);
   if (exponent === 0) return minor.toString();
   const text = minor.toString().padStart(exponent + 1, '0');
@@ -371,6 +381,7 @@ export function createNuveiAdapter(options: {
 
   return {
     provider: 'NUVEI',
+    limits: NUVEI_LIMITS,
 
     newCredentials() {
       return {

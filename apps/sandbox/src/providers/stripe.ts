@@ -7,6 +7,7 @@ import {
 import { z } from 'zod';
 import {
   type ProviderAdapter,
+  type ProviderLimits,
   type ProviderState,
   type ProviderStatus,
   ProviderUnavailableError,
@@ -151,6 +152,12 @@ function toStatus(intent: Intent, type: ClientTransactionSessionType): ProviderS
  * router's {@link ProviderStatus}. Throws {@link ProviderUnavailableError} when Stripe does not
  * answer usefully (connection error, timeout, 5xx, an unparseable answer).
  */
+/** Stripe's documented limit: at most 99,999,999 minor units (\$999,999.99) in one payment. */
+export const STRIPE_LIMITS: ProviderLimits = {
+  maxAmountMinor: 99_999_999n,
+  refusesCurrency: () => undefined,
+};
+
 export function createStripeAdapter(options: {
   baseUrl: string;
   clock?: { now(): number };
@@ -289,6 +296,7 @@ export function createStripeAdapter(options: {
 
   return {
     provider: 'STRIPE',
+    limits: STRIPE_LIMITS,
 
     newCredentials() {
       return {

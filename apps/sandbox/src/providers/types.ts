@@ -89,6 +89,14 @@ export interface CallbackHint {
   eventType: string | null;
 }
 
+/** What a provider accepts, checked before a session or charge is stored (a provider's documented limits). */
+export interface ProviderLimits {
+  /** The largest amount, in minor units of any currency, the provider takes in one payment. */
+  maxAmountMinor: bigint;
+  /** Why the provider does not process a currency, or undefined when it does. */
+  refusesCurrency(currency: Currency): string | undefined;
+}
+
 /** How the router reaches the merchant's account at a provider, and what the account accepts. */
 export interface ProviderAccountSetup {
   /** Where the provider sends callbacks for this account. */
@@ -104,6 +112,8 @@ export interface ProviderAccountSetup {
  */
 export interface ProviderAdapter {
   readonly provider: TransactionProvider;
+  /** Amounts and currencies the provider refuses; the router refuses them before it stores anything. */
+  readonly limits: ProviderLimits;
   /** New credentials for a merchant's account at this provider (stored as JSON). */
   newCredentials(): Record<string, unknown>;
   /** Registers (or updates) the account at the provider with its callback URL and origins. */
