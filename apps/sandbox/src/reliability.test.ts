@@ -1,7 +1,26 @@
 // Issue 9: the one promise (verify is the truth; never fulfil unpaid, never charge twice) under
 // bad amounts, lying providers, several attempts in one session, lost answers and two instances.
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { createNuveiAdapter } from './providers/nuvei.ts';
+import { createStripeAdapter } from './providers/stripe.ts';
+import type { ProviderAdapter, ProviderSubject } from './providers/types.ts';
 import { databases, paymentStart, startTestSandbox, type TestSandbox } from './test-support.ts';
+
+const CARDS = { STRIPE: '4242424242424242', NUVEI: '4761344136141390' } as const;
+
+/** A logger whose lines a test can read. */
+function capturedLogger() {
+  const lines: Json[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), lines };
+}
 
 const DBS = await databases();
 
@@ -13,9 +32,6 @@ afterAll(async () => {
 
 describe.each(DBS)('on $name', (db) => {
   let t: TestSandbox;
-  beforeEach(async () => {
-    t = await startTestSandbox({ db: db.url() });
-  });
   afterEach(async () => {
     await t?.close();
   });
@@ -24,6 +40,10 @@ describe.each(DBS)('on $name', (db) => {
     (await t.api<{ total: number }>('GET', '/v1/client-sessions?take=1')).body.total;
 
   describe.skipIf(db.skip)('provider limits are refused at start, with nothing stored', () => {
+    beforeEach(async () => {
+      t = await startTestSandbox({ db: db.url() });
+    });
+
     test.each([
       ['STRIPE', '100000000', 'USD', 'data.amount', '99999999'],
       ['STRIPE', '9223372036854775807', 'USD', 'data.amount', '99999999'],
@@ -72,4 +92,90 @@ describe.each(DBS)('on $name', (db) => {
       expect(stripe.status, JSON.stringify(stripe.body)).toBe(200);
     });
   });
+
+  describe.skipIf(db.skip).each(['STRIPE', 'NUVEI'] as const)(
+    'verify cross-checks the provider object against the session (%s)',
+    (provider) => {
+      let tamper: ((subject: ProviderSubject) => ProviderSubject) | undefined;
+      let log: ReturnType<typeof capturedLogger>;
+      const lying = (adapter: ProviderAdapter): ProviderAdapter => ({
+        ...adapter,
+        async retrieve(credentials, session) {
+          const status = await adapter.retrieve(credentials, session);
+          return tamper && status.subject ? { ...status, subject: tamper(status.subject) } : status;
+        },
+      });
+      async function setup() {
+        tamper = undefined;
+        log = capturedLogger();
+        t = await startTestSandbox({
+          db: db.url(),
+          sandbox: {
+            logger: log.logger,
+            adapters: (baseUrl, clock) => [
+              lying(createStripeAdapter({ baseUrl, clock })),
+              lying(createNuveiAdapter({ baseUrl, clock })),
+            ],
+          },
+        });
+      }
+
+      test.each([
+        ['another amount', (s: ProviderSubject) => ({ ...s, amount: 5000n }), 'amount 5000'],
+        ['another currency', (s: ProviderSubject) => ({ ...s, currency: 'EUR' }), 'currency EUR'],
+        [
+          "another session's back-reference",
+          (s: ProviderSubject) =>
+            s.sessionId !== undefined
+              ? { ...s, sessionId: 'ses_someone_else' }
+              : { ...s, merchantInternalTransactionCode: 'order-someone-else' },
+          'someone',
+        ],
+      ] as const)('a paid object with %s is ERROR, never SUCCEEDED', async (_name, lie, says) => {
+        await setup();
+        const session = (
+          await t.api<Json>('POST', '/v1/client-sessions/payments', {
+            body: paymentStart(t.merchant, provider, { amount: '1000' }),
+          })
+        ).body as { id: string; token: string };
+        await t.pay(provider, session.token, CARDS[provider]);
+        tamper = lie;
+        const verified = await t.api<Json>('POST', '/v1/client-sessions/payments/verify', {
+          body: { id: session.id },
+        });
+        expect(verified.status).toBe(200);
+        expect(verified.body).toMatchObject({ status: 'ERROR', errorCode: 'provider_mismatch' });
+        expect(verified.body.errorMessage).toContain(says);
+        expect(
+          (await t.api<Json>('GET', `/v1/client-sessions/lookup?id=${session.id}`)).body,
+        ).toMatchObject({ status: 'ERROR' });
+        expect(
+          log.lines.some(
+            (line) =>
+              line.level === 50 && line.msg === 'provider object does not match the session',
+          ),
+        ).toBe(true);
+        // The truth told later does not turn it into a payment: it is for a person to reconcile.
+        tamper = undefined;
+        const again = await t.api<Json>('POST', '/v1/client-sessions/payments/verify', {
+          body: { id: session.id },
+        });
+        expect(again.body).toMatchObject({ status: 'ERROR' });
+      });
+
+      test('the honest object verifies SUCCEEDED', async () => {
+        await setup();
+        const session = (
+          await t.api<Json>('POST', '/v1/client-sessions/payments', {
+            body: paymentStart(t.merchant, provider, { amount: '1000' }),
+          })
+        ).body as { id: string; token: string };
+        await t.pay(provider, session.token, CARDS[provider]);
+        const verified = await t.api<Json>('POST', '/v1/client-sessions/payments/verify', {
+          body: { id: session.id },
+        });
+        expect(verified.body).toMatchObject({ status: 'SUCCEEDED' });
+      });
+    },
+  );
 });

@@ -36,6 +36,7 @@ import type {
   TransactionRow,
 } from '../store/store.ts';
 import { type Clock, isoAt } from './clock.ts';
+import { subjectMismatch } from './cross-check.ts';
 import { notFound, RouterError } from './errors.ts';
 import {
   canonicalJson,
@@ -341,8 +342,12 @@ export class SandboxService {
         created_at: now,
         updated_at: now,
       };
-      if ((await this.store.insertSession(row)) === 'conflict') continue;
-      await this.insertSessionTransaction(row, transactionId);
+      if (
+        (await this.store.insertSession(row, sessionTransactionRow(row, transactionId))) ===
+        'conflict'
+      ) {
+        continue;
+      }
 
       let started: Awaited<ReturnType<ProviderAdapter['startSession']>>;
       try {
@@ -358,17 +363,25 @@ export class SandboxService {
           storedPaymentMethod: stored ? toProviderPaymentMethod(stored) : null,
         });
       } catch (error) {
-        await this.failStart(sessionId, transactionId, error);
+        await this.failStart(
+          sessionId,
+          transactionId,
+          'provider_unavailable',
+          `The provider could not start the session: ${error instanceof Error ? error.message : String(error)}`,
+        );
         throw this.providerFailure(error, 'start the session');
       }
       const startedAt = this.nowIso();
-      await this.store.setSessionProviderData(sessionId, {
+      const recorded = await this.store.setSessionProviderData(sessionId, {
         token: started.token,
         token_expires_at: started.expiresAt ? started.expiresAt.toISOString() : null,
         provider_code: started.providerCode,
         payload: JSON.stringify(started.payload),
         updated_at: startedAt,
       });
+      if (recorded === 'reference-in-use') {
+        throw await this.referenceReused(sessionId, transactionId, started.providerCode);
+      }
       await this.store.updateTransactionIf(transactionId, ['PENDING'], {
         provider_code: started.providerCode,
         updated_at: startedAt,
@@ -415,15 +428,38 @@ export class SandboxService {
     });
   }
 
-  private async failStart(sessionId: string, transactionId: string, error: unknown) {
+  private async failStart(
+    sessionId: string,
+    transactionId: string,
+    errorCode: string,
+    errorMessage: string,
+  ) {
     const now = this.nowIso();
     await this.store.updateTransactionIf(transactionId, ['PENDING'], {
       status: 'ERROR',
-      error_code: 'provider_unavailable',
-      error_message: `The provider could not start the session: ${error instanceof Error ? error.message : String(error)}`,
+      error_code: errorCode,
+      error_message: errorMessage,
       updated_at: now,
     });
     await this.store.updateSessionIf(sessionId, ['PENDING'], { status: 'ERROR', updated_at: now });
+  }
+
+  /**
+   * The provider answered with a token or reference another session already holds: the new
+   * session ends in ERROR rather than share it, so that no lookup by it reaches the wrong order.
+   */
+  private async referenceReused(
+    sessionId: string,
+    transactionId: string,
+    providerCode: string,
+  ): Promise<RouterError> {
+    const message = `The provider answered with a reference (${providerCode}) or token that another session already holds; this session was not started and nothing was charged.`;
+    await this.failStart(sessionId, transactionId, 'provider_reference_reused', message);
+    this.logger.error({ sessionId, providerCode }, message);
+    return new RouterError(
+      'PROVIDER_ERROR',
+      `${message} Start again: the provider is asked for a new one.`,
+    );
   }
 
   private providerFailure(error: unknown, doing: string): RouterError {
@@ -439,27 +475,7 @@ export class SandboxService {
   }
 
   private async insertSessionTransaction(session: SessionRow, transactionId: string) {
-    return this.store.insertTransaction({
-      id: transactionId,
-      merchant_id: session.merchant_id,
-      session_id: session.id,
-      parent_transaction_id: null,
-      merchant_transaction_provider_id: session.merchant_transaction_provider_id,
-      provider: session.provider,
-      action: session.action,
-      status: 'PENDING',
-      amount: session.amount,
-      currency: session.currency,
-      settled_amount: null,
-      merchant_internal_transaction_code: session.merchant_internal_transaction_code,
-      merchant_internal_customer_code: session.merchant_internal_customer_code,
-      provider_code: session.provider_code,
-      payment_method_id: null,
-      error_code: null,
-      error_message: null,
-      created_at: session.created_at,
-      updated_at: session.created_at,
-    });
+    return this.store.insertTransaction(sessionTransactionRow(session, transactionId));
   }
 
   private async mustFindSession(merchantId: string, lookup: SessionLookup): Promise<SessionRow> {
@@ -670,7 +686,8 @@ export class SandboxService {
     return created;
   }
 
-  private async apply(session: SessionRow, transaction: TransactionRow, status: ProviderStatus) {
+  private async apply(session: SessionRow, transaction: TransactionRow, reported: ProviderStatus) {
+    const status = this.crossChecked(session, transaction, reported);
     const outcome = PROVIDER_STATE_OUTCOME[status.state];
     const now = this.nowIso();
     let paymentMethodId = transaction.payment_method_id;
@@ -746,6 +763,37 @@ export class SandboxService {
         updated_at: now,
       });
     }
+  }
+
+  /**
+   * The provider's answer, unless the object it describes is not this session's (another
+   * amount, currency or back-reference): then an error that says what did not match, so the
+   * transaction ends in ERROR and never SUCCEEDED.
+   */
+  private crossChecked(
+    session: SessionRow,
+    transaction: TransactionRow,
+    status: ProviderStatus,
+  ): ProviderStatus {
+    const mismatch = subjectMismatch(session, status.subject);
+    if (mismatch === undefined) return status;
+    const message = `The provider's ${status.providerCode ?? 'object'} does not match this session: ${mismatch}. Its status (${status.rawStatus}) was not recorded; do not fulfil, reconcile with the provider.`;
+    this.logger.error(
+      {
+        sessionId: session.id,
+        transactionId: transaction.id,
+        providerCode: status.providerCode,
+        mismatch,
+      },
+      'provider object does not match the session',
+    );
+    return {
+      state: 'error',
+      rawStatus: `${status.rawStatus} (mismatch)`,
+      providerCode: transaction.provider_code,
+      errorCode: 'provider_mismatch',
+      errorMessage: message,
+    };
   }
 
   // --- server-side operations ------------------------------------------------------------
@@ -852,8 +900,12 @@ export class SandboxService {
           created_at: now,
           updated_at: now,
         };
-        if ((await this.store.insertSession(row)) === 'conflict') continue;
-        await this.insertSessionTransaction(row, transactionId);
+        if (
+          (await this.store.insertSession(row, sessionTransactionRow(row, transactionId))) ===
+          'conflict'
+        ) {
+          continue;
+        }
         session = row;
       }
       const transaction = await this.sessionTransaction(session);
@@ -862,6 +914,7 @@ export class SandboxService {
       const credentials = await this.credentials(mtp);
       const request = {
         idempotencyKey: session.id,
+        sessionId: session.id,
         amount: data.amount,
         currency: data.currency as Currency,
         merchantInternalTransactionCode: code,
@@ -882,13 +935,16 @@ export class SandboxService {
           }
         } else {
           prepared = await adapter.prepareCharge(credentials, request);
-          await this.store.setSessionProviderData(session.id, {
+          const saved = await this.store.setSessionProviderData(session.id, {
             token: prepared.token,
             token_expires_at: null,
             provider_code: prepared.providerCode,
             payload: '{}',
             updated_at: this.nowIso(),
           });
+          if (saved === 'reference-in-use') {
+            throw await this.referenceReused(session.id, transaction.id, prepared.providerCode);
+          }
           const recorded = await this.store.findSession(merchant.id, { id: session.id });
           if (recorded?.token !== prepared.token) {
             // Another request prepared it first: charge the one it recorded.
@@ -1174,6 +1230,31 @@ export class SandboxService {
     await record('refreshed');
     return 'refreshed';
   }
+}
+
+/** A session's own transaction as it starts: PENDING, with the session's amount and codes. */
+function sessionTransactionRow(session: SessionRow, transactionId: string): TransactionRow {
+  return {
+    id: transactionId,
+    merchant_id: session.merchant_id,
+    session_id: session.id,
+    parent_transaction_id: null,
+    merchant_transaction_provider_id: session.merchant_transaction_provider_id,
+    provider: session.provider,
+    action: session.action,
+    status: 'PENDING',
+    amount: session.amount,
+    currency: session.currency,
+    settled_amount: null,
+    merchant_internal_transaction_code: session.merchant_internal_transaction_code,
+    merchant_internal_customer_code: session.merchant_internal_customer_code,
+    provider_code: session.provider_code,
+    payment_method_id: null,
+    error_code: null,
+    error_message: null,
+    created_at: session.created_at,
+    updated_at: session.created_at,
+  };
 }
 
 function toProviderPaymentMethod(row: PaymentMethodRow): ProviderPaymentMethod {

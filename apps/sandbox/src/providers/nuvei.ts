@@ -11,6 +11,7 @@ import {
   type ProviderLimits,
   type ProviderPaymentMethod,
   type ProviderStatus,
+  type ProviderSubject,
   ProviderUnavailableError,
   type StartSessionRequest,
 } from './types.ts';
@@ -73,6 +74,9 @@ const answerSchema = z
     gwErrorReason: z.string().optional(),
     userTokenId: z.string().optional(),
     sessionExpired: z.boolean().optional(),
+    amount: code.optional(),
+    currency: z.string().optional(),
+    clientUniqueId: z.string().optional(),
     paymentOption: z
       .object({
         userPaymentOptionId: code.optional(),
@@ -199,6 +203,29 @@ function storedCard(answer: Answer): ProviderPaymentMethod | undefined {
   };
 }
 
+/** The amount, currency and merchant code a Nuvei answer echoes back (getPaymentStatus). */
+function subjectOf(answer: Answer): ProviderSubject {
+  const currency = answer.currency ? answer.currency.toUpperCase() : undefined;
+  return {
+    amount:
+      answer.amount !== undefined && currency !== undefined
+        ? toMinor(answer.amount, currency)
+        : undefined,
+    currency,
+    merchantInternalTransactionCode: answer.clientUniqueId || undefined,
+  };
+}
+
+/** A Nuvei decimal amount ("10.00") in minor units; undefined when it is not one. */
+function toMinor(major: string, currency: string): bigint | undefined {
+  const exponent = CURRENCY_MINOR_UNITS[currency as Currency];
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(major);
+  if (exponent === null || exponent === undefined || !match) return undefined;
+  const fraction = (match[2] ?? '').padEnd(exponent, '0');
+  if (fraction.length > exponent) return undefined;
+  return BigInt(`${match[1]}${fraction}`);
+}
+
 /** Maps a Nuvei payment answer (payment, getPaymentStatus, settle, void) to the router's words. */
 function toStatus(answer: Answer, fallbackCode: string | null): ProviderStatus {
   const nonZero = (value: string | undefined) => (value && value !== '0' ? value : undefined);
@@ -218,6 +245,7 @@ function toStatus(answer: Answer, fallbackCode: string | null): ProviderStatus {
     rawStatus: raw,
     providerCode: answer.transactionId || fallbackCode,
     paymentMethod: storedCard(answer),
+    subject: subjectOf(answer),
   };
   const failure = {
     errorCode: nonZero(answer.gwErrorCode) ?? nonZero(answer.errCode),

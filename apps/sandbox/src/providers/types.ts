@@ -46,6 +46,23 @@ export interface ProviderStatus {
   errorMessage?: string | undefined;
   /** The card used, when the provider stored it or reports it. */
   paymentMethod?: ProviderPaymentMethod | undefined;
+  /**
+   * What the provider's object says it is for, as the provider echoes it back: the router checks
+   * it against the session before it records any outcome. A field is undefined when this answer
+   * does not carry it.
+   */
+  subject?: ProviderSubject | undefined;
+}
+
+/** The amount, currency and back-references a provider object carries. */
+export interface ProviderSubject {
+  /** Minor units; null for an object with no amount (a SetupIntent). */
+  amount?: bigint | null | undefined;
+  currency?: string | undefined;
+  /** The router's session id the object was created for (Stripe metadata). */
+  sessionId?: string | undefined;
+  /** The merchant's code the object was created for (Nuvei clientUniqueId). */
+  merchantInternalTransactionCode?: string | undefined;
 }
 
 export interface StartSessionRequest {
@@ -76,6 +93,8 @@ export interface StartedSession {
 export interface ChargeStoredRequest {
   /** Idempotency key at the provider: a retry of the same charge never charges twice. */
   idempotencyKey: string;
+  /** The router's session id, sent to the provider as metadata where it keeps any. */
+  sessionId: string;
   amount: bigint;
   currency: Currency;
   merchantInternalTransactionCode: string;

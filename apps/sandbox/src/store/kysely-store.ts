@@ -244,9 +244,19 @@ export class KyselyStore implements Store {
       .execute();
   }
 
-  async insertSession(row: SessionRow): Promise<'inserted' | 'conflict'> {
+  async insertSession(
+    row: SessionRow,
+    transaction?: TransactionRow,
+  ): Promise<'inserted' | 'conflict'> {
     try {
-      await this.db.insertInto('client_sessions').values(row).execute();
+      if (transaction === undefined) {
+        await this.db.insertInto('client_sessions').values(row).execute();
+      } else {
+        await this.db.transaction().execute(async (trx) => {
+          await trx.insertInto('client_sessions').values(row).execute();
+          await trx.insertInto('transactions').values(transaction).execute();
+        });
+      }
       return 'inserted';
     } catch (error) {
       if (this.#isUniqueViolation(error, [UNIQUE_INDEXES.liveSessionCode])) return 'conflict';
@@ -369,7 +379,7 @@ export class KyselyStore implements Store {
       SessionRow,
       'token' | 'token_expires_at' | 'provider_code' | 'payload' | 'updated_at'
     >,
-  ): Promise<boolean> {
+  ): Promise<boolean | 'reference-in-use'> {
     const result = await this.db
       .updateTable('client_sessions')
       .set({
@@ -381,8 +391,19 @@ export class KyselyStore implements Store {
       })
       .where('id', '=', id)
       .where('token', 'is', null)
-      .executeTakeFirst();
-    return changed(result);
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        if (
+          this.#isUniqueViolation(error, [
+            UNIQUE_INDEXES.sessionToken,
+            UNIQUE_INDEXES.sessionProviderCode,
+          ])
+        ) {
+          return 'reference-in-use' as const;
+        }
+        throw error;
+      });
+    return result === 'reference-in-use' ? result : changed(result);
   }
 
   async updateSessionIf(
