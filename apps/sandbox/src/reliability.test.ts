@@ -178,4 +178,61 @@ describe.each(DBS)('on $name', (db) => {
       });
     },
   );
+
+  describe.skipIf(db.skip)('Nuvei: one purchase code never ends with two charges', () => {
+    const DECLINE = '4000000000000002';
+    beforeEach(async () => {
+      t = await startTestSandbox({ db: db.url() });
+    });
+    const start = (amount = '1000') =>
+      t.api<Json>('POST', '/v1/client-sessions/payments', {
+        body: paymentStart(t.merchant, 'NUVEI', { code: 'C', amount }),
+      });
+    const verify = async (id: unknown) =>
+      (await t.api<Json>('POST', '/v1/client-sessions/payments/verify', { body: { id } })).body;
+    const charges = () =>
+      t.sim.ledger({ merchantRef: 'C' }).filter((entry) => entry.kind === 'charge');
+
+    test('decline, start again, pay the old form and the new: one charge, and verify says so', async () => {
+      const first = (await start()).body as { id: string; token: string };
+      await t.pay('NUVEI', first.token, DECLINE);
+      expect(await verify(first.id)).toMatchObject({ status: 'DECLINED' });
+
+      const again = await start();
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ id: first.id, token: first.token });
+      const other = await start('1500');
+      expect(other.status).toBe(409);
+      expect(JSON.stringify(other.body)).toContain('payable until');
+      expect((other.body.error as Json).details).toMatchObject({
+        sessionId: first.id,
+        payableUntil: expect.any(String),
+      });
+
+      // The customer tries another card in the same form: that pays the session.
+      expect((await t.pay('NUVEI', first.token, CARDS.NUVEI)).status).toBe(200);
+      expect(await verify(first.id)).toMatchObject({ status: 'SUCCEEDED', amount: '1000' });
+      // Any further attempt in either form is refused by the provider.
+      expect((await t.pay('NUVEI', first.token, CARDS.NUVEI)).status).not.toBe(200);
+      expect(charges()).toHaveLength(1);
+      expect(await verify(first.id)).toMatchObject({ status: 'SUCCEEDED' });
+    });
+
+    test('a declined session whose token expired ends DECLINED and frees the code', async () => {
+      const first = (await start()).body as { id: string; token: string };
+      await t.pay('NUVEI', first.token, DECLINE);
+      expect(await verify(first.id)).toMatchObject({ status: 'DECLINED' });
+      await t.sim.clock.advance(21 * 60_000);
+      expect(await verify(first.id)).toMatchObject({ status: 'DECLINED' });
+      expect(
+        (await t.api<Json>('GET', `/v1/client-sessions/lookup?id=${first.id}`)).body,
+      ).toMatchObject({ status: 'EXPIRED' });
+      const second = (await start()).body as { id: string; token: string };
+      expect(second.id).not.toBe(first.id);
+      expect((await t.pay('NUVEI', first.token, CARDS.NUVEI)).status).not.toBe(200);
+      await t.pay('NUVEI', second.token, CARDS.NUVEI);
+      expect(await verify(second.id)).toMatchObject({ status: 'SUCCEEDED' });
+      expect(charges()).toHaveLength(1);
+    });
+  });
 });

@@ -55,9 +55,11 @@ import {
   transactionToWire,
 } from './mapping.ts';
 import {
+  isFinal,
   isTerminalSession,
   isTerminalTransaction,
   LIVE_SESSION_STATUSES,
+  outcomeOf,
   PROVIDER_STATE_OUTCOME,
 } from './outcome.ts';
 import { refuseOutsideProviderLimits } from './provider-limits.ts';
@@ -403,10 +405,19 @@ export class SandboxService {
         { details: { sessionId: existing.id, status: existing.status } },
       );
     }
+    const until = existing.token_expires_at
+      ? ` The provider keeps it payable until ${existing.token_expires_at}, so a new session for this code is refused until then (after a declined card the customer can try another in the same form).`
+      : '';
     return new RouterError(
       'CONFLICT',
-      `merchantInternalTransactionCode ${code} already has an open session (${existing.id}) with different data. Send the same data to get that session back, or a new code for a different purchase; a new session with this code may start once it has ended (expired, canceled, declined or errored).`,
-      { details: { sessionId: existing.id, status: existing.status } },
+      `merchantInternalTransactionCode ${code} already has an open session (${existing.id}) with different data.${until} Send the same data to get that session back, or a new code for a different purchase; a new session with this code may start once it has ended (expired, canceled, declined or errored).`,
+      {
+        details: {
+          sessionId: existing.id,
+          status: existing.status,
+          ...(existing.token_expires_at ? { payableUntil: existing.token_expires_at } : {}),
+        },
+      },
     );
   }
 
@@ -663,13 +674,14 @@ export class SandboxService {
       status = await adapter.retrieve(credentials, reference);
       if (
         (status.state === 'declined' || status.state === 'failed') &&
+        !status.sessionOpen &&
         !isTerminalSession(session.status)
       ) {
         const closed = await adapter.close(credentials, reference);
         if (closed.state === 'succeeded' || closed.state === 'processing') status = closed;
       }
     } catch (error) {
-      if (isTerminalTransaction(transaction.status)) return transaction;
+      if (isFinal(session, transaction)) return transaction;
       throw this.providerFailure(error, 'report the session');
     }
     await this.apply(session, transaction, status);
@@ -688,7 +700,7 @@ export class SandboxService {
 
   private async apply(session: SessionRow, transaction: TransactionRow, reported: ProviderStatus) {
     const status = this.crossChecked(session, transaction, reported);
-    const outcome = PROVIDER_STATE_OUTCOME[status.state];
+    const outcome = outcomeOf(session, status);
     const now = this.nowIso();
     let paymentMethodId = transaction.payment_method_id;
     if (
@@ -909,7 +921,7 @@ export class SandboxService {
         session = row;
       }
       const transaction = await this.sessionTransaction(session);
-      if (isTerminalTransaction(transaction.status)) return this.transactionWire(transaction);
+      if (isFinal(session, transaction)) return this.transactionWire(transaction);
       const adapter = this.adapter(mtp.provider);
       const credentials = await this.credentials(mtp);
       const request = {

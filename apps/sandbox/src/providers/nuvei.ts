@@ -264,7 +264,8 @@ function toStatus(answer: Answer, fallbackCode: string | null): ProviderStatus {
     case 'DECLINED': {
       // Nuvei reports a denied 3-D Secure challenge as a decline; only its reason tells.
       const denied3ds = /3-?D ?Secure/i.test(failure.errorMessage ?? '');
-      return { ...status, ...failure, state: denied3ds ? 'failed' : 'declined' };
+      // The order stays payable until its token expires: the customer may try another card.
+      return { ...status, ...failure, state: denied3ds ? 'failed' : 'declined', sessionOpen: true };
     }
     case 'ERROR':
       return { ...status, ...failure, state: 'error' };

@@ -52,6 +52,11 @@ export interface ProviderStatus {
    * does not carry it.
    */
   subject?: ProviderSubject | undefined;
+  /**
+   * After a decline or failed authentication: the provider's session still takes another card
+   * (Nuvei keeps an order payable until its token expires), so a later attempt may succeed.
+   */
+  sessionOpen?: boolean | undefined;
 }
 
 /** The amount, currency and back-references a provider object carries. */
