@@ -2,7 +2,7 @@
 // bad amounts, lying providers, several attempts in one session, lost answers and two instances.
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { createNuveiAdapter } from './providers/nuvei.ts';
 import { createStripeAdapter } from './providers/stripe.ts';
 import type { ProviderAdapter, ProviderSubject } from './providers/types.ts';
@@ -32,6 +32,9 @@ afterAll(async () => {
 
 describe.each(DBS)('on $name', (db) => {
   let t: TestSandbox;
+  const boot = async () => {
+    t = await startTestSandbox({ db: db.url() });
+  };
   afterEach(async () => {
     await t?.close();
   });
@@ -40,10 +43,6 @@ describe.each(DBS)('on $name', (db) => {
     (await t.api<{ total: number }>('GET', '/v1/client-sessions?take=1')).body.total;
 
   describe.skipIf(db.skip)('provider limits are refused at start, with nothing stored', () => {
-    beforeEach(async () => {
-      t = await startTestSandbox({ db: db.url() });
-    });
-
     test.each([
       ['STRIPE', '100000000', 'USD', 'data.amount', '99999999'],
       ['STRIPE', '9223372036854775807', 'USD', 'data.amount', '99999999'],
@@ -53,6 +52,7 @@ describe.each(DBS)('on $name', (db) => {
     ] as const)(
       '%s, amount %s %s: 400 naming %s',
       async (provider, amount, currency, path, limit) => {
+        await boot();
         for (const route of ['payments', 'authorizations'] as const) {
           const body = paymentStart(t.merchant, provider, { amount });
           (body.data as Json).currency = currency;
@@ -70,6 +70,7 @@ describe.each(DBS)('on $name', (db) => {
     );
 
     test('Nuvei refuses a currency it cannot take for add-payment-method too', async () => {
+      await boot();
       const body = paymentStart(t.merchant, 'NUVEI');
       const data = body.data as Json;
       delete data.amount;
@@ -86,6 +87,7 @@ describe.each(DBS)('on $name', (db) => {
     });
 
     test('the largest amount a provider takes is accepted', async () => {
+      await boot();
       const stripe = await t.api('POST', '/v1/client-sessions/payments', {
         body: paymentStart(t.merchant, 'STRIPE', { amount: '99999999' }),
       });
@@ -181,9 +183,6 @@ describe.each(DBS)('on $name', (db) => {
 
   describe.skipIf(db.skip)('Nuvei: one purchase code never ends with two charges', () => {
     const DECLINE = '4000000000000002';
-    beforeEach(async () => {
-      t = await startTestSandbox({ db: db.url() });
-    });
     const start = (amount = '1000') =>
       t.api<Json>('POST', '/v1/client-sessions/payments', {
         body: paymentStart(t.merchant, 'NUVEI', { code: 'C', amount }),
@@ -194,6 +193,7 @@ describe.each(DBS)('on $name', (db) => {
       t.sim.ledger({ merchantRef: 'C' }).filter((entry) => entry.kind === 'charge');
 
     test('decline, start again, pay the old form and the new: one charge, and verify says so', async () => {
+      await boot();
       const first = (await start()).body as { id: string; token: string };
       await t.pay('NUVEI', first.token, DECLINE);
       expect(await verify(first.id)).toMatchObject({ status: 'DECLINED' });
@@ -219,6 +219,7 @@ describe.each(DBS)('on $name', (db) => {
     });
 
     test('a declined session whose token expired ends DECLINED and frees the code', async () => {
+      await boot();
       const first = (await start()).body as { id: string; token: string };
       await t.pay('NUVEI', first.token, DECLINE);
       expect(await verify(first.id)).toMatchObject({ status: 'DECLINED' });
