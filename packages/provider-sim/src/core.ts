@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { en, Faker } from '@faker-js/faker';
 import { type Clock, createClock, Scheduler } from './clock.ts';
 import { type MerchantAccount, merchantAccountSchema, type ResolvedSimOptions } from './config.ts';
+import { randomString } from './ids.ts';
 import {
   defaultTimes,
   type Scenario,
@@ -79,7 +80,6 @@ export class SimCore {
   scenarios: Scenario[] = [];
   deliveries: Delivery[] = [];
   held = new Set<HeldRequest>();
-  private seq = 0;
   private outOfOrder = new Map<string, { items: (() => Promise<void>)[] }>();
   private readonly resetHooks: (() => void)[] = [];
 
@@ -105,7 +105,6 @@ export class SimCore {
     this.ledger = [];
     this.scenarios = [];
     this.deliveries = [];
-    this.seq = 0;
     this.outOfOrder.clear();
     this.scheduler.clear();
     for (const h of this.held) h.res.destroy();
@@ -117,9 +116,9 @@ export class SimCore {
     return new Date(this.clock.now()).toISOString();
   }
 
+  /** A fresh random id with `prefix` (ledger entries, deliveries, scenarios): never a counter, so never repeated after a restart or reset. */
   nextId(prefix: string): string {
-    this.seq += 1;
-    return `${prefix}${String(this.seq).padStart(6, '0')}`;
+    return `${prefix}${randomString(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
   }
 
   /** Moves the clock forward, stopping at each scheduled task so that it runs at its own time. */

@@ -5,6 +5,7 @@ import type { MerchantAccount } from './config.ts';
 import type { SimCore } from './core.ts';
 import type { CardInput, HostedProvider, HostedResult, HostedSession } from './hosted-types.ts';
 import { bodyErrorHandler, bodyParsers, zodMessage } from './http.ts';
+import { freshId, randomNumeric, randomUpperAlphanumeric, uuid } from './ids.ts';
 import type { SessionKeys } from './scenarios.ts';
 import {
   NUVEI_CHECKSUM_FIELDS,
@@ -228,7 +229,7 @@ export class NuveiProvider implements HostedProvider {
   }
 
   private numeric(n: number): string {
-    return this.core.faker.string.numeric({ length: n, allowLeadingZeros: false });
+    return randomNumeric(n);
   }
 
   keys(order: NuveiOrder): SessionKeys {
@@ -324,8 +325,11 @@ export class NuveiProvider implements HostedProvider {
     const firstName = input.billingAddress?.firstName ?? f.person.firstName();
     const lastName = input.billingAddress?.lastName ?? f.person.lastName();
     const order: NuveiOrder = {
-      orderId: this.numeric(9),
-      sessionToken: f.string.uuid(),
+      orderId: freshId(
+        () => this.numeric(9),
+        (id) => this.orders.has(id),
+      ),
+      sessionToken: uuid(),
       accountId: account.id,
       clientRequestId: input.clientRequestId ?? '',
       clientUniqueId: input.clientUniqueId ?? '',
@@ -411,7 +415,10 @@ export class NuveiProvider implements HostedProvider {
     source?: { number: string; expMonth: string; expYear: string; name: string; upoId?: string },
   ): NuveiTxn {
     const txn: NuveiTxn = {
-      transactionId: this.numeric(19),
+      transactionId: freshId(
+        () => this.numeric(19),
+        (id) => this.txns.has(id),
+      ),
       orderId: order.orderId,
       type,
       status: 'APPROVED',
@@ -441,7 +448,7 @@ export class NuveiProvider implements HostedProvider {
 
   private approve(order: NuveiOrder, txn: NuveiTxn): void {
     txn.status = 'APPROVED';
-    txn.authCode = this.core.faker.string.alphanumeric({ length: 6, casing: 'upper' });
+    txn.authCode = randomUpperAlphanumeric(6);
     order.pending = undefined;
     const kind =
       order.amountMinor === 0 ? 'verification' : txn.type === 'Auth' ? 'authorization' : 'charge';
@@ -653,7 +660,10 @@ export class NuveiProvider implements HostedProvider {
       let upoId = '';
       if (order.userTokenId) {
         const upo: Upo = {
-          userPaymentOptionId: this.numeric(8),
+          userPaymentOptionId: freshId(
+            () => this.numeric(8),
+            (id) => this.upos.has(id),
+          ),
           userTokenId: order.userTokenId,
           accountId: account.id,
           number,
@@ -1036,7 +1046,7 @@ export class NuveiProvider implements HostedProvider {
       handle(sessionTokenSchema, (input) => {
         const account = this.verify('getSessionToken', input);
         return {
-          sessionToken: this.core.faker.string.uuid(),
+          sessionToken: uuid(),
           ...this.common(account, input.clientRequestId),
         };
       }),

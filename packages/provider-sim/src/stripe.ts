@@ -19,6 +19,7 @@ import {
   metadataSchema,
   zodMessage,
 } from './http.ts';
+import { randomAlphanumeric } from './ids.ts';
 import type { SessionKeys } from './scenarios.ts';
 import { stripeSignatureHeader } from './signatures.ts';
 
@@ -334,7 +335,7 @@ export class StripeProvider implements HostedProvider {
   }
 
   private rid(prefix: string): string {
-    return `${prefix}_${this.core.faker.string.alphanumeric(24)}`;
+    return `${prefix}_${randomAlphanumeric(24)}`;
   }
 
   private baseUrl = '';
@@ -671,7 +672,7 @@ export class StripeProvider implements HostedProvider {
       currency: input.currency,
       status: 'requires_payment_method',
       capture_method: input.capture_method === 'manual' ? 'manual' : 'automatic',
-      client_secret: `${id}_secret_${this.core.faker.string.alphanumeric(25)}`,
+      client_secret: `${id}_secret_${randomAlphanumeric(25)}`,
       created: this.unix(),
       createdMs: this.core.clock.now(),
       customer: input.customer ?? null,
@@ -886,7 +887,7 @@ export class StripeProvider implements HostedProvider {
       object: 'setup_intent',
       accountId,
       status: 'requires_payment_method',
-      client_secret: `${id}_secret_${this.core.faker.string.alphanumeric(25)}`,
+      client_secret: `${id}_secret_${randomAlphanumeric(25)}`,
       created: this.unix(),
       customer: input.customer ?? null,
       payment_method: null,
