@@ -17,6 +17,7 @@ export {
 } from './config.ts';
 export type { Delivery, LedgerEntry } from './core.ts';
 export type { HostedResultMessage } from './hosted.ts';
+export { PROVIDER_LIMITS, type ProviderLimits } from './limits.ts';
 export { nuveiAmountToMinor, nuveiTimestamp } from './nuvei.ts';
 export {
   CARD_PAGE_SCENARIOS,

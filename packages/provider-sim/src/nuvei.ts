@@ -6,6 +6,7 @@ import type { SimCore } from './core.ts';
 import type { CardInput, HostedProvider, HostedResult, HostedSession } from './hosted-types.ts';
 import { bodyErrorHandler, bodyParsers, zodMessage } from './http.ts';
 import { freshId, randomNumeric, randomUpperAlphanumeric, uuid } from './ids.ts';
+import { PROVIDER_LIMITS } from './limits.ts';
 import type { SessionKeys } from './scenarios.ts';
 import {
   NUVEI_CHECKSUM_FIELDS,
@@ -32,6 +33,10 @@ interface NuveiTxn {
   userPaymentOptionId: string;
   settled: boolean;
   voided: boolean;
+  /** The merchant's reference the request carried (the order's for a payment without one). */
+  clientUniqueId: string;
+  accountId: string;
+  createdMs: number;
   card: { bin: string; last4: string; expMonth: string; expYear: string; name: string } | undefined;
 }
 
@@ -90,7 +95,7 @@ class NuveiApiError extends Error {
 
 const amountString = z
   .string()
-  .regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be a decimal string like "10.00"');
+  .regex(/^\d{1,400}(\.\d{1,2})?$/, 'must be a decimal string like "10.00"');
 const timeStamp = z.string().regex(/^\d{14}$/, 'must be YYYYMMDDHHmmss');
 const ident = {
   merchantId: z.string().min(1),
@@ -185,17 +190,57 @@ const relatedSchema = z
 
 const sessionTokenSchema = z.object({ ...ident }).strict();
 
+const detailsSchema = z
+  .object({
+    ...ident,
+    transactionId: z.string().min(1).max(20).optional(),
+    clientUniqueId: z.string().min(1).max(255).optional(),
+  })
+  .strict()
+  .refine((v) => v.transactionId !== undefined || v.clientUniqueId !== undefined, {
+    message: 'give transactionId or clientUniqueId',
+    path: ['transactionId'],
+  });
+
+function cuidKey(accountId: string, clientUniqueId: string): string {
+  return `${accountId}\u0000${clientUniqueId}`;
+}
+
 /** Parses a Nuvei decimal amount string into minor units. */
 export function nuveiAmountToMinor(amount: string, currency: string): number {
+  return Number(amountToMinorExact(amount, currency));
+}
+
+function amountToMinorExact(amount: string, currency: string): bigint {
   const digits = ZERO_DECIMAL_CURRENCIES.has(currency.toUpperCase()) ? 0 : 2;
   const [whole = '0', frac = ''] = amount.split('.');
-  return Number(whole) * 10 ** digits + Number(frac.padEnd(digits, '0').slice(0, digits) || '0');
+  const wholeDigits = /^\d+$/.test(whole) ? whole : '0';
+  const fracDigits = frac.padEnd(digits, '0').slice(0, digits);
+  return (
+    BigInt(wholeDigits) * 10n ** BigInt(digits) +
+    BigInt(/^\d+$/.test(fracDigits) ? fracDigits : '0')
+  );
 }
 
 /** ISO 4217 currencies whose minor unit is the unit itself (1500 JPY is "1500"). */
-const ZERO_DECIMAL_CURRENCIES = new Set(
-  'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'.split(' '),
+const ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set(
+  PROVIDER_LIMITS.nuvei.zeroDecimalCurrencies,
 );
+const UNSUPPORTED_CURRENCIES: ReadonlySet<string> = new Set(
+  PROVIDER_LIMITS.nuvei.unsupportedCurrencies,
+);
+
+/** Refuses what Nuvei refuses before any state changes: currencies it does not process and amounts above its maximum. */
+function checkLimits(amount: string, currency: string): void {
+  if (UNSUPPORTED_CURRENCIES.has(currency)) {
+    throw new NuveiApiError(1041, `Invalid currency: ${currency} is not processed`);
+  }
+  if (amountToMinorExact(amount, currency) > BigInt(PROVIDER_LIMITS.nuvei.maxAmountMinor)) {
+    const max = PROVIDER_LIMITS.nuvei.maxAmountMinor;
+    const shown = ZERO_DECIMAL_CURRENCIES.has(currency) ? String(max) : (max / 100).toFixed(2);
+    throw new NuveiApiError(1040, `Invalid amount: above the maximum of ${shown} ${currency}`);
+  }
+}
 
 /** Formats a date as Nuvei's `YYYYMMDDHHmmss` (UTC). */
 export function nuveiTimestamp(ms: number): string {
@@ -213,6 +258,8 @@ export class NuveiProvider implements HostedProvider {
   private byToken = new Map<string, string>();
   private txns = new Map<string, NuveiTxn>();
   private upos = new Map<string, Upo>();
+  /** The latest transaction carrying each (account, clientUniqueId). */
+  private byClientUniqueId = new Map<string, string>();
   private baseUrl = '';
 
   constructor(private readonly core: SimCore) {
@@ -221,6 +268,7 @@ export class NuveiProvider implements HostedProvider {
       this.byToken.clear();
       this.txns.clear();
       this.upos.clear();
+      this.byClientUniqueId.clear();
     });
   }
 
@@ -311,6 +359,7 @@ export class NuveiProvider implements HostedProvider {
   openOrder(input: z.infer<typeof openOrderSchema>): Record<string, unknown> {
     const account = this.verify('openOrder', input);
     const type = input.transactionType ?? 'Sale';
+    checkLimits(input.amount, input.currency);
     if (ZERO_DECIMAL_CURRENCIES.has(input.currency.toUpperCase()) && input.amount.includes('.')) {
       throw new NuveiApiError(1040, `Invalid amount: ${input.currency} takes no decimals`);
     }
@@ -388,9 +437,17 @@ export class NuveiProvider implements HostedProvider {
     order: NuveiOrder,
     source: { number: string; expMonth: string; expYear: string; name: string; upoId?: string },
     viaUpo: boolean,
+    clientUniqueId: string,
   ): NuveiTxn {
     const outcome = cardOutcome('nuvei', source.number);
-    const txn = this.newTxn(order, order.transactionType, order.amount, order.amountMinor, source);
+    const txn = this.newTxn(
+      order,
+      order.transactionType,
+      order.amount,
+      order.amountMinor,
+      clientUniqueId,
+      source,
+    );
     order.paymentTxnIds.push(txn.transactionId);
     if (outcome === 'challenge_3ds' && !viaUpo) {
       txn.status = 'REDIRECT';
@@ -412,6 +469,7 @@ export class NuveiProvider implements HostedProvider {
     type: TxnType,
     amount: string,
     amountMinor: number,
+    clientUniqueId: string,
     source?: { number: string; expMonth: string; expYear: string; name: string; upoId?: string },
   ): NuveiTxn {
     const txn: NuveiTxn = {
@@ -432,6 +490,9 @@ export class NuveiProvider implements HostedProvider {
       userPaymentOptionId: source?.upoId ?? '',
       settled: false,
       voided: false,
+      clientUniqueId,
+      accountId: order.accountId,
+      createdMs: this.core.clock.now(),
       card: source
         ? {
             bin: source.number.slice(0, 6),
@@ -443,6 +504,8 @@ export class NuveiProvider implements HostedProvider {
         : undefined,
     };
     this.txns.set(txn.transactionId, txn);
+    if (clientUniqueId)
+      this.byClientUniqueId.set(cuidKey(order.accountId, clientUniqueId), txn.transactionId);
     return txn;
   }
 
@@ -622,7 +685,9 @@ export class NuveiProvider implements HostedProvider {
   payment(input: z.infer<typeof paymentSchema>) {
     const account = this.verify('payment', input);
     const order = this.orderByToken(input.sessionToken, account.id);
+    checkLimits(input.amount, input.currency);
     this.ensurePayable(order);
+    const cuid = input.clientUniqueId ?? order.clientUniqueId;
     if (
       input.amount !== order.amount &&
       nuveiAmountToMinor(input.amount, input.currency) !== order.amountMinor
@@ -691,6 +756,7 @@ export class NuveiProvider implements HostedProvider {
           upoId,
         },
         false,
+        cuid,
       );
     } else {
       const upo = this.upos.get(input.paymentOption.userPaymentOptionId);
@@ -711,6 +777,7 @@ export class NuveiProvider implements HostedProvider {
           upoId: upo.userPaymentOptionId,
         },
         true,
+        cuid,
       );
     }
     return this.paymentResponse(order, txn, account, input.clientRequestId);
@@ -761,7 +828,13 @@ export class NuveiProvider implements HostedProvider {
   settle(input: z.infer<typeof relatedSchema>) {
     const account = this.verify('settleTransaction', input);
     const { txn, order } = this.related(input, account);
-    if (txn.type !== 'Auth' || txn.status !== 'APPROVED' || txn.voided || txn.settled) {
+    if (txn.type === 'Auth' && txn.settled) {
+      throw new NuveiApiError(
+        1058,
+        `Requested operation cannot be performed: transaction ${txn.transactionId} has already been settled`,
+      );
+    }
+    if (txn.type !== 'Auth' || txn.status !== 'APPROVED' || txn.voided) {
       throw new NuveiApiError(
         1058,
         `Requested operation cannot be performed: transaction ${txn.transactionId} is not an open approved Auth`,
@@ -775,7 +848,7 @@ export class NuveiProvider implements HostedProvider {
       );
     }
     txn.settled = true;
-    const settle = this.newTxn(order, 'Settle', input.amount, minor);
+    const settle = this.newTxn(order, 'Settle', input.amount, minor, input.clientUniqueId ?? '');
     settle.relatedTransactionId = txn.transactionId;
     settle.authCode = txn.authCode;
     settle.card = txn.card;
@@ -811,7 +884,7 @@ export class NuveiProvider implements HostedProvider {
       );
     }
     txn.voided = true;
-    const v = this.newTxn(order, 'Void', txn.amount, txn.amountMinor);
+    const v = this.newTxn(order, 'Void', txn.amount, txn.amountMinor, input.clientUniqueId ?? '');
     v.relatedTransactionId = txn.transactionId;
     v.authCode = txn.authCode;
     v.card = txn.card;
@@ -829,6 +902,49 @@ export class NuveiProvider implements HostedProvider {
     order.paymentTxnIds.push(v.transactionId);
     this.dmn(order, v);
     return this.relatedResponse(v, account, input.clientRequestId, input.clientUniqueId);
+  }
+
+  /** Finds one transaction by its id or by the clientUniqueId its request carried (the latest such), as Nuvei's getTransactionDetails. */
+  getTransactionDetails(input: z.infer<typeof detailsSchema>) {
+    const account = this.verify('getTransactionDetails', input);
+    let txn = input.transactionId ? this.txns.get(input.transactionId) : undefined;
+    if (!input.transactionId && input.clientUniqueId) {
+      const id = this.byClientUniqueId.get(cuidKey(account.id, input.clientUniqueId));
+      txn = id ? this.txns.get(id) : undefined;
+    }
+    if (
+      !txn ||
+      txn.accountId !== account.id ||
+      (input.transactionId && input.clientUniqueId && txn.clientUniqueId !== input.clientUniqueId)
+    ) {
+      throw new NuveiApiError(
+        1140,
+        input.transactionId
+          ? `Transaction not found: no transaction ${input.transactionId}`
+          : `Transaction not found: no transaction with clientUniqueId ${input.clientUniqueId}`,
+      );
+    }
+    const order = this.orders.get(txn.orderId) as NuveiOrder;
+    return {
+      transactionDetails: {
+        transactionId: txn.transactionId,
+        transactionType: txn.type,
+        transactionStatus: this.reportedStatus(order, txn.status),
+        amount: txn.amount,
+        currency: txn.currency,
+        relatedTransactionId: txn.relatedTransactionId,
+        clientUniqueId: txn.clientUniqueId,
+        orderId: txn.orderId,
+        authCode: txn.authCode,
+        date: dmnTimestamp(txn.createdMs),
+        gwErrorCode: txn.gwErrorCode,
+        gwErrorReason: txn.gwErrorReason,
+        userPaymentOptionId: txn.userPaymentOptionId,
+        isVoided: txn.voided,
+        isSettled: txn.settled,
+      },
+      ...this.common(account, input.clientRequestId),
+    };
   }
 
   private relatedResponse(t: NuveiTxn, account: MerchantAccount, crid?: string, cuid?: string) {
@@ -982,8 +1098,11 @@ export class NuveiProvider implements HostedProvider {
           const id = this.byToken.get(token);
           const order = id ? this.orders.get(id) : undefined;
           if (order) keys = this.keys(order);
-        } else if (typeof raw.relatedTransactionId === 'string') {
-          const t = this.txns.get(raw.relatedTransactionId);
+        } else if (
+          typeof raw.relatedTransactionId === 'string' ||
+          typeof raw.transactionId === 'string'
+        ) {
+          const t = this.txns.get(String(raw.relatedTransactionId ?? raw.transactionId));
           const order = t ? this.orders.get(t.orderId) : undefined;
           if (order) keys = this.keys(order);
         } else if (typeof raw.clientUniqueId === 'string') {
@@ -1070,6 +1189,10 @@ export class NuveiProvider implements HostedProvider {
     r.post(
       '/ppp/api/v1/voidTransaction.do',
       handle(relatedSchema, (i) => this.void(i)),
+    );
+    r.post(
+      '/ppp/api/v1/getTransactionDetails.do',
+      handle(detailsSchema, (i) => this.getTransactionDetails(i)),
     );
     r.use((_req, res) => {
       res.status(404).json({

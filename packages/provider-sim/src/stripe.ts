@@ -20,6 +20,7 @@ import {
   zodMessage,
 } from './http.ts';
 import { randomAlphanumeric } from './ids.ts';
+import { integerInput, PROVIDER_LIMITS } from './limits.ts';
 import type { SessionKeys } from './scenarios.ts';
 import { stripeSignatureHeader } from './signatures.ts';
 
@@ -1384,6 +1385,7 @@ export class StripeProvider implements HostedProvider {
       '/v1/payment_intents',
       handle(
         (req, auth) => {
+          checkAmount((req.body as Record<string, unknown> | undefined)?.amount, 'amount');
           const input = createPISchema.parse(req.body ?? {});
           return { body: this.piJson(this.createPaymentIntent(auth, input)) };
         },
@@ -1423,6 +1425,10 @@ export class StripeProvider implements HostedProvider {
       '/v1/payment_intents/:id/capture',
       handle(
         (req, auth) => {
+          checkAmount(
+            (req.body as Record<string, unknown> | undefined)?.amount_to_capture,
+            'amount_to_capture',
+          );
           const input = captureSchema.parse(req.body ?? {});
           const pi = this.getPI(auth, String(req.params.id));
           this.capture(pi, input.amount_to_capture);
@@ -1521,6 +1527,29 @@ export class StripeProvider implements HostedProvider {
     const pub = this.core.findAccount((a) => a.stripe?.publishableKey === key);
     if (pub) return { account: pub, mode: 'publishable' };
     return undefined;
+  }
+}
+
+/** Refuses an amount outside Stripe's limits with Stripe's own error, whatever its size (compared exactly, never parsed to a float). */
+function checkAmount(raw: unknown, param: string): void {
+  const value = integerInput(raw);
+  if (value === undefined) return;
+  const { minAmount, maxAmount } = PROVIDER_LIMITS.stripe;
+  if (value < BigInt(minAmount)) {
+    throw new StripeApiError(400, {
+      type: 'invalid_request_error',
+      code: 'parameter_invalid_integer',
+      message: `Invalid positive integer: ${param} must be at least ${minAmount}`,
+      param,
+    });
+  }
+  if (value > BigInt(maxAmount)) {
+    throw new StripeApiError(400, {
+      type: 'invalid_request_error',
+      code: 'amount_too_large',
+      message: `Amount must be no more than ${maxAmount} in the currency's smallest unit (999,999.99 in a two-decimal currency).`,
+      param,
+    });
   }
 }
 
