@@ -61,6 +61,7 @@ export const DEFAULT_ACCOUNT: MerchantAccount = {
 export const simOptionsSchema = z
   .object({
     seed: z.number().int().default(1),
+    db: z.string().min(1).default(':memory:'),
     clock: z
       .object({
         mode: z.enum(['manual', 'system']).default('manual'),

@@ -36,4 +36,5 @@ export {
   verifyStripeSignature,
 } from './signatures.ts';
 export { createProviderSim, type ProviderSim, type RunningSim } from './sim.ts';
+export { SimStoreError } from './store.ts';
 export { STRIPE_TEST_PAYMENT_METHODS } from './stripe.ts';

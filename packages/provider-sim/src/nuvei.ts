@@ -14,6 +14,7 @@ import {
   nuveiRequestChecksum,
   safeEqualHex,
 } from './signatures.ts';
+import type { Table } from './store.ts';
 
 type TxnStatus = 'APPROVED' | 'DECLINED' | 'ERROR' | 'REDIRECT';
 type TxnType = 'Auth' | 'Sale' | 'Settle' | 'Void';
@@ -254,21 +255,42 @@ function dmnTimestamp(ms: number): string {
 
 /** The Nuvei-like provider: state, HTTP routes and the hosted-page hooks. */
 export class NuveiProvider implements HostedProvider {
-  private orders = new Map<string, NuveiOrder>();
+  private readonly orders: Table<NuveiOrder>;
+  private readonly txns: Table<NuveiTxn>;
+  private readonly upos: Table<Upo>;
+  /** Derived (rebuilt at load): session token to orderId. */
   private byToken = new Map<string, string>();
-  private txns = new Map<string, NuveiTxn>();
-  private upos = new Map<string, Upo>();
-  /** The latest transaction carrying each (account, clientUniqueId). */
+  /** Derived: the latest transaction carrying each (account, clientUniqueId). */
   private byClientUniqueId = new Map<string, string>();
   private baseUrl = '';
 
   constructor(private readonly core: SimCore) {
+    this.orders = core.store.table('nuvei.orders');
+    this.txns = core.store.table('nuvei.transactions');
+    this.upos = core.store.table('nuvei.upos');
     core.onReset(() => {
-      this.orders.clear();
       this.byToken.clear();
-      this.txns.clear();
-      this.upos.clear();
       this.byClientUniqueId.clear();
+    });
+    core.onLoad(() => {
+      const ttl = core.options.ttl.nuvei.sessionTokenMs;
+      for (const order of this.orders.values()) {
+        this.byToken.set(order.sessionToken, order.orderId);
+        if (!order.expired) this.armExpiry(order.orderId, order.createdMs + ttl);
+      }
+      for (const txn of this.txns.values()) {
+        if (txn.clientUniqueId) {
+          this.byClientUniqueId.set(cuidKey(txn.accountId, txn.clientUniqueId), txn.transactionId);
+        }
+      }
+    });
+  }
+
+  /** Expires the session token at `at` on the clock (by id, so that it also works after a restart). */
+  private armExpiry(orderId: string, at: number): void {
+    this.core.scheduler.schedule(at, () => {
+      const order = this.orders.get(orderId);
+      if (order) this.expireIfDue(order);
     });
   }
 
@@ -401,9 +423,7 @@ export class NuveiProvider implements HostedProvider {
     };
     this.orders.set(order.orderId, order);
     this.byToken.set(order.sessionToken, order.orderId);
-    this.core.scheduler.schedule(order.createdMs + this.core.options.ttl.nuvei.sessionTokenMs, () =>
-      this.expireIfDue(order),
-    );
+    this.armExpiry(order.orderId, order.createdMs + this.core.options.ttl.nuvei.sessionTokenMs);
     return {
       sessionToken: order.sessionToken,
       orderId: order.orderId,
@@ -594,7 +614,7 @@ export class NuveiProvider implements HostedProvider {
   }
 
   private dmn(order: NuveiOrder, txn: NuveiTxn): void {
-    const account = this.core.accounts.get(order.accountId);
+    const account = this.core.accounts.peek(order.accountId);
     const secret = account?.nuvei?.secretKey ?? '';
     const now = this.core.clock.now();
     const status = this.reportedStatus(order, txn.status);
@@ -658,12 +678,12 @@ export class NuveiProvider implements HostedProvider {
       keys: this.keys(order),
       contentType: 'application/x-www-form-urlencoded',
       body,
-      headers: () => ({}),
+      signing: { scheme: 'none' },
       forge: (mode) => {
         if (mode === 'bad_signature') {
           const f = fields(status, txn, secret);
           f.advanceResponseChecksum = '0'.repeat(64);
-          return { body: new URLSearchParams(f).toString(), headers: () => ({}) };
+          return { body: new URLSearchParams(f).toString(), signing: { scheme: 'none' } };
         }
         const forgedTxn: NuveiTxn = {
           ...txn,
@@ -676,7 +696,7 @@ export class NuveiProvider implements HostedProvider {
           body: new URLSearchParams(
             fields('APPROVED', forgedTxn, 'forger-wrong-secret'),
           ).toString(),
-          headers: () => ({}),
+          signing: { scheme: 'none' },
         };
       },
     });
@@ -785,7 +805,7 @@ export class NuveiProvider implements HostedProvider {
 
   getPaymentStatus(input: z.infer<typeof statusSchema>) {
     const order = this.orderByToken(input.sessionToken);
-    const account = this.core.accounts.get(order.accountId) as MerchantAccount;
+    const account = this.core.accounts.peek(order.accountId) as MerchantAccount;
     const txn = this.lastPayment(order);
     if (!txn) {
       if (order.expired) throw new NuveiApiError(1069, 'Session expired');
@@ -907,10 +927,10 @@ export class NuveiProvider implements HostedProvider {
   /** Finds one transaction by its id or by the clientUniqueId its request carried (the latest such), as Nuvei's getTransactionDetails. */
   getTransactionDetails(input: z.infer<typeof detailsSchema>) {
     const account = this.verify('getTransactionDetails', input);
-    let txn = input.transactionId ? this.txns.get(input.transactionId) : undefined;
+    let txn = input.transactionId ? this.txns.peek(input.transactionId) : undefined;
     if (!input.transactionId && input.clientUniqueId) {
       const id = this.byClientUniqueId.get(cuidKey(account.id, input.clientUniqueId));
-      txn = id ? this.txns.get(id) : undefined;
+      txn = id ? this.txns.peek(id) : undefined;
     }
     if (
       !txn ||
@@ -924,7 +944,7 @@ export class NuveiProvider implements HostedProvider {
           : `Transaction not found: no transaction with clientUniqueId ${input.clientUniqueId}`,
       );
     }
-    const order = this.orders.get(txn.orderId) as NuveiOrder;
+    const order = this.orders.peek(txn.orderId) as NuveiOrder;
     return {
       transactionDetails: {
         transactionId: txn.transactionId,
@@ -1014,7 +1034,7 @@ export class NuveiProvider implements HostedProvider {
 
   submitCard(token: string, card: CardInput): HostedResult {
     const order = this.orderByToken(token);
-    const account = this.core.accounts.get(order.accountId) as MerchantAccount;
+    const account = this.core.accounts.peek(order.accountId) as MerchantAccount;
     const secret = account.nuvei?.secretKey ?? '';
     const ts = nuveiTimestamp(this.core.clock.now());
     const body = {
@@ -1096,14 +1116,14 @@ export class NuveiProvider implements HostedProvider {
         const token = tokenOf?.(raw);
         if (token) {
           const id = this.byToken.get(token);
-          const order = id ? this.orders.get(id) : undefined;
+          const order = id ? this.orders.peek(id) : undefined;
           if (order) keys = this.keys(order);
         } else if (
           typeof raw.relatedTransactionId === 'string' ||
           typeof raw.transactionId === 'string'
         ) {
-          const t = this.txns.get(String(raw.relatedTransactionId ?? raw.transactionId));
-          const order = t ? this.orders.get(t.orderId) : undefined;
+          const t = this.txns.peek(String(raw.relatedTransactionId ?? raw.transactionId));
+          const order = t ? this.orders.peek(t.orderId) : undefined;
           if (order) keys = this.keys(order);
         } else if (typeof raw.clientUniqueId === 'string') {
           keys = {
