@@ -228,6 +228,16 @@ describe('a file-backed simulator', () => {
     expect(+b.sim.clock.now()).toBe(+START + 1_000);
   });
 
+  it('a system clock keeps its advance across a restart', async () => {
+    const a = createProviderSim({ db: file, clock: { mode: 'system' } });
+    await a.clock.advance(3_600_000);
+    await a.close();
+    const b = createProviderSim({ db: file, clock: { mode: 'system' } });
+    const drift = +b.clock.now() - (Date.now() + 3_600_000);
+    await b.close();
+    expect(Math.abs(drift)).toBeLessThan(5_000);
+  });
+
   it('a second simulator on the same file is refused with a message naming the file', async () => {
     await startSim();
     let error: unknown;

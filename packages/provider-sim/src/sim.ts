@@ -26,6 +26,7 @@ export interface ProviderSim {
     set(date: Date | string | number): Promise<void>;
   };
   start(options?: { port?: number; host?: string }): Promise<RunningSim>;
+  /** Stops every server, writes what is left and closes the database (and its lock); the simulator is unusable afterwards. */
   close(): Promise<void>;
   /** Runs the callbacks and retries due now and waits for them. */
   flush(): Promise<void>;
@@ -45,7 +46,7 @@ export interface ProviderSim {
   events: import('node:events').EventEmitter;
 }
 
-/** Creates a provider simulator; call `start({ port: 0 })` to serve it over HTTP. */
+/** Creates a provider simulator, loading its database (`options.db`, default `':memory:'`); call `start({ port: 0 })` to serve it over HTTP. */
 export function createProviderSim(options: SimOptions = {}): ProviderSim {
   const resolved = parseOptions(options);
   const core = new SimCore(resolved);

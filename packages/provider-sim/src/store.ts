@@ -83,6 +83,10 @@ export class Store {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly stmts: Statements;
+  private readonly writeAll: (
+    dirty: Map<Table<unknown>, Set<string>>,
+    dirtyMeta: Set<string>,
+  ) => void;
   private readonly tables = new Map<string, Table<unknown>>();
   private dirty = new Map<Table<unknown>, Set<string>>();
   private meta = new Map<string, string>();
@@ -104,8 +108,8 @@ export class Store {
       db.exec(`BEGIN IMMEDIATE;
         CREATE TABLE IF NOT EXISTS sim_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS sim_entities (
-          kind TEXT NOT NULL, id TEXT NOT NULL, ord INTEGER NOT NULL, data TEXT NOT NULL,
-          PRIMARY KEY (kind, id)) WITHOUT ROWID;
+          ord INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
+          UNIQUE (kind, id));
         INSERT INTO sim_meta (key, value) VALUES ('schema', '${SCHEMA_VERSION}')
           ON CONFLICT (key) DO NOTHING;
         COMMIT;`);
@@ -144,6 +148,19 @@ export class Store {
         'INSERT INTO sim_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
     };
+    const { upsert, remove, putMeta } = this.stmts;
+    this.writeAll = db.transaction(
+      (dirty: Map<Table<unknown>, Set<string>>, dirtyMeta: Set<string>) => {
+        for (const [table, ids] of dirty) {
+          for (const id of ids) {
+            const row = table.peek(id);
+            if (row === undefined) remove.run(table.kind, id);
+            else upsert.run(table.kind, id, ++this.ord, JSON.stringify(row));
+          }
+        }
+        for (const key of dirtyMeta) putMeta.run(key, this.meta.get(key) ?? '');
+      },
+    );
   }
 
   /** A table of one entity kind; call before `load()`. */
@@ -213,18 +230,8 @@ export class Store {
     const dirtyMeta = this.dirtyMeta;
     this.dirty = new Map();
     this.dirtyMeta = new Set();
-    const { upsert, remove, putMeta } = this.stmts;
     try {
-      this.db.transaction(() => {
-        for (const [table, ids] of dirty) {
-          for (const id of ids) {
-            const row = table.peek(id);
-            if (row === undefined) remove.run(table.kind, id);
-            else upsert.run(table.kind, id, ++this.ord, JSON.stringify(row));
-          }
-        }
-        for (const key of dirtyMeta) putMeta.run(key, this.meta.get(key) ?? '');
-      })();
+      this.writeAll(dirty, dirtyMeta);
     } catch (err) {
       // Keep what could not be written so a later flush retries it.
       for (const [table, ids] of dirty) for (const id of ids) this.touch(table, id);
