@@ -1549,7 +1549,7 @@ function checkAmount(raw: unknown, param: string): void {
     throw new StripeApiError(400, {
       type: 'invalid_request_error',
       code: 'amount_too_large',
-      message: `Amount must be no more than ${maxAmount} in the currency's smallest unit (999,999.99 in a two-decimal currency).`,
+      message: `Amount must be no more than ${maxAmount} (the amount in the currency's smallest unit: 999,999.99 in a two-decimal currency).`,
       param,
     });
   }
