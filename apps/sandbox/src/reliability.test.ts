@@ -46,7 +46,8 @@ describe.each(DBS)('on $name', (db) => {
     test.each([
       ['STRIPE', '100000000', 'USD', 'data.amount', '99999999'],
       ['STRIPE', '9223372036854775807', 'USD', 'data.amount', '99999999'],
-      ['NUVEI', '9223372036854775807', 'USD', 'data.amount', '99999999999'],
+      ['NUVEI', '10000000000', 'USD', 'data.amount', '9999999999'],
+      ['NUVEI', '9223372036854775807', 'USD', 'data.amount', '9999999999'],
       ['NUVEI', '1000', 'KWD', 'data.currency', 'KWD'],
       ['NUVEI', '1000', 'CLF', 'data.currency', 'CLF'],
     ] as const)(
@@ -236,4 +237,92 @@ describe.each(DBS)('on $name', (db) => {
       expect(charges()).toHaveLength(1);
     });
   });
+
+  describe.skipIf(db.skip).each(['STRIPE', 'NUVEI'] as const)(
+    'a settle or void whose answer was lost (%s)',
+    (provider) => {
+      const code = `auth-lost-${provider}`;
+      async function authorized() {
+        await boot();
+        // No callback may reach the router during the test: only the calls it means.
+        t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: code } });
+        const session = (
+          await t.api<Json>('POST', '/v1/client-sessions/authorizations', {
+            body: paymentStart(t.merchant, provider, { code, amount: '9000' }),
+          })
+        ).body as { id: string; token: string };
+        await t.pay(provider, session.token, CARDS[provider]);
+        const authorization = (
+          await t.api<Json>('POST', '/v1/client-sessions/authorizations/verify', {
+            body: { id: session.id },
+          })
+        ).body;
+        expect(authorization).toMatchObject({ status: 'SUCCEEDED' });
+        await t.sim.flush();
+        return authorization.id as string;
+      }
+      /** Sends the call while the provider applies it and then never answers. */
+      async function lostAnswer(path: string) {
+        t.sim.addScenario({
+          kind: 'api_timeout',
+          applied: true,
+          holdMs: 30_000,
+          times: 1,
+          target: { merchantRef: code },
+        });
+        const held = new Promise<void>((resolve) =>
+          t.sim.events.once('request-held', () => resolve()),
+        );
+        const answer = t.api<{ error: Json }>('POST', path, { body: {} });
+        await held;
+        await t.sim.clock.advance(30_001);
+        return answer;
+      }
+      const ledger = (kind: 'capture' | 'void') => t.sim.ledger({ merchantRef: code, kind });
+
+      test('settle: the router says the outcome is unknown; the retry records SETTLED, one capture', async () => {
+        const id = await authorized();
+        const lost = await lostAnswer(`/v1/transactions/${id}/settle`);
+        expect(lost.status).toBeGreaterThanOrEqual(502);
+        expect(lost.body.error.message).toContain('outcome is unknown');
+        expect(lost.body.error.message).not.toContain('nothing changed');
+        expect(lost.body.error.details).toMatchObject({ outcome: 'unknown' });
+        expect(ledger('capture')).toHaveLength(1);
+
+        const retried = await t.api<Json>('POST', `/v1/transactions/${id}/settle`, { body: {} });
+        expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+        expect(retried.body).toMatchObject({
+          action: 'SETTLE',
+          status: 'SUCCEEDED',
+          amount: '9000',
+        });
+        expect((await t.api<Json>('GET', `/v1/transactions/${id}`)).body).toMatchObject({
+          settledAmount: '9000',
+        });
+        const again = await t.api<{ error: Json }>('POST', `/v1/transactions/${id}/settle`, {
+          body: {},
+        });
+        expect(again.status).toBe(409);
+        expect(ledger('capture')).toHaveLength(1);
+      });
+
+      test('void: the retry records VOIDED, one void, and no settle afterwards', async () => {
+        const id = await authorized();
+        const lost = await lostAnswer(`/v1/transactions/${id}/void`);
+        expect(lost.status).toBeGreaterThanOrEqual(502);
+        expect(lost.body.error.details).toMatchObject({ outcome: 'unknown' });
+        expect(ledger('void')).toHaveLength(1);
+
+        const retried = await t.api<Json>('POST', `/v1/transactions/${id}/void`, { body: {} });
+        expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+        expect(retried.body).toMatchObject({ action: 'VOID', status: 'SUCCEEDED' });
+        const settle = await t.api<{ error: Json }>('POST', `/v1/transactions/${id}/settle`, {
+          body: {},
+        });
+        expect(settle.status).toBe(409);
+        expect(ledger('void')).toHaveLength(1);
+        expect(ledger('capture')).toHaveLength(0);
+      });
+    },
+  );
 });

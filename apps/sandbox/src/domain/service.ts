@@ -473,12 +473,23 @@ export class SandboxService {
     );
   }
 
-  private providerFailure(error: unknown, doing: string): RouterError {
+  /**
+   * A provider that did not answer, as the merchant must read it: for an operation that moves
+   * money the outcome is unknown (the provider may have applied it before its answer was lost),
+   * and the retry asks the provider what happened before it sends anything again.
+   */
+  private providerFailure(
+    error: unknown,
+    doing: string,
+    { moneyMayHaveMoved = false }: { moneyMayHaveMoved?: boolean } = {},
+  ): RouterError {
     if (error instanceof ProviderUnavailableError) {
       return new RouterError(
         error.kind === 'timeout' ? 'PROVIDER_TIMEOUT' : 'PROVIDER_ERROR',
-        `The provider did not answer when asked to ${doing} (${error.message}); nothing changed, it is safe to retry.`,
-        { cause: error },
+        moneyMayHaveMoved
+          ? `The provider did not answer when asked to ${doing} (${error.message}); the outcome is unknown: it may have been applied. Retry the same call: the router first asks the provider what happened and never applies it twice.`
+          : `The provider did not answer when asked to ${doing} (${error.message}); nothing changed, it is safe to retry.`,
+        { cause: error, ...(moneyMayHaveMoved ? { details: { outcome: 'unknown' } } : {}) },
       );
     }
     if (error instanceof RouterError) return error;
@@ -969,7 +980,9 @@ export class SandboxService {
       } catch (error) {
         // Nothing is lost: the session keeps the code and the provider reference, and a retry
         // with the same data asks the provider before it charges.
-        throw this.providerFailure(error, 'charge the stored payment method');
+        throw this.providerFailure(error, 'charge the stored payment method', {
+          moneyMayHaveMoved: true,
+        });
       } finally {
         await lease.release();
       }
@@ -1044,6 +1057,7 @@ export class SandboxService {
       updated_at: now,
     };
     let operation = child;
+    let resumed = false;
     if ((await this.store.insertTransaction(child)) === 'conflict') {
       const existing = await this.store.findChildTransaction(authorization.id);
       if (!existing)
@@ -1068,10 +1082,18 @@ export class SandboxService {
         );
       }
       operation = existing;
+      resumed = true;
     }
     const lease = await this.lease(merchant.id, `lease:${authorization.id}`);
     try {
-      return await this.runOnAuthorization(merchant, authorization, operation, action, amount);
+      return await this.runOnAuthorization(
+        merchant,
+        authorization,
+        operation,
+        action,
+        amount,
+        resumed,
+      );
     } finally {
       await lease.release();
     }
@@ -1105,6 +1127,8 @@ export class SandboxService {
     operation: TransactionRow,
     action: 'SETTLE' | 'VOID',
     amount: bigint,
+    /** An earlier request sent this operation and got no answer: ask the provider before sending it again. */
+    resumed: boolean,
   ): Promise<MerchantTransactionWire> {
     const verb = action === 'SETTLE' ? 'settle' : 'void';
     const current = await this.store.findTransaction(merchant.id, operation.id);
@@ -1127,6 +1151,7 @@ export class SandboxService {
     }
     const adapter = this.adapter(mtp.provider);
     let status: ProviderStatus;
+    let settled = amount;
     try {
       const request = {
         providerCode: authorization.provider_code,
@@ -1135,12 +1160,20 @@ export class SandboxService {
         idempotencyKey: operation.id,
       };
       const credentials = await this.credentials(mtp);
-      status =
-        action === 'SETTLE'
-          ? await adapter.capture(credentials, request)
-          : await adapter.void(credentials, request);
+      const known = resumed
+        ? await adapter.findOperation(credentials, { action, ...request })
+        : null;
+      if (known) {
+        status = known;
+        settled = known.amount ?? amount;
+      } else {
+        status =
+          action === 'SETTLE'
+            ? await adapter.capture(credentials, request)
+            : await adapter.void(credentials, request);
+      }
     } catch (error) {
-      throw this.providerFailure(error, `${verb} the authorization`);
+      throw this.providerFailure(error, `${verb} the authorization`, { moneyMayHaveMoved: true });
     }
     const target = PROVIDER_STATE_OUTCOME[status.state].transaction;
     const done = this.nowIso();
@@ -1153,7 +1186,7 @@ export class SandboxService {
       });
     }
     if (action === 'SETTLE' && target === 'SUCCEEDED') {
-      await this.store.setSettledAmountIfUnset(authorization.id, amount.toString(), done);
+      await this.store.setSettledAmountIfUnset(authorization.id, settled.toString(), done);
     }
     const result = await this.store.findTransaction(merchant.id, operation.id);
     if (!result) throw new RouterError('INTERNAL_ERROR', `transaction ${operation.id} vanished`);

@@ -48,6 +48,13 @@ const CHECKSUM_FIELDS = {
     'urlDetails.notificationUrl',
     'timeStamp',
   ],
+  getTransactionDetails: [
+    'merchantId',
+    'merchantSiteId',
+    'transactionId',
+    'clientUniqueId',
+    'timeStamp',
+  ],
 } as const;
 type SignedMethod = keyof typeof CHECKSUM_FIELDS;
 
@@ -77,6 +84,16 @@ const answerSchema = z
     amount: code.optional(),
     currency: z.string().optional(),
     clientUniqueId: z.string().optional(),
+    transactionDetails: z
+      .object({
+        transactionId: code.optional(),
+        transactionType: z.string().optional(),
+        transactionStatus: z.string().optional(),
+        amount: code.optional(),
+        currency: z.string().optional(),
+        relatedTransactionId: code.optional(),
+      })
+      .optional(),
     paymentOption: z
       .object({
         userPaymentOptionId: code.optional(),
@@ -132,9 +149,9 @@ function digits(length: number): string {
 }
 
 /** Minor units to Nuvei's decimal string; the simulator takes at most two decimals. */
-/** Nuvei's documented limits: amounts of at most two decimals, and at most this many minor units. */
+/** Nuvei's limits: amounts of at most two decimals, and at most 99,999,999.99 in one payment. */
 export const NUVEI_LIMITS: ProviderLimits = {
-  maxAmountMinor: 99_999_999_999n,
+  maxAmountMinor: 9_999_999_999n,
   refusesCurrency(currency) {
     const exponent = CURRENCY_MINOR_UNITS[currency];
     if (exponent === null || exponent === undefined || exponent > 2) {
@@ -408,9 +425,47 @@ export function createNuveiAdapter(options: {
       return toStatus(answer, null);
     };
 
+  const findOperation: ProviderAdapter['findOperation'] = async (credentials, op) => {
+    const answer = await call('getTransactionDetails', credentialsOf(credentials), {
+      clientUniqueId: op.idempotencyKey,
+    });
+    const details = answer.transactionDetails;
+    if (answer.status !== 'SUCCESS' || !details) {
+      // 1140: Nuvei has no transaction that this request created; anything else is no answer.
+      if (answer.errCode === '1140') return null;
+      throw new ProviderUnavailableError(
+        `Nuvei getTransactionDetails.do could not say what happened to ${op.idempotencyKey}: errCode ${answer.errCode ?? '?'} ${answer.reason ?? ''}`,
+        'error',
+      );
+    }
+    const type = op.action === 'SETTLE' ? 'Settle' : 'Void';
+    if (details.transactionType !== type || details.relatedTransactionId !== op.providerCode) {
+      return null;
+    }
+    const amount =
+      details.amount !== undefined && details.currency !== undefined
+        ? toMinor(details.amount, details.currency)
+        : undefined;
+    const raw = details.transactionStatus ?? 'UNKNOWN';
+    return {
+      state:
+        raw === 'APPROVED'
+          ? 'succeeded'
+          : raw === 'DECLINED'
+            ? 'declined'
+            : raw === 'ERROR'
+              ? 'error'
+              : 'unknown',
+      rawStatus: raw,
+      providerCode: details.transactionId ?? null,
+      ...(amount === undefined ? {} : { amount }),
+    };
+  };
+
   return {
     provider: 'NUVEI',
     limits: NUVEI_LIMITS,
+    findOperation,
 
     newCredentials() {
       return {

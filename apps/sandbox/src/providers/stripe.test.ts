@@ -290,7 +290,7 @@ describe('sessions', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(ProviderUnavailableError);
-    expect((error as Error).message).toMatch(/HTTP 400 parameter_invalid.*amount/);
+    expect((error as Error).message).toMatch(/HTTP 400 amount_too_large.*99999999/);
   });
 
   it('authorization: manual capture, requires_capture is succeeded', async () => {

@@ -42,6 +42,7 @@ const intentSchema = z.object({
   last_payment_error: stripeErrorSchema.partial().nullish(),
   last_setup_error: stripeErrorSchema.partial().nullish(),
   amount: z.number().nullish(),
+  amount_received: z.number().nullish(),
   currency: z.string().nullish(),
   metadata: z.record(z.string()).nullish(),
 });
@@ -545,6 +546,34 @@ export function createStripeAdapter(options: {
         providerCode: answer.value.id,
         ...(voided ? {} : { errorMessage: `cancel left the PaymentIntent ${answer.value.status}` }),
       };
+    },
+
+    async findOperation(raw, op) {
+      const c = creds(raw);
+      const answer = await request(
+        c,
+        'GET',
+        `/payment_intents/${encodeURIComponent(op.providerCode)}`,
+        intentSchema,
+      );
+      if (!answer.ok) {
+        throw new ProviderUnavailableError(
+          `Stripe could not say what happened to ${op.providerCode}: ${answer.error.message ?? answer.error.type}`,
+          'error',
+        );
+      }
+      const intent = answer.value;
+      const base = { rawStatus: intent.status, providerCode: intent.id };
+      if (op.action === 'SETTLE' && intent.status === 'succeeded') {
+        return {
+          ...base,
+          state: 'succeeded',
+          amount: BigInt(intent.amount_received ?? Number(op.amount)),
+        };
+      }
+      if (op.action === 'VOID' && intent.status === 'canceled')
+        return { ...base, state: 'succeeded' };
+      return null;
     },
 
     verifyCallback(raw, rawBody, headers) {

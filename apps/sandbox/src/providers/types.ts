@@ -185,6 +185,21 @@ export interface ProviderAdapter {
     credentials: Record<string, unknown>,
     request: { providerCode: string; amount: bigint; currency: Currency; idempotencyKey: string },
   ): Promise<ProviderStatus>;
+  /**
+   * What the provider did about a settle or void the router sent before and got no answer to
+   * (a timeout after the provider applied it): its status, with the captured amount of a settle,
+   * or null when the provider has no record of it and it is safe to send again.
+   */
+  findOperation(
+    credentials: Record<string, unknown>,
+    request: {
+      action: 'SETTLE' | 'VOID';
+      providerCode: string;
+      amount: bigint;
+      currency: Currency;
+      idempotencyKey: string;
+    },
+  ): Promise<(ProviderStatus & { amount?: bigint | undefined }) | null>;
   /** Checks a callback's signature or checksum; never trusts its outcome. */
   verifyCallback(
     credentials: Record<string, unknown>,
