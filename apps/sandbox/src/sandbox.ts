@@ -18,6 +18,14 @@ import type { Store } from './store/store.ts';
 export interface SandboxOptions {
   /** SQLite file, `:memory:`, or a `postgres://` URL. Default `.accrupay/sandbox.db`. */
   db?: string;
+  /**
+   * The 32-byte key (base64 or 64 hex digits) that encrypts the provider credentials at rest.
+   * Default: $ACCRUPAY_CREDENTIALS_KEY, else a random key for `:memory:`, else the key file
+   * `credentials.key` beside a SQLite file, or `.accrupay/credentials.key` of the working
+   * directory for PostgreSQL (created on first start). Instances sharing one PostgreSQL
+   * database must share the key: set ACCRUPAY_CREDENTIALS_KEY on each.
+   */
+  credentialsKey?: string;
   /** Port to listen on; 0 picks a free one. Default 0. */
   port?: number;
   host?: string;
@@ -65,7 +73,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     options.logger === false
       ? pino({ level: 'silent' })
       : (options.logger ?? createLogger(process.env.LOG_LEVEL ?? 'info'));
-  const store = await openStore(options.db ?? '.accrupay/sandbox.db');
+  const store = await openStore(options.db ?? '.accrupay/sandbox.db', {
+    ...(options.credentialsKey === undefined ? {} : { credentialsKey: options.credentialsKey }),
+  });
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
     await store.migrate();
