@@ -22,6 +22,18 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A port flag's value: digits only (Number('') would be 0, a free port, silently). */
+function portOf(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    fail(`${flag} must be a port number (0 to 65535); got ${JSON.stringify(value)}`);
+  }
+  return port;
+}
+
 async function main(argv: string[]) {
   const { values, positionals } = (() => {
     try {
@@ -49,6 +61,10 @@ async function main(argv: string[]) {
     return;
   }
   const db = values.db ?? process.env.DATABASE_URL ?? '.accrupay/sandbox.db';
+  const logLevel = process.env.LOG_LEVEL || 'warn';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    fail(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(logLevel)}`);
+  }
   const [command, sub] = positionals;
 
   if (command === 'merchant' && sub === 'create') {
@@ -84,13 +100,26 @@ async function main(argv: string[]) {
 
   if (command !== 'start')
     fail(command ? `unknown command ${positionals.join(' ')}` : 'no command');
-  const port = values.port === undefined ? 4000 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    fail(`--port must be a port number (0 to 65535); got ${values.port}`);
+  const port = portOf('--port', values.port) ?? 4000;
+  const simPort = portOf('--sim-port', values['sim-port']);
+  if (simPort === undefined && port === 65535) {
+    fail('--port 65535 leaves no port for the embedded simulator (the next one): add --sim-port');
   }
-  const simPort = values['sim-port'] === undefined ? undefined : Number(values['sim-port']);
-  if (simPort !== undefined && (!Number.isInteger(simPort) || simPort < 0 || simPort > 65535)) {
-    fail(`--sim-port must be a port number (0 to 65535); got ${values['sim-port']}`);
+  const providerUrl = values['provider-url'];
+  if (providerUrl !== undefined) {
+    let protocol = '';
+    try {
+      protocol = new URL(providerUrl).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      fail(
+        `--provider-url must be an http(s) URL such as http://127.0.0.1:4010; got ${JSON.stringify(providerUrl)}`,
+      );
+    }
+    if (simPort !== undefined)
+      fail('--sim-port is for the embedded simulator: drop it with --provider-url');
   }
   const started = Date.now();
   // The demo shop's own merchant, created on the first visit of /demo (its secret lives only in
@@ -109,9 +138,9 @@ async function main(argv: string[]) {
     db,
     port,
     reset: values.reset ?? false,
-    ...(values['provider-url'] ? { providerUrl: values['provider-url'] } : {}),
+    ...(providerUrl ? { providerUrl } : {}),
     ...(simPort !== undefined ? { simPort } : {}),
-    logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
+    logger: createLogger(logLevel),
   });
   const merchants = (await sandbox.store.listMerchants()).filter(
     (merchant) => merchant.name !== DEMO_MERCHANT_NAME,
@@ -171,8 +200,14 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(
-    `accrupay-sandbox: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  // The message says what to change; the stack is for LOG_LEVEL=debug.
+  const debug = process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace';
+  const text =
+    error instanceof Error
+      ? debug
+        ? (error.stack ?? error.message)
+        : error.message
+      : String(error);
+  process.stderr.write(`accrupay-sandbox: ${text}\n`);
   process.exit(1);
 });

@@ -284,7 +284,8 @@ export class KyselyStore implements Store {
       `Cannot decrypt the provider credentials of ${id} in ${this.#label} with ` +
       `${describeKeySource(this.#box.source)}: they were encrypted with another key. Start with ` +
       'the key used before (set ACCRUPAY_CREDENTIALS_KEY to it, or restore its key file); ' +
-      'instances that share one database must share ACCRUPAY_CREDENTIALS_KEY.'
+      'instances that share one database must share ACCRUPAY_CREDENTIALS_KEY. If that key is ' +
+      'lost, so are these records: delete the database file (or drop the schema) to start afresh.'
     );
   }
 

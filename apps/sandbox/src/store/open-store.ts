@@ -38,6 +38,8 @@ export interface OpenStoreOptions {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
+const PG_CONNECT_TIMEOUT_MS = 10_000;
+const PG_URL_FORM = 'postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Whether the URL names a PostgreSQL database rather than a SQLite file. */
@@ -97,8 +99,18 @@ class StoreSqliteDialect extends SqliteDialect {
 async function openSqlite(url: string, options: OpenStoreOptions): Promise<Store> {
   const memory = url === ':memory:' || url === '';
   let sqlite: BetterSqlite3.Database;
+  if (!memory) {
+    try {
+      mkdirSync(dirname(resolve(url)), { recursive: true });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `Cannot open the database ${url}: cannot create its directory ${dirname(resolve(url))} (${reason}). Choose a path whose parents are directories you may write to, with --db (or DATABASE_URL).`,
+        { cause: error },
+      );
+    }
+  }
   try {
-    if (!memory) mkdirSync(dirname(resolve(url)), { recursive: true });
     sqlite = new BetterSqlite3(memory ? ':memory:' : url);
   } catch (error) {
     throw isReadOnly(error) ? readOnlyError(url, error) : openError(url, error);
@@ -179,6 +191,8 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Sto
     const { default: pg } = await import('pg');
     pool = new pg.Pool({
       connectionString,
+      // An unreachable host fails the start instead of hanging it.
+      connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
       ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     });
   } catch (error) {
@@ -206,7 +220,7 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Sto
         { cause: error },
       );
     }
-    throw openError(url, error);
+    throw postgresOpenError(url, error);
   }
   let box: ReturnType<typeof credentialsBoxFor>;
   try {
@@ -241,6 +255,19 @@ async function checkPostgresWritable(pool: Pool): Promise<void> {
     await client.query('rollback').catch(() => undefined);
     client.release();
   }
+}
+
+function postgresOpenError(url: string, cause: unknown): Error {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (code === 'ERR_INVALID_URL') {
+    return new Error(
+      `The PostgreSQL URL ${redactUrl(url)} is not a valid URL: write it as ${PG_URL_FORM}, with the password's special characters percent-encoded (--db or DATABASE_URL).`,
+      { cause },
+    );
+  }
+  const error = openError(url, cause);
+  error.message += `. Check the URL (--db or DATABASE_URL, as ${PG_URL_FORM}) and that PostgreSQL runs there and accepts this user.`;
+  return error;
 }
 
 async function createSchema(pool: Pool, schema: string): Promise<void> {
