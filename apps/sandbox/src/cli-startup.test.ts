@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,10 +26,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the CLI to its exit: its exit code and everything it printed. */
+/** Runs the CLI to its exit (or, with `until`, until it printed that): its code and output. */
 function run(
   args: string[],
   env: Record<string, string> = {},
+  until?: string,
 ): Promise<{ code: number; output: string }> {
   const child = spawn(
     process.execPath,
@@ -41,15 +42,18 @@ function run(
   );
   children.push(child);
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+  return new Promise((resolve) => {
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (until !== undefined && output.includes(until)) {
+        child.kill('SIGTERM');
+        resolve({ code: 0, output });
+      }
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    child.on('exit', (code) => resolve({ code: code ?? -1, output }));
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return new Promise((resolve) =>
-    child.on('exit', (code) => resolve({ code: code ?? -1, output })),
-  );
 }
 
 /** What every start-up failure shares: a non-zero exit, one message, no stack trace, not ready. */
@@ -135,6 +139,15 @@ describe('accrupay-sandbox start refuses, with a message and a non-zero exit', {
       `Port ${port} on 127.0.0.1 (the embedded simulator's port) is already in use`,
     );
     expect(result.output).toContain('choose another port with --sim-port');
+  });
+
+  test('(not a refusal) a start names its key file, created beside the database with mode 0600', async () => {
+    const file = join(dir, 'data', 'sandbox.db');
+    const started = await run(['start', '--port', '0', '--db', file], {}, 'Stop with Ctrl-C.');
+    expect(started.output).toContain(
+      `credentials key:   the key file ${join(dir, 'data', 'credentials.key')} (keep it with the database)`,
+    );
+    expect((await stat(join(dir, 'data', 'credentials.key'))).mode & 0o777).toBe(0o600);
   });
 
   test('a wrong credentials key, naming ACCRUPAY_CREDENTIALS_KEY', async () => {

@@ -6,6 +6,7 @@ import { type MerchantCredentials, SandboxService } from './domain/service.ts';
 import { createNuveiAdapter } from './providers/nuvei.ts';
 import { createStripeAdapter } from './providers/stripe.ts';
 import { createLogger, startSandbox } from './sandbox.ts';
+import { KyselyStore } from './store/kysely-store.ts';
 import { openStore } from './store/open-store.ts';
 
 const USAGE = `Usage:
@@ -151,6 +152,11 @@ async function main(argv: string[]) {
     `  provider sim:      ${sandbox.providerUrl}${sandbox.sim ? ' (embedded)' : ''}`,
     `  database:          ${db.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')}`,
   ];
+  if (sandbox.store instanceof KyselyStore) {
+    lines.push(
+      `  credentials key:   ${sandbox.store.credentialsKeySource} (keep it with the database)`,
+    );
+  }
   if (merchants.length === 0) {
     const merchant = await sandbox.createMerchant({
       name: 'Default sandbox merchant',

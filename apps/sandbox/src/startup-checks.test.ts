@@ -63,6 +63,12 @@ describe('start-up checks', () => {
     );
   });
 
+  test('a directory given as the database file is named as such', async () => {
+    await expect(openStore(dir)).rejects.toThrow(
+      `Cannot open the database ${dir}: it is a directory. Give --db (or DATABASE_URL) a file path, such as ${join(dir, 'sandbox.db')}.`,
+    );
+  });
+
   test('a port in use names --port for the router and --sim-port for the simulator', async () => {
     const port = await takenPort();
     await expect(startSandbox({ db: ':memory:', port, simPort: 0, logger: false })).rejects.toThrow(

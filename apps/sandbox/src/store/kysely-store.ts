@@ -129,6 +129,11 @@ export class KyselyStore implements Store {
     this.#label = options.label ?? `the ${dialect} database`;
   }
 
+  /** Where the key of the provider credentials comes from, as messages name it. */
+  get credentialsKeySource(): string {
+    return describeKeySource(this.#box.source);
+  }
+
   #isUniqueViolation(error: unknown, indexes: readonly UniqueIndex[]): boolean {
     if (typeof error !== 'object' || error === null) return false;
     const { code, constraint } = error as { code?: unknown; constraint?: unknown };

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -99,6 +99,11 @@ class StoreSqliteDialect extends SqliteDialect {
 async function openSqlite(url: string, options: OpenStoreOptions): Promise<Store> {
   const memory = url === ':memory:' || url === '';
   let sqlite: BetterSqlite3.Database;
+  if (!memory && isDirectory(url)) {
+    throw new Error(
+      `Cannot open the database ${url}: it is a directory. Give --db (or DATABASE_URL) a file path, such as ${join(url, 'sandbox.db')}.`,
+    );
+  }
   if (!memory) {
     try {
       mkdirSync(dirname(resolve(url)), { recursive: true });
@@ -131,7 +136,11 @@ async function openSqlite(url: string, options: OpenStoreOptions): Promise<Store
       keyFile: options.credentialsKeyFile ?? defaultKeyFile({ sqliteFile: url }),
     });
   } catch (error) {
-    if (sqlite.inTransaction) sqlite.exec('rollback');
+    try {
+      if (sqlite.inTransaction) sqlite.exec('rollback');
+    } catch {
+      // Closing discards the transaction anyway.
+    }
     sqlite.close();
     if (isReadOnly(error)) throw readOnlyError(url, error);
     throw error instanceof CredentialsKeyError ? error : openError(url, error);
@@ -143,6 +152,14 @@ async function openSqlite(url: string, options: OpenStoreOptions): Promise<Store
     credentials: box,
     label: memory ? 'the in-memory database' : resolve(url),
   });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function isReadOnly(error: unknown): boolean {
