@@ -191,7 +191,7 @@ describe('accrupay-sandbox start refuses, with a message and a non-zero exit', {
     expect(result.output).toContain('Choose a path whose parents are directories');
   });
 
-  test('an empty or partly numeric port, a bad --provider-url and a bad LOG_LEVEL, with the usage', async () => {
+  test('an empty or partly numeric port, a bad --provider-url, --origin or LOG_LEVEL, with the usage', async () => {
     for (const args of [
       ['--port', ''],
       ['--port', '80x'],
@@ -206,6 +206,10 @@ describe('accrupay-sandbox start refuses, with a message and a non-zero exit', {
     const url = await run(['start', '--provider-url', 'localhost:4010', '--db', ':memory:']);
     expectCleanFailure(url, 2);
     expect(url.output).toContain('--provider-url must be an http(s) URL');
+    const origin = await run(['start', '--origin', 'http://localhost:5173/', '--db', ':memory:']);
+    expectCleanFailure(origin, 2);
+    expect(origin.output).toContain('--origin must be an origin such as');
+    expect(origin.output).toContain('use http://localhost:5173');
     const level = await run(['start', '--db', ':memory:'], { LOG_LEVEL: 'verbose' });
     expectCleanFailure(level, 2);
     expect(level.output).toContain('LOG_LEVEL must be one of');

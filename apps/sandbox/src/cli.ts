@@ -67,6 +67,20 @@ async function main(argv: string[]) {
     fail(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(logLevel)}`);
   }
   const [command, sub] = positionals;
+  for (const origin of values.origin ?? []) {
+    // What a browser sends in Origin: scheme, host and port, no path or trailing slash.
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      fail(
+        `--origin must be an origin such as http://localhost:5173 (scheme, host, port; no path or trailing slash); got ${JSON.stringify(origin)}${parsed && /^https?:$/.test(parsed.protocol) ? `: use ${parsed.origin}` : ''}`,
+      );
+    }
+  }
 
   if (command === 'merchant' && sub === 'create') {
     const store = await openStore(db);

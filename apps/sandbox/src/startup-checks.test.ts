@@ -6,6 +6,9 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { makeReadOnly } from './read-only-support.ts';
 import { startSandbox } from './sandbox.ts';
 import { openStore } from './store/open-store.ts';
+import { POSTGRES_URL, skipPostgres } from './store/test-support.ts';
+
+const SKIP_POSTGRES = await skipPostgres();
 
 let dir: string;
 const undo: Array<() => void> = [];
@@ -87,4 +90,15 @@ describe('start-up checks', () => {
       'The PostgreSQL URL postgres://someone:***@127.0.0.1:port/db is not a valid URL',
     );
   });
+
+  test.skipIf(SKIP_POSTGRES)(
+    'a read-only PostgreSQL is refused at open, saying what to connect to',
+    async () => {
+      const url = new URL(POSTGRES_URL);
+      url.searchParams.set('options', '-c default_transaction_read_only=on');
+      await expect(openStore(url.toString())).rejects.toThrow(
+        /does not accept writes \(cannot execute CREATE TABLE in a read-only transaction\): connect to a primary/,
+      );
+    },
+  );
 });
