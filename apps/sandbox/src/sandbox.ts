@@ -47,8 +47,9 @@ export interface SandboxOptions {
   /**
    * Limits per client address against guessing: failed authentications (401) on the merchant
    * API, failed public-API lookups (400/401/404), and all public-API requests; 429 with
-   * Retry-After. Defaults: 100 failures at once then 1/s of each kind, 1000 public requests at
-   * once then 100/s; the address is the socket's unless `trustForwardedFor`. false: none.
+   * Retry-After. Defaults: 100 failures at once then 1/s of each kind, 10000 public requests at
+   * once then 200/s; the address is the socket's unless `trustForwardedFor`. false: none.
+   * The buckets refill on the router's clock: with a manual simulator clock, only as it moves.
    */
   addressRateLimit?: AddressRateLimits | false;
   /** Routes mounted on the router's app before the API (the demo shop). */

@@ -16,7 +16,7 @@ export interface AddressRateLimits {
   authFailures?: RateLimits;
   /** Failed public-API lookups (400, 401, 404) per address. Default 1/s, burst 100. */
   publicFailures?: RateLimits;
-  /** Every public-API request per address. Default 100/s, burst 1000. */
+  /** Every public-API request per address (a flood brake). Default 200/s, burst 10000. */
   publicRequests?: RateLimits;
   /**
    * Take the client address from the last X-Forwarded-For entry (what the proxy in front saw).
@@ -28,7 +28,7 @@ export interface AddressRateLimits {
 export const ADDRESS_RATE_LIMIT_DEFAULTS = {
   authFailures: { perSecond: 1, burst: 100 },
   publicFailures: { perSecond: 1, burst: 100 },
-  publicRequests: { perSecond: 100, burst: 1000 },
+  publicRequests: { perSecond: 200, burst: 10_000 },
 } as const satisfies Required<Omit<AddressRateLimits, 'trustForwardedFor'>>;
 
 /** The key a client is limited by: its IPv4 address, or the /64 network of its IPv6 address. */
