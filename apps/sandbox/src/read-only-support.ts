@@ -7,7 +7,14 @@ import { chmodSync, statSync } from 'node:fs';
  */
 export function makeReadOnly(path: string): () => void {
   if (process.getuid?.() === 0) {
-    execFileSync('chattr', ['+i', path]);
+    try {
+      execFileSync('chattr', ['+i', path], { stdio: 'pipe' });
+    } catch (error) {
+      throw new Error(
+        `Cannot make ${path} read-only for root: chattr +i failed (${String((error as { stderr?: unknown }).stderr ?? error).trim()}). Run these tests as a non-root user, or with TMPDIR on a file system with immutable files (ext4, xfs, btrfs).`,
+        { cause: error },
+      );
+    }
     return () => execFileSync('chattr', ['-i', path]);
   }
   const mode = statSync(path).mode & 0o7777;
