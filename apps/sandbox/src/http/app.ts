@@ -46,6 +46,8 @@ export interface HttpAppOptions {
   service: SandboxService;
   idempotency: IdempotencyKeys;
   rateLimiter: RateLimiter;
+  /** Limits per client address, before any lookup (see address-limits.ts). */
+  addressRateLimit?: RequestHandler;
   logger: Logger;
   /** Extra routes mounted before the API (the demo shop, later). */
   extraRoutes?: (app: express.Express) => void;
@@ -122,6 +124,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     });
     requestContext.run({ requestId }, next);
   });
+
+  if (options.addressRateLimit) app.use(options.addressRateLimit);
 
   app.get('/', (_req, res) => {
     res.json({ name: 'AccruPay sandbox', health: '/health' });
