@@ -303,6 +303,47 @@ describe('input hardening of the HTTP layer', () => {
     });
   });
 
+  describe('contract refusals that reach the router', () => {
+    test('a lone UTF-16 surrogate in any text field is a VALIDATION_ERROR naming it; nothing is stored', async () => {
+      const body = JSON.stringify(startBody('payments', 'STRIPE'));
+      for (const [field, edited] of [
+        ['data.billing.billingFirstName', body.replace('"Jane"', '"\\ud800"')],
+        ['data.billing.billingLastName', body.replace('"Smith"', '"Sm\\udfffith"')],
+        ['data.merchantInternalTransactionCode', body.replace('"order-8821"', '"order-\\ud83d"')],
+        [
+          'data.customer.merchantInternalCustomerCode',
+          body.replace('"customer-4421"', '"\\udc00"'),
+        ],
+      ] as const) {
+        expect(edited).not.toBe(body);
+        for (const route of ['payments', 'authorizations'] as const) {
+          const answer = await raw('POST', `/v1/client-sessions/${route}`, { body: edited });
+          expect(answer.status, field).toBe(400);
+          expect(answer.body.error.code).toBe('VALIDATION_ERROR');
+          expect(answer.body.error.message).toContain(`${field}: must be well-formed Unicode`);
+        }
+      }
+      expect(await sessionCount()).toBe(0);
+    });
+
+    test('a currency that is not money (XXX, XTS, metals, funds codes) is refused on both providers', async () => {
+      for (const provider of ['STRIPE', 'NUVEI'] as const) {
+        for (const currency of ['XXX', 'XTS', 'XAU', 'XAG', 'XPT', 'XPD', 'USN', 'BOV']) {
+          for (const route of START_ROUTES) {
+            const body = startBody(route, provider);
+            (body.data as Json).currency = currency;
+            const answer = await t.api<ErrorBody>('POST', `/v1/client-sessions/${route}`, { body });
+            expect(answer.status, `${provider} ${currency} ${route}`).toBe(400);
+            expect(answer.body.error.code).toBe('VALIDATION_ERROR');
+            expect(answer.body.error.message).toContain(`data.currency: ${currency} is`);
+            expect(answer.body.error.message).toContain('not money');
+          }
+        }
+      }
+      expect(await sessionCount()).toBe(0);
+    });
+  });
+
   describe('other inputs that answered 500', () => {
     test('a JSON body in another charset is 400 naming Content-Type; bytes that are not UTF-8 are 400', async () => {
       const body = JSON.stringify(startBody('payments', 'STRIPE'));
