@@ -384,3 +384,48 @@ export const currencySchema: z.ZodType<Currency, z.ZodTypeDef, Currency> = z.nat
         : ctx.defaultError,
   }),
 });
+
+/**
+ * ISO 4217 codes that are not money a customer can pay in, each with what it is and what to send
+ * instead: "no currency" (XXX), the test code (XTS), the precious metals, the bond-market and
+ * accounting units, and the funds codes.
+ */
+export const NON_MONEY_CURRENCIES: Readonly<Partial<Record<Currency, string>>> = {
+  XXX: 'is ISO 4217\'s code for "no currency"',
+  XTS: 'is reserved by ISO 4217 for testing',
+  XAU: 'is gold (a precious metal)',
+  XAG: 'is silver (a precious metal)',
+  XPT: 'is platinum (a precious metal)',
+  XPD: 'is palladium (a precious metal)',
+  XBA: 'is a bond-market unit (EURCO)',
+  XBB: 'is a bond-market unit (EMU-6)',
+  XBC: 'is a bond-market unit (EUA-9)',
+  XBD: 'is a bond-market unit (EUA-17)',
+  XDR: "is the IMF's special drawing right, an accounting unit",
+  XSU: 'is the SUCRE, a clearing unit between central banks',
+  XUA: "is the African Development Bank's unit of account",
+  BOV: 'is a funds code (Bolivian Mvdol); charge in BOB',
+  CHE: 'is a funds code (WIR euro); charge in CHF or EUR',
+  CHW: 'is a funds code (WIR franc); charge in CHF',
+  CLF: 'is a funds code (Chilean Unidad de Fomento); charge in CLP',
+  COU: 'is a funds code (Colombian Unidad de Valor Real); charge in COP',
+  MXV: 'is a funds code (Mexican Unidad de Inversion); charge in MXN',
+  USN: 'is a funds code (US dollar next day); charge in USD',
+  UYI: 'is a funds code (Uruguayan peso in indexed units); charge in UYU',
+  UYW: 'is a funds code (Uruguayan unidad previsional); charge in UYU',
+};
+
+/**
+ * Zod schema for the currency of a charge or a stored card: an ISO 4217 code that is money.
+ * The codes of `NON_MONEY_CURRENCIES` are refused with what they are and what to send instead.
+ */
+export const paymentCurrencySchema: z.ZodType<Currency, z.ZodTypeDef, Currency> =
+  currencySchema.superRefine((code, ctx) => {
+    const what = NON_MONEY_CURRENCIES[code];
+    if (what !== undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `${code} ${what}, not money a customer can pay in: send the ISO 4217 code of a currency such as USD or EUR`,
+      });
+    }
+  });

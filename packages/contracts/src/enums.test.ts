@@ -1,6 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { COUNTRY_ISO_2, countryIso2Schema } from './country.ts';
-import { CURRENCY, CURRENCY_MINOR_UNITS, currencySchema } from './currency.ts';
+import {
+  CURRENCY,
+  CURRENCY_MINOR_UNITS,
+  currencySchema,
+  NON_MONEY_CURRENCIES,
+  paymentCurrencySchema,
+} from './currency.ts';
 import { TRANSACTION_ACTION, TRANSACTION_STATUS, transactionProviderSchema } from './enums.ts';
 
 describe('CURRENCY', () => {
@@ -45,6 +51,40 @@ describe('CURRENCY', () => {
     );
     expect(currencySchema.safeParse('usd').success).toBe(false);
   });
+
+  test.each(
+    'XXX XTS XAU XAG XPT XPD XBA XBB XBC XBD XDR XSU XUA BOV CHE CHW CLF COU MXV USN UYI UYW'.split(
+      ' ',
+    ),
+  )('refuses %s for a payment, saying it is not money', (code) => {
+    const result = paymentCurrencySchema.safeParse(code);
+    expect(result.success).toBe(false);
+    const message = result.error?.issues[0]?.message ?? '';
+    expect(message).toContain(`${code} is`);
+    expect(message).toContain('not money a customer can pay in');
+    expect(message).toContain('such as USD or EUR');
+    // Responses still carry any ISO 4217 code.
+    expect(currencySchema.safeParse(code).success).toBe(true);
+  });
+
+  test('names what each code that is not money is, and where there is one, the currency to use', () => {
+    expect(NON_MONEY_CURRENCIES.XXX).toContain('"no currency"');
+    expect(NON_MONEY_CURRENCIES.XAU).toContain('gold');
+    expect(NON_MONEY_CURRENCIES.CLF).toContain('charge in CLP');
+    expect(NON_MONEY_CURRENCIES.USN).toContain('charge in USD');
+    // Every code ISO 4217 gives no minor unit is one of them.
+    const noMinorUnit = codes.filter(
+      (code) => CURRENCY_MINOR_UNITS[code as keyof typeof CURRENCY] === null,
+    );
+    for (const code of noMinorUnit) expect(Object.keys(NON_MONEY_CURRENCIES)).toContain(code);
+  });
+
+  test.each(['USD', 'EUR', 'JPY', 'KWD', 'XAF', 'XOF', 'XPF', 'XCD', 'XCG', 'CLP', 'UYU'])(
+    'takes %s for a payment',
+    (code) => {
+      expect(paymentCurrencySchema.safeParse(code).success).toBe(true);
+    },
+  );
 });
 
 describe('COUNTRY_ISO_2', () => {

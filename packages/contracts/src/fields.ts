@@ -2,8 +2,13 @@ import { z } from 'zod';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** A UTF-16 surrogate not part of a pair (`"\ud800"` in JSON): not a character at all. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
-/** A trimmed, bounded, single-line string; the messages name the limits. */
+/**
+ * A trimmed, bounded, single-line string of well-formed Unicode; the messages name the limits.
+ * Every free-text field of every input schema is one.
+ */
 export function text(max: number, options: { min?: number } = {}) {
   const min = options.min ?? 1;
   return z
@@ -18,7 +23,11 @@ export function text(max: number, options: { min?: number } = {}) {
     .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
     .max(max, `must be at most ${max} characters`)
     .refine((value) => value.trim() === value, 'must not start or end with whitespace')
-    .refine((value) => !CONTROL.test(value), 'must not contain control characters or line breaks');
+    .refine((value) => !CONTROL.test(value), 'must not contain control characters or line breaks')
+    .refine(
+      (value) => !LONE_SURROGATE.test(value),
+      'must be well-formed Unicode: it holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape), which a database would silently replace; send the whole character or remove it',
+    );
 }
 
 /** A reference chosen by the merchant (order code, customer code): 1 to 128 printable characters. */
@@ -57,7 +66,7 @@ export function strictObject<T extends z.ZodRawShape>(
       errorMap: (issue, ctx) => {
         if (issue.code === 'unrecognized_keys') {
           const parts = issue.keys.map((key) =>
-            hints[key] ? `'${key}': ${hints[key]}` : `'${key}' is not a field here`,
+            Object.hasOwn(hints, key) ? `'${key}': ${hints[key]}` : `'${key}' is not a field here`,
           );
           return {
             message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${parts.join('; ')}`,
@@ -65,7 +74,7 @@ export function strictObject<T extends z.ZodRawShape>(
         }
         if (issue.code === 'invalid_type' && issue.expected === 'object') {
           return {
-            message: `must be an object; got ${ctx.data === undefined ? 'nothing (it is required)' : ctx.data === null ? 'null' : typeof ctx.data}`,
+            message: `must be an object; got ${ctx.data === undefined ? 'nothing (it is required)' : ctx.data === null ? 'null' : Array.isArray(ctx.data) ? 'an array' : typeof ctx.data}`,
           };
         }
         return { message: ctx.defaultError };

@@ -4,6 +4,8 @@ import { COUNTRY_ISO_2 } from './country.ts';
 import { CURRENCY } from './currency.ts';
 import { TRANSACTION_PROVIDER } from './enums.ts';
 import { describeIssues } from './fields.ts';
+import { sessionListQuerySchema, transactionListQuerySchema } from './pagination.ts';
+import { publicSessionQuerySchema, sessionIdentifierSchema } from './session.ts';
 import {
   chargePaymentMethodSchema,
   customerCodeOf,
@@ -380,6 +382,144 @@ describe('server-side operations', () => {
     );
     expect(refusal(settleAuthorizationSchema, { amount: 1, currency: 'USD' })).toContain(
       "unknown field 'currency'",
+    );
+  });
+});
+
+/** A copy of `value` with the string at the dotted `path` set to `text`. */
+function set(value: unknown, path: string[], text: string): unknown {
+  const [head, ...rest] = path as [string, ...string[]];
+  const object = (value ?? {}) as Record<string, unknown>;
+  return { ...object, [head]: rest.length === 0 ? text : set(object[head], rest, text) };
+}
+
+describe('text fields refuse a lone UTF-16 surrogate, naming the field', () => {
+  const LONE = ['\ud800', 'Jane\udfff', '\udc00x', 'x\ud83d'];
+  const fullPayment = {
+    ...doc002Payment,
+    data: {
+      ...doc002Payment.data,
+      merchantInternalCustomerCode: 'customer-4421',
+      customerPaymentMethodId: 'pm_1',
+      shipping: { shippingFirstName: 'Jane' },
+      user: { merchantInternalUserCode: 'u-1' },
+      device: { deviceUserAgent: 'Mozilla/5.0' },
+    },
+  };
+
+  test.each([
+    'merchantTransactionProviderId',
+    'data.merchantInternalTransactionCode',
+    'data.merchantInternalCustomerCode',
+    'data.customer.merchantInternalCustomerCode',
+    'data.customerPaymentMethodId',
+    'data.billing.billingFirstName',
+    'data.billing.billingLastName',
+    'data.billing.billingAddressCity',
+    'data.billing.billingAddressLine1',
+    'data.billing.billingAddressLine2',
+    'data.billing.billingAddressPostalCode',
+    'data.shipping.shippingFirstName',
+    'data.shipping.shippingAddressLine1',
+    'data.user.merchantInternalUserCode',
+    'data.user.userFirstName',
+    'data.device.deviceUserAgent',
+    'data.device.deviceTimeZone',
+  ])('%s', (path) => {
+    for (const text of LONE) {
+      for (const schema of [startPaymentSessionSchema, startAuthorizationSessionSchema]) {
+        const result = schema.safeParse(set(fullPayment, path.split('.'), text));
+        expect(result.success, `${path} = ${JSON.stringify(text)}`).toBe(false);
+        const issue = result.error?.issues.find((i) => i.path.join('.') === path);
+        expect(issue?.message).toContain('lone UTF-16 surrogate');
+      }
+    }
+    // A character outside the BMP is a surrogate pair, not a lone one: it is kept.
+    const pair = startPaymentSessionSchema.safeParse(
+      set(fullPayment, path.split('.'), 'Jane \u{1F600}'),
+    );
+    expect(pair.error?.issues.filter((i) => i.message.includes('surrogate')) ?? []).toEqual([]);
+  });
+
+  test('in add-payment-method, charge, lookup and list inputs too', () => {
+    const add = startAddPaymentMethodSessionSchema.safeParse(
+      set(doc002AddPaymentMethod, ['data', 'billing', 'billingLastName'], '\ud800'),
+    );
+    expect(describeIssues(add.error as z.ZodError)).toContain(
+      'data.billing.billingLastName: must be well-formed Unicode',
+    );
+    const charge = chargePaymentMethodSchema.safeParse({
+      data: {
+        customerPaymentMethodId: 'pm_1',
+        merchantInternalTransactionCode: 'order-\udbff',
+        merchantInternalCustomerCode: 'customer-1',
+        amount: '100',
+        currency: 'USD',
+      },
+    });
+    expect(describeIssues(charge.error as z.ZodError)).toContain(
+      'data.merchantInternalTransactionCode: must be well-formed Unicode',
+    );
+    for (const [schema, input, path] of [
+      [
+        sessionIdentifierSchema,
+        { merchantInternalTransactionCode: '\ud800' },
+        'merchantInternalTransactionCode',
+      ],
+      [publicSessionQuerySchema, { token: 'tok\ud800' }, 'token'],
+      [
+        sessionListQuerySchema,
+        { merchantInternalTransactionCode: '\udc00' },
+        'merchantInternalTransactionCode',
+      ],
+      [transactionListQuerySchema, { sessionId: '\udc00' }, 'sessionId'],
+    ] as const) {
+      const result = (schema as z.ZodTypeAny).safeParse(input);
+      expect(describeIssues(result.error as z.ZodError), path).toContain(
+        `${path}: must be well-formed Unicode`,
+      );
+    }
+  });
+});
+
+describe('a currency that is not money is refused for every charge', () => {
+  test.each(['XXX', 'XTS', 'XAU', 'XAG', 'XPT', 'XPD', 'CLF', 'USN'])('%s', (code) => {
+    for (const schema of [startPaymentSessionSchema, startAuthorizationSessionSchema]) {
+      const result = schema.safeParse(withData(doc002Payment, { currency: code }));
+      expect(describeIssues(result.error as z.ZodError)).toContain(`data.currency: ${code} is`);
+    }
+    const add = startAddPaymentMethodSessionSchema.safeParse(
+      set(doc002AddPaymentMethod, ['data', 'currency'], code),
+    );
+    expect(describeIssues(add.error as z.ZodError)).toContain('not money a customer can pay in');
+    const charge = chargePaymentMethodSchema.safeParse({
+      data: {
+        customerPaymentMethodId: 'pm_1',
+        merchantInternalTransactionCode: 'order-1',
+        merchantInternalCustomerCode: 'customer-1',
+        amount: '100',
+        currency: code,
+      },
+    });
+    expect(describeIssues(charge.error as z.ZodError)).toContain(`data.currency: ${code} is`);
+  });
+});
+
+describe('strict objects', () => {
+  test('an unknown field named like an Object.prototype property is named, not looked up', () => {
+    const result = startPaymentSessionSchema.safeParse(
+      JSON.parse('{"__proto__": {"x": 1}, "constructor": 1}'),
+    );
+    const message = describeIssues(result.error as z.ZodError);
+    expect(message).toContain("'constructor' is not a field here");
+    expect(message).not.toContain('[object Object]');
+    expect(message).not.toContain('function');
+  });
+
+  test('an array where an object belongs says it got an array', () => {
+    const result = startPaymentSessionSchema.safeParse({ ...doc002Payment, data: [] });
+    expect(describeIssues(result.error as z.ZodError)).toContain(
+      'data: must be an object; got an array',
     );
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { countryIso2Schema } from './country.ts';
-import { currencySchema } from './currency.ts';
+import { paymentCurrencySchema } from './currency.ts';
 import { transactionProviderSchema } from './enums.ts';
 import { e164Phone, email, merchantCode, strictObject, text } from './fields.ts';
 import { positiveAmount } from './money.ts';
@@ -119,7 +119,7 @@ export const customerSchema = strictObject({
 
 const commonData = {
   merchantInternalTransactionCode: merchantCode,
-  currency: currencySchema,
+  currency: paymentCurrencySchema,
   billing: billingSchema,
   merchantInternalCustomerCode: merchantCode.optional(),
   customer: customerSchema.optional(),
@@ -218,7 +218,7 @@ const chargePaymentMethodObject = strictObject({
     merchantInternalTransactionCode: merchantCode,
     merchantInternalCustomerCode: merchantCode,
     amount: positiveAmount,
-    currency: currencySchema,
+    currency: paymentCurrencySchema,
     billing: billingSchema.optional(),
     shipping: shippingSchema.optional(),
     device: deviceSchema.optional(),
