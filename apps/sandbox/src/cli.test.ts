@@ -64,7 +64,9 @@ describe('accrupay-sandbox', { timeout: 60_000 }, () => {
       expect(printed).toMatch(/merchantPublicId:\s+pk_test_\w+/);
       expect(printed).toMatch(/STRIPE merchantTransactionProviderId: mtp_stripe_\w+/);
       expect(printed).toMatch(/NUVEI {2}merchantTransactionProviderId: mtp_nuvei_\w+/);
-      expect(printed).toMatch(/provider sim:\s+http:\/\/127\.0\.0\.1:\d+ \(embedded\)/);
+      expect(printed).toMatch(
+        /provider sim:\s+http:\/\/127\.0\.0\.1:\d+ \(embedded, state in .*provider-sim\.db\)/,
+      );
       expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
       expect(printed).toContain(`Demo checkout: ${url}/demo`);
       const demo = await fetch(`${url}/demo`);

@@ -5,15 +5,17 @@ import { demoShop } from './demo/index.ts';
 import { type MerchantCredentials, SandboxService } from './domain/service.ts';
 import { createNuveiAdapter } from './providers/nuvei.ts';
 import { createStripeAdapter } from './providers/stripe.ts';
-import { createLogger, startSandbox } from './sandbox.ts';
+import { createLogger, defaultSimDb, startSandbox } from './sandbox.ts';
 import { KyselyStore } from './store/kysely-store.ts';
 import { openStore } from './store/open-store.ts';
 
 const USAGE = `Usage:
-  accrupay-sandbox start [--port 4000] [--db PATH|:memory:|postgres://...] [--provider-url URL | --sim-port 4001] [--origin URL]... [--reset]
+  accrupay-sandbox start [--port 4000] [--db PATH|:memory:|postgres://...] [--provider-url URL | --sim-port 4001] [--sim-db PATH|:memory:] [--origin URL]... [--reset]
   accrupay-sandbox merchant create [--json] [--db ...] [--name NAME] [--origin URL]...
 
---db defaults to $DATABASE_URL, else .accrupay/sandbox.db. --origin adds a browser origin allowed to
+--db defaults to $DATABASE_URL, else .accrupay/sandbox.db. --sim-db is where the embedded provider
+simulator keeps its state (default provider-sim.db beside a --db file; .accrupay/provider-sim.db with
+PostgreSQL; :memory: with :memory:). --origin adds a browser origin allowed to
 use the public API and frame the card fields (default: the sandbox's own, localhost:3000 and :5173).`;
 
 const DEMO_MERCHANT_NAME = 'Demo shop';
@@ -46,6 +48,7 @@ async function main(argv: string[]) {
           db: { type: 'string' },
           'provider-url': { type: 'string' },
           'sim-port': { type: 'string' },
+          'sim-db': { type: 'string' },
           origin: { type: 'string', multiple: true },
           reset: { type: 'boolean' },
           json: { type: 'boolean' },
@@ -135,7 +138,10 @@ async function main(argv: string[]) {
     }
     if (simPort !== undefined)
       fail('--sim-port is for the embedded simulator: drop it with --provider-url');
+    if (values['sim-db'] !== undefined)
+      fail('--sim-db is for the embedded simulator: drop it with --provider-url');
   }
+  const simDb = values['sim-db'] ?? defaultSimDb(db);
   const started = Date.now();
   // The demo shop's own merchant, created on the first visit of /demo (its secret lives only in
   // this process).
@@ -155,6 +161,7 @@ async function main(argv: string[]) {
     reset: values.reset ?? false,
     ...(providerUrl ? { providerUrl } : {}),
     ...(simPort !== undefined ? { simPort } : {}),
+    ...(providerUrl ? {} : { simDb }),
     logger: createLogger(logLevel),
   });
   const merchants = (await sandbox.store.listMerchants()).filter(
@@ -163,7 +170,7 @@ async function main(argv: string[]) {
   const lines = [
     `AccruPay sandbox ready in ${Date.now() - started} ms`,
     `  base URL:          ${sandbox.url}`,
-    `  provider sim:      ${sandbox.providerUrl}${sandbox.sim ? ' (embedded)' : ''}`,
+    `  provider sim:      ${sandbox.providerUrl}${sandbox.sim ? ` (embedded, state in ${simDb})` : ''}`,
     `  database:          ${db.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')}`,
   ];
   if (sandbox.store instanceof KyselyStore) {

@@ -1,5 +1,7 @@
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { createProviderSim, type ProviderSim, type SimOptions } from '@accrupay/provider-sim';
 import type express from 'express';
 import pino, { type Logger } from 'pino';
@@ -14,6 +16,18 @@ import { createStripeAdapter } from './providers/stripe.ts';
 import type { ProviderAdapter } from './providers/types.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
+
+const DEFAULT_DB = '.accrupay/sandbox.db';
+
+/**
+ * Where the embedded simulator keeps its state for a router database: `provider-sim.db` beside a
+ * SQLite file, `:memory:` with `:memory:`, `.accrupay/provider-sim.db` with PostgreSQL.
+ */
+export function defaultSimDb(db: string): string {
+  if (db === ':memory:') return ':memory:';
+  if (/^postgres(ql)?:/i.test(db)) return join('.accrupay', 'provider-sim.db');
+  return join(dirname(db), 'provider-sim.db');
+}
 
 /** Options of {@link startSandbox}. */
 export interface SandboxOptions {
@@ -32,6 +46,11 @@ export interface SandboxOptions {
   host?: string;
   /** Port of the embedded simulator. Default: the next port after `port`, or 0 when `port` is 0. */
   simPort?: number;
+  /**
+   * Where the embedded simulator keeps its state (it is a durable provider: what it answered
+   * survives a restart): a SQLite file or `:memory:`. Default {@link defaultSimDb} of `db`.
+   */
+  simDb?: string;
   /** The base URL of an external provider simulator; without it one is embedded. */
   providerUrl?: string;
   /** Options of the embedded simulator (its clock, TTLs, faults). */
@@ -82,7 +101,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     options.logger === false
       ? pino({ level: 'silent' })
       : (options.logger ?? createLogger(process.env.LOG_LEVEL ?? 'info'));
-  const store = await openStore(options.db ?? '.accrupay/sandbox.db', {
+  const store = await openStore(options.db ?? DEFAULT_DB, {
     ...(options.credentialsKey === undefined ? {} : { credentialsKey: options.credentialsKey }),
   });
   const closers: Array<() => Promise<void>> = [() => store.close()];
@@ -93,13 +112,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     let sim: ProviderSim | undefined;
     let providerUrl = options.providerUrl?.replace(/\/$/, '');
     if (!providerUrl) {
-      sim = createProviderSim({ clock: { mode: 'system' }, ...options.sim });
+      const simDb = options.simDb ?? options.sim?.db ?? defaultSimDb(options.db ?? DEFAULT_DB);
+      if (simDb !== ':memory:') mkdirSync(dirname(simDb), { recursive: true });
+      const created = createProviderSim({ clock: { mode: 'system' }, ...options.sim, db: simDb });
+      sim = created;
+      closers.push(() => created.close());
+      if (options.reset) created.reset();
       const simPort = options.simPort ?? (options.port ? options.port + 1 : 0);
       const simHost = options.host ?? '127.0.0.1';
       const running = await sim.start({ port: simPort, host: simHost }).catch((error: unknown) => {
         throw listenError(error, 'simulator', simPort, simHost);
       });
-      closers.push(() => running.close());
       providerUrl = running.url;
     }
     const embedded = sim;

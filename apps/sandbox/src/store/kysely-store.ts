@@ -158,7 +158,9 @@ export class KyselyStore implements Store {
     // Kysely's migrator looks for its tables through a catalog query over every schema, which
     // fails with 3F000 when another schema is dropped at that very moment (parallel test runs
     // do); nothing was applied then, so trying again is safe.
-    for (let attempt = 1; attempt < 5 && isSchemaVanished(outcome.error); attempt++) {
+    for (let attempt = 1; attempt < 10 && isSchemaVanished(outcome.error); attempt++) {
+      // Back off a little each time: the other drop is a transaction of its own that must end.
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
       outcome = await migrator.migrateToLatest();
     }
     const { error, results = [] } = outcome;
