@@ -79,6 +79,8 @@ export async function startTestSandbox(
     db: options.db ?? ':memory:',
     port: 0,
     logger: false,
+    // Each test's simulator is its own provider: none shares a file with another test's.
+    simDb: ':memory:',
     ...options.sandbox,
     sim: { clock: { mode: 'manual', start: '2030-01-15T12:00:00Z' }, ...options.sandbox?.sim },
   });

@@ -68,6 +68,9 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
     let credentials: MerchantCredentials | undefined;
     sandbox = await startSandbox({
       db: join(dir, 'sandbox.db'),
+      // The simulator plays the provider, which keeps the (test) cards it was given, as a real
+      // provider's vault does: its file is not the sandbox's, so it is kept out of this directory.
+      simDb: ':memory:',
       port: 0,
       logger: createLogger('trace', { write: (line: string) => logs.push(line) }),
       sim: { clock: { mode: 'manual', start: '2030-01-15T12:00:00Z' } },
