@@ -7,6 +7,7 @@ const DURATION_MS = Number(process.env.BENCH_MS ?? 5_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 const IN_PROCESS = process.env.BENCH_IN_PROCESS === '1';
+/** A database file for the simulator (`--db`); empty keeps it in memory. */
 
 /** By default the server runs in its own process (as the CLI does) so client and server each get a core. */
 async function startServer(): Promise<{
@@ -22,7 +23,15 @@ async function startServer(): Promise<{
   const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=@accrupay/source', cli, '--port', '0'],
+    [
+      '--import',
+      'tsx',
+      '--conditions=@accrupay/source',
+      cli,
+      '--port',
+      '0',
+      ...(process.env.BENCH_DB ? ['--db', process.env.BENCH_DB] : []),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((resolve, reject) => {

@@ -214,6 +214,27 @@ describe('a file-backed simulator', () => {
     });
   });
 
+  it('expiries (PaymentIntent TTL, Nuvei session token) are saved and stay after a restart', async () => {
+    const a = await startSim({ ttl: { nuvei: { sessionTokenMs: 60_000 } } });
+    const pi = (await stripe(a.url, 'POST', '/payment_intents', { amount: '700', currency: 'usd' }))
+      .body as Loose;
+    const order = (await nuveiOpenOrder(a.url)).body as Loose;
+    await a.sim.clock.set(new Date(+START + 25 * 3_600_000));
+    expect((await stripe(a.url, 'GET', `/payment_intents/${pi.id}`)).body.status).toBe('canceled');
+    await a.stop();
+    const b = await startSim({ ttl: { nuvei: { sessionTokenMs: 60_000 } } });
+    expect((await stripe(b.url, 'GET', `/payment_intents/${pi.id}`)).body).toMatchObject({
+      status: 'canceled',
+      cancellation_reason: 'abandoned',
+    });
+    expect(
+      (await nuvei(b.url, 'getPaymentStatus', { sessionToken: order.sessionToken })).body,
+    ).toMatchObject({ status: 'ERROR', errCode: 1069 });
+    expect(
+      b.sim.deliveries().filter((d) => d.eventType === 'payment_intent.canceled'),
+    ).toHaveLength(1);
+  });
+
   it('reset empties the file too; the clock keeps its time', async () => {
     const a = await startSim();
     const pi = (await stripe(a.url, 'POST', '/payment_intents', { amount: '700', currency: 'usd' }))

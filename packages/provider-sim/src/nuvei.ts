@@ -342,21 +342,23 @@ export class NuveiProvider implements HostedProvider {
   private expireIfDue(order: NuveiOrder): void {
     const ttl = this.core.options.ttl.nuvei.sessionTokenMs;
     if (order.expired || this.core.clock.now() < order.createdMs + ttl) return;
-    const last = this.lastPayment(order);
+    const last = this.lastPayment(order, true);
     if (
       !last ||
       last.status === 'REDIRECT' ||
       last.status === 'DECLINED' ||
       last.status === 'ERROR'
     ) {
+      this.orders.set(order.orderId, order);
       order.expired = true;
       order.pending = undefined;
     }
   }
 
-  private lastPayment(order: NuveiOrder): NuveiTxn | undefined {
+  private lastPayment(order: NuveiOrder, readOnly = false): NuveiTxn | undefined {
     const id = order.paymentTxnIds.at(-1);
-    return id ? this.txns.get(id) : undefined;
+    if (!id) return undefined;
+    return readOnly ? this.txns.peek(id) : this.txns.get(id);
   }
 
   private reportedStatus(order: NuveiOrder, status: string): string {
@@ -432,9 +434,10 @@ export class NuveiProvider implements HostedProvider {
     };
   }
 
-  private orderByToken(token: string, accountId?: string): NuveiOrder {
+  /** The order of a session token, marked for saving unless `readOnly` (a status read; an expiry it triggers saves itself). */
+  private orderByToken(token: string, accountId?: string, readOnly = false): NuveiOrder {
     const id = this.byToken.get(token);
-    const order = id ? this.orders.get(id) : undefined;
+    const order = id ? (readOnly ? this.orders.peek(id) : this.orders.get(id)) : undefined;
     if (!order || (accountId && order.accountId !== accountId)) {
       throw new NuveiApiError(1065, 'Invalid token');
     }
@@ -804,9 +807,9 @@ export class NuveiProvider implements HostedProvider {
   }
 
   getPaymentStatus(input: z.infer<typeof statusSchema>) {
-    const order = this.orderByToken(input.sessionToken);
+    const order = this.orderByToken(input.sessionToken, undefined, true);
     const account = this.core.accounts.peek(order.accountId) as MerchantAccount;
-    const txn = this.lastPayment(order);
+    const txn = this.lastPayment(order, true);
     if (!txn) {
       if (order.expired) throw new NuveiApiError(1069, 'Session expired');
       return {
@@ -989,7 +992,7 @@ export class NuveiProvider implements HostedProvider {
     const order = id ? this.orders.get(id) : undefined;
     if (!order) return undefined;
     this.expireIfDue(order);
-    const last = this.lastPayment(order);
+    const last = this.lastPayment(order, true);
     return {
       provider: 'nuvei',
       token,
@@ -1005,7 +1008,7 @@ export class NuveiProvider implements HostedProvider {
   }
 
   private hostedResult(order: NuveiOrder): HostedResult {
-    const txn = this.lastPayment(order);
+    const txn = this.lastPayment(order, true);
     if (order.expired) {
       return {
         status: 'expired',

@@ -483,6 +483,7 @@ export class StripeProvider implements HostedProvider {
     const now = this.core.clock.now();
     const ttl = this.core.options.ttl.stripe;
     if (ACTIVE_EXPIRABLE.includes(pi.status) && now >= pi.createdMs + ttl.paymentIntentMs) {
+      this.intents.set(pi.id, pi);
       pi.status = 'canceled';
       pi.cancellation_reason = 'abandoned';
       pi.canceled_at = Math.floor((pi.createdMs + ttl.paymentIntentMs) / 1000);
@@ -494,6 +495,7 @@ export class StripeProvider implements HostedProvider {
       now >= pi.authorizedAtMs + ttl.authorizationMs
     ) {
       const released = pi.amount_capturable;
+      this.intents.set(pi.id, pi);
       pi.status = 'canceled';
       pi.cancellation_reason = 'automatic';
       pi.canceled_at = Math.floor((pi.authorizedAtMs + ttl.authorizationMs) / 1000);
@@ -515,8 +517,9 @@ export class StripeProvider implements HostedProvider {
 
   // ---------- operations ----------
 
-  private getPI(auth: Auth, id: string, clientSecret?: string): PaymentIntent {
-    const pi = this.intents.get(id);
+  /** The intent, marked for saving unless `readOnly` (a retrieve; an expiry it triggers saves itself). */
+  private getPI(auth: Auth, id: string, clientSecret?: string, readOnly = false): PaymentIntent {
+    const pi = readOnly ? this.intents.peek(id) : this.intents.get(id);
     if (!pi || pi.accountId !== auth.account.id) {
       throw new StripeApiError(404, {
         type: 'invalid_request_error',
@@ -1399,7 +1402,7 @@ export class StripeProvider implements HostedProvider {
       handle(
         (req, auth) => ({
           body: this.piJson(
-            this.getPI(auth, String(req.params.id), req.query.client_secret?.toString()),
+            this.getPI(auth, String(req.params.id), req.query.client_secret?.toString(), true),
           ),
         }),
         { keysFirst: piKeysOf },
