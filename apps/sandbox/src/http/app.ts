@@ -132,7 +132,10 @@ function requestShapeError(req: Request, refusedRequestId: boolean): RouterError
       return cardDataRefused(`headers.${header.toLowerCase()}`);
     }
   }
-  const inQuery = findCardData(req.query);
+  // A provider's callback carries the provider's own ids, which may be long numbers.
+  const inQuery = req.path.startsWith('/v1/provider-callbacks/')
+    ? undefined
+    : findCardData(req.query);
   if (inQuery !== undefined) return cardDataRefused(inQuery ? `query.${inQuery}` : 'query');
   // The contract takes each query parameter once; a repeated one arrives as an array.
   for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
@@ -232,6 +235,25 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // Before anything else reads the body: no deeper than MAX_BODY_DEPTH (the scans and the
   // validation walk it; a body 10,000 deep overflowed the stack).
   app.use((req, _res, next) => {
+    // A body the JSON parser skipped (no or another Content-Type) would read as a missing field.
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      Number(req.headers['content-length'] ?? 0) > 0;
+    if (
+      hasBody &&
+      req.path.startsWith('/v1/') &&
+      !req.path.startsWith('/v1/provider-callbacks/') &&
+      !req.is('application/json')
+    ) {
+      next(
+        new RouterError(
+          'MALFORMED_REQUEST',
+          `Request body has Content-Type ${JSON.stringify((req.get('content-type') ?? 'none').slice(0, 60))}; send it as JSON with Content-Type: application/json.`,
+          { issues: [{ path: 'headers.content-type', message: 'must be application/json' }] },
+        ),
+      );
+      return;
+    }
     const deep = tooDeep(req.body, MAX_BODY_DEPTH);
     const deepQuery = deep === undefined ? tooDeep(req.query, MAX_BODY_DEPTH) : undefined;
     if (deepQuery !== undefined) {

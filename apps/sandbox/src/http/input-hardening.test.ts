@@ -262,6 +262,16 @@ describe('input hardening of the HTTP layer', () => {
         { secret: null },
       );
       expect(pub.status).toBe(200);
+      // A Nuvei transaction id (19 digits, here Luhn-valid) is a provider code, not a card.
+      const byProviderCode = await t.api<ErrorBody>(
+        'GET',
+        '/v1/client-sessions/lookup?providerCode=6011000990139424009',
+      );
+      expect(byProviderCode.status).toBe(404);
+      const verify = await t.api<ErrorBody>('POST', '/v1/client-sessions/payments/verify', {
+        body: { providerCode: '6011000990139424009' },
+      });
+      expect(verify.status).toBe(404);
       expect(await sessionCount()).toBe(1);
     });
 
@@ -361,6 +371,32 @@ describe('input hardening of the HTTP layer', () => {
       const answer = await raw('POST', '/v1/client-sessions/payments', { body: latin1 });
       expect(answer.status).toBe(400);
       expect(answer.body.error.message).toContain('not valid UTF-8');
+      expect(await sessionCount()).toBe(0);
+    });
+
+    test('a body sent without Content-Type: application/json says so, not that data is missing', async () => {
+      const body = JSON.stringify(startBody('payments', 'STRIPE'));
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json; charset',
+      ]) {
+        const answer = await raw('POST', '/v1/client-sessions/payments', {
+          body,
+          headers: { 'content-type': type },
+        });
+        expect(answer.status, type).toBe(400);
+        expect(answer.body.error.code).toBe('MALFORMED_REQUEST');
+        expect(answer.body.error.message).toContain('Content-Type: application/json');
+      }
+      const none = await raw('POST', '/v1/client-sessions/payments', {
+        body,
+        headers: { 'content-type': '' },
+      });
+      expect(none.body.error.message).toContain('Content-Type: application/json');
+      // A POST without a body needs no Content-Type.
+      const empty = await raw('POST', '/v1/transactions/txn_missing/void');
+      expect(empty.status).toBe(404);
       expect(await sessionCount()).toBe(0);
     });
 
