@@ -6,6 +6,7 @@ import { type MerchantCredentials, SandboxService } from './domain/service.ts';
 import { createNuveiAdapter } from './providers/nuvei.ts';
 import { createStripeAdapter } from './providers/stripe.ts';
 import { createLogger, startSandbox } from './sandbox.ts';
+import { KyselyStore } from './store/kysely-store.ts';
 import { openStore } from './store/open-store.ts';
 
 const USAGE = `Usage:
@@ -20,6 +21,18 @@ const DEMO_MERCHANT_NAME = 'Demo shop';
 function fail(message: string): never {
   process.stderr.write(`accrupay-sandbox: ${message}\n\n${USAGE}\n`);
   process.exit(2);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A port flag's value: digits only (Number('') would be 0, a free port, silently). */
+function portOf(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    fail(`${flag} must be a port number (0 to 65535); got ${JSON.stringify(value)}`);
+  }
+  return port;
 }
 
 async function main(argv: string[]) {
@@ -49,7 +62,25 @@ async function main(argv: string[]) {
     return;
   }
   const db = values.db ?? process.env.DATABASE_URL ?? '.accrupay/sandbox.db';
+  const logLevel = process.env.LOG_LEVEL || 'warn';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    fail(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(logLevel)}`);
+  }
   const [command, sub] = positionals;
+  for (const origin of values.origin ?? []) {
+    // What a browser sends in Origin: scheme, host and port, no path or trailing slash.
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      fail(
+        `--origin must be an origin such as http://localhost:5173 (scheme, host, port; no path or trailing slash); got ${JSON.stringify(origin)}${parsed && /^https?:$/.test(parsed.protocol) ? `: use ${parsed.origin}` : ''}`,
+      );
+    }
+  }
 
   if (command === 'merchant' && sub === 'create') {
     const store = await openStore(db);
@@ -84,13 +115,26 @@ async function main(argv: string[]) {
 
   if (command !== 'start')
     fail(command ? `unknown command ${positionals.join(' ')}` : 'no command');
-  const port = values.port === undefined ? 4000 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    fail(`--port must be a port number (0 to 65535); got ${values.port}`);
+  const port = portOf('--port', values.port) ?? 4000;
+  const simPort = portOf('--sim-port', values['sim-port']);
+  if (simPort === undefined && port === 65535) {
+    fail('--port 65535 leaves no port for the embedded simulator (the next one): add --sim-port');
   }
-  const simPort = values['sim-port'] === undefined ? undefined : Number(values['sim-port']);
-  if (simPort !== undefined && (!Number.isInteger(simPort) || simPort < 0 || simPort > 65535)) {
-    fail(`--sim-port must be a port number (0 to 65535); got ${values['sim-port']}`);
+  const providerUrl = values['provider-url'];
+  if (providerUrl !== undefined) {
+    let protocol = '';
+    try {
+      protocol = new URL(providerUrl).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      fail(
+        `--provider-url must be an http(s) URL such as http://127.0.0.1:4010; got ${JSON.stringify(providerUrl)}`,
+      );
+    }
+    if (simPort !== undefined)
+      fail('--sim-port is for the embedded simulator: drop it with --provider-url');
   }
   const started = Date.now();
   // The demo shop's own merchant, created on the first visit of /demo (its secret lives only in
@@ -109,9 +153,9 @@ async function main(argv: string[]) {
     db,
     port,
     reset: values.reset ?? false,
-    ...(values['provider-url'] ? { providerUrl: values['provider-url'] } : {}),
+    ...(providerUrl ? { providerUrl } : {}),
     ...(simPort !== undefined ? { simPort } : {}),
-    logger: createLogger(process.env.LOG_LEVEL ?? 'warn'),
+    logger: createLogger(logLevel),
   });
   const merchants = (await sandbox.store.listMerchants()).filter(
     (merchant) => merchant.name !== DEMO_MERCHANT_NAME,
@@ -122,6 +166,11 @@ async function main(argv: string[]) {
     `  provider sim:      ${sandbox.providerUrl}${sandbox.sim ? ' (embedded)' : ''}`,
     `  database:          ${db.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@')}`,
   ];
+  if (sandbox.store instanceof KyselyStore) {
+    lines.push(
+      `  credentials key:   ${sandbox.store.credentialsKeySource} (keep it with the database)`,
+    );
+  }
   if (merchants.length === 0) {
     const merchant = await sandbox.createMerchant({
       name: 'Default sandbox merchant',
@@ -171,8 +220,14 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(
-    `accrupay-sandbox: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  // The message says what to change; the stack is for LOG_LEVEL=debug.
+  const debug = process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace';
+  const text =
+    error instanceof Error
+      ? debug
+        ? (error.stack ?? error.message)
+        : error.message
+      : String(error);
+  process.stderr.write(`accrupay-sandbox: ${text}\n`);
   process.exit(1);
 });

@@ -17,6 +17,8 @@ const CARDS = {
   attachThenDecline: '4000000000000341',
 } as const;
 const TTL = { STRIPE: 24 * HOUR, NUVEI: 20 * 60_000 } as const;
+/** Nuvei keeps an order payable after a declined card; the router cancels Stripe's PaymentIntent. */
+const KEEPS_DECLINED_SESSION_OPEN = { STRIPE: false, NUVEI: true } as const;
 
 type Json = Record<string, unknown>;
 
@@ -107,19 +109,34 @@ describe.each(DBS)('on $name', (db) => {
     test.each([
       ['decline', CARDS.decline],
       ['insufficient funds', CARDS.insufficientFunds],
-    ])('a %s verifies to DECLINED and frees the code for a new session', async (_name, card) => {
-      const session = await start();
-      await t.pay(provider, session.token, card);
-      const transaction = await verify(session.id);
-      expect(transaction).toMatchObject({ status: 'DECLINED' });
-      expect(transaction.errorMessage).toEqual(expect.any(String));
-      expect(await getSession(session.id)).toMatchObject({ status: 'DECLINED' });
-      const retry = await start();
-      expect(retry.id).not.toBe(session.id);
-      await t.pay(provider, retry.token, CARDS[provider].success);
-      expect(await verify(retry.id)).toMatchObject({ status: 'SUCCEEDED' });
-      expect(charges('order-8821')).toHaveLength(1);
-    });
+    ])(
+      'a %s verifies to DECLINED; the retry pays once, in a new session (Stripe) or the same one (Nuvei)',
+      async (_name, card) => {
+        const session = await start();
+        await t.pay(provider, session.token, card);
+        const transaction = await verify(session.id);
+        expect(transaction).toMatchObject({ status: 'DECLINED' });
+        expect(transaction.errorMessage).toEqual(expect.any(String));
+        const retry = await start();
+        if (KEEPS_DECLINED_SESSION_OPEN[provider]) {
+          // The provider keeps the order payable: the same code gives the same session back.
+          expect(retry.status).toBe('PENDING');
+          expect(retry.id).toBe(session.id);
+          expect(retry.token).toBe(session.token);
+        } else {
+          expect(await getSession(session.id)).toMatchObject({ status: 'DECLINED' });
+          expect(retry.id).not.toBe(session.id);
+        }
+        await t.pay(provider, retry.token, CARDS[provider].success);
+        expect(await verify(retry.id)).toMatchObject({ status: 'SUCCEEDED' });
+        expect(await getSession(retry.id)).toMatchObject({ status: 'COMPLETED' });
+        // The old form cannot take a second payment for the same code.
+        expect((await t.pay(provider, session.token, CARDS[provider].success)).status).not.toBe(
+          200,
+        );
+        expect(charges('order-8821')).toHaveLength(1);
+      },
+    );
 
     test('a processing error verifies to ERROR', async () => {
       const session = await start();
@@ -144,7 +161,9 @@ describe.each(DBS)('on $name', (db) => {
       await t.challenge(provider, session.token, 'deny');
       const transaction = await verify(session.id);
       expect(['FAILED', 'DECLINED']).toContain(transaction.status);
-      expect(await getSession(session.id)).toMatchObject({ status: 'DECLINED' });
+      expect(await getSession(session.id)).toMatchObject({
+        status: KEEPS_DECLINED_SESSION_OPEN[provider] ? 'PENDING' : 'DECLINED',
+      });
       expect(charges('order-8821')).toHaveLength(0);
     });
 
@@ -186,7 +205,13 @@ describe.each(DBS)('on $name', (db) => {
       // Without the clock moving, both sessions of a code are created in the same millisecond.
       for (let i = 0; i < 8; i++) {
         const code = `order-retry-${i}`;
-        t.sim.addScenario({ kind: 'api_error', status: 503, times: 1 });
+        // Aimed at this code's start: a late callback of an earlier session must not take it.
+        t.sim.addScenario({
+          kind: 'api_error',
+          status: 503,
+          times: 1,
+          target: { merchantRef: code },
+        });
         const failed = await t.api<{ error: Json }>('POST', '/v1/client-sessions/payments', {
           body: paymentStart(t.merchant, provider, { code }),
         });
@@ -283,7 +308,12 @@ describe.each(DBS)('on $name', (db) => {
       t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: 'order-8821' } });
       const session = await start();
       await t.pay(provider, session.token, CARDS[provider].success);
-      t.sim.addScenario({ kind: 'api_error', status: 503, times: 1 });
+      t.sim.addScenario({
+        kind: 'api_error',
+        status: 503,
+        times: 1,
+        target: { merchantRef: 'order-8821' },
+      });
       const failed = await t.api<{ error: Json }>('POST', '/v1/client-sessions/payments/verify', {
         body: { id: session.id },
       });

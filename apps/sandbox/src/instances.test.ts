@@ -74,6 +74,79 @@ describe.skipIf(!postgres || postgres.skip)(
         await a.close();
       }
     });
+
+    test.each(['STRIPE', 'NUVEI'] as const)(
+      '%s: 50 concurrent identical stored-method charges on two instances: one charge, never a 500',
+      async (provider) => {
+        const url = postgres?.url() ?? '';
+        const a = await startTestSandbox({ db: url });
+        const b = await startSandbox({
+          db: url,
+          port: 0,
+          logger: false,
+          providerUrl: a.sandbox.providerUrl,
+          clock: a.sandbox.clock,
+        });
+        try {
+          const secret = a.merchant.apiSecret;
+          const body = paymentStart(a.merchant, provider, { code: 'add-pm-shared' });
+          const data = body.data as Json;
+          delete data.amount;
+          delete data.storePaymentMethod;
+          const started = await post(
+            `${a.sandbox.url}/v1/client-sessions/payment-methods`,
+            secret,
+            body,
+          );
+          await a.pay(
+            provider,
+            started.body.token as string,
+            provider === 'STRIPE' ? '4242424242424242' : '4761344136141390',
+          );
+          const added = await post(`${b.url}/v1/client-sessions/payment-methods/verify`, secret, {
+            id: started.body.id,
+          });
+          const method = added.body.paymentMethod as Json;
+          const charge = {
+            data: {
+              customerPaymentMethodId: method.id,
+              merchantInternalTransactionCode: 'renewal-shared',
+              merchantInternalCustomerCode: 'customer-4421',
+              amount: '1500',
+              currency: 'USD',
+            },
+          };
+          const urls = [a.sandbox.url, b.url];
+          const answers = await Promise.all(
+            Array.from({ length: 50 }, (_, i) =>
+              post(`${urls[i % 2]}/v1/transactions/payment-method-charges`, secret, charge),
+            ),
+          );
+          const statuses = answers.map((answer) => answer.status);
+          expect(
+            statuses.filter((status) => status !== 200 && status !== 409),
+            JSON.stringify(answers.filter((answer) => answer.status >= 500).slice(0, 2)),
+          ).toEqual([]);
+          const paid = answers.filter((answer) => answer.status === 200);
+          expect(paid.length).toBeGreaterThanOrEqual(1);
+          expect(new Set(paid.map((answer) => answer.body.id)).size).toBe(1);
+          expect(paid.every((answer) => answer.body.status === 'SUCCEEDED')).toBe(true);
+          const after = await post(
+            `${b.url}/v1/transactions/payment-method-charges`,
+            secret,
+            charge,
+          );
+          expect(after).toMatchObject({
+            status: 200,
+            body: { id: paid[0]?.body.id, status: 'SUCCEEDED' },
+          });
+          expect(a.sim.ledger({ merchantRef: 'renewal-shared', kind: 'charge' })).toHaveLength(1);
+        } finally {
+          await b.close();
+          await a.close();
+        }
+      },
+    );
   },
 );
 

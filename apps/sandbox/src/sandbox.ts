@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './domain/clock.ts';
 import { IdempotencyKeys } from './domain/idempotency.ts';
 import { RateLimiter } from './domain/rate-limit.ts';
 import { type MerchantCredentials, SandboxService } from './domain/service.ts';
+import { type AddressRateLimits, addressRateLimit } from './http/address-limits.ts';
 import { createHttpApp, LOG_REDACT_PATHS, requestContext } from './http/app.ts';
 import { createNuveiAdapter } from './providers/nuvei.ts';
 import { createStripeAdapter } from './providers/stripe.ts';
@@ -18,6 +19,14 @@ import type { Store } from './store/store.ts';
 export interface SandboxOptions {
   /** SQLite file, `:memory:`, or a `postgres://` URL. Default `.accrupay/sandbox.db`. */
   db?: string;
+  /**
+   * The 32-byte key (base64 or 64 hex digits) that encrypts the provider credentials at rest.
+   * Default: $ACCRUPAY_CREDENTIALS_KEY, else a random key for `:memory:`, else the key file
+   * `credentials.key` beside a SQLite file, or `.accrupay/credentials.key` of the working
+   * directory for PostgreSQL (created on first start). Instances sharing one PostgreSQL
+   * database must share the key: set ACCRUPAY_CREDENTIALS_KEY on each.
+   */
+  credentialsKey?: string;
   /** Port to listen on; 0 picks a free one. Default 0. */
   port?: number;
   host?: string;
@@ -35,6 +44,14 @@ export interface SandboxOptions {
   logger?: Logger | false;
   /** Requests per second and burst allowed per merchant. Default 500/s, burst 1000. */
   rateLimit?: { perSecond: number; burst: number };
+  /**
+   * Limits per client address against guessing: failed authentications (401) on the merchant
+   * API, failed public-API lookups (400/401/404), and all public-API requests; 429 with
+   * Retry-After. Defaults: 100 failures at once then 1/s of each kind, 10000 public requests at
+   * once then 200/s; the address is the socket's unless `trustForwardedFor`. false: none.
+   * The buckets refill on the router's clock: with a manual simulator clock, only as it moves.
+   */
+  addressRateLimit?: AddressRateLimits | false;
   /** Routes mounted on the router's app before the API (the demo shop). */
   extraRoutes?: (app: express.Express) => void;
   /** Adapters to use instead of the built-in Stripe and Nuvei ones (tests). */
@@ -65,7 +82,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     options.logger === false
       ? pino({ level: 'silent' })
       : (options.logger ?? createLogger(process.env.LOG_LEVEL ?? 'info'));
-  const store = await openStore(options.db ?? '.accrupay/sandbox.db');
+  const store = await openStore(options.db ?? '.accrupay/sandbox.db', {
+    ...(options.credentialsKey === undefined ? {} : { credentialsKey: options.credentialsKey }),
+  });
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
     await store.migrate();
@@ -76,7 +95,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     if (!providerUrl) {
       sim = createProviderSim({ clock: { mode: 'system' }, ...options.sim });
       const simPort = options.simPort ?? (options.port ? options.port + 1 : 0);
-      const running = await sim.start({ port: simPort, host: options.host ?? '127.0.0.1' });
+      const simHost = options.host ?? '127.0.0.1';
+      const running = await sim.start({ port: simPort, host: simHost }).catch((error: unknown) => {
+        throw listenError(error, 'simulator', simPort, simHost);
+      });
       closers.push(() => running.close());
       providerUrl = running.url;
     }
@@ -100,13 +122,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       service,
       idempotency: new IdempotencyKeys(store, clock),
       rateLimiter: new RateLimiter(clock, options.rateLimit ?? { perSecond: 500, burst: 1000 }),
+      ...(options.addressRateLimit === false
+        ? {}
+        : { addressRateLimit: addressRateLimit(clock, options.addressRateLimit) }),
       logger,
       ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     });
     const host = options.host ?? '127.0.0.1';
     const server = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(options.port ?? 0, host, () => resolve(listening));
-      listening.once('error', reject);
+      listening.once('error', (error) =>
+        reject(listenError(error, 'router', options.port ?? 0, host)),
+      );
     });
     closers.push(
       () =>
@@ -149,6 +176,55 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
+}
+
+/** A port the sandbox could not listen on; the message names the flag (and option) to change. */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  constructor(
+    message: string,
+    readonly server: 'router' | 'simulator',
+    readonly port: number,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+function listenError(
+  error: unknown,
+  server: 'router' | 'simulator',
+  port: number,
+  host: string,
+): Error {
+  const code = (error as { code?: unknown }).code;
+  const flag = server === 'router' ? '--port (option port)' : '--sim-port (option simPort)';
+  const what = server === 'router' ? "the router's port" : "the embedded simulator's port";
+  if (code === 'EADDRINUSE') {
+    return new ListenError(
+      `Port ${port} on ${host} (${what}) is already in use: stop what listens there, or choose another port with ${flag}; 0 picks a free one.`,
+      server,
+      port,
+      { cause: error },
+    );
+  }
+  if (code === 'EACCES') {
+    return new ListenError(
+      `Not allowed to listen on port ${port} on ${host} (${what}): ports below 1024 need privileges; choose another port with ${flag}.`,
+      server,
+      port,
+      { cause: error },
+    );
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new ListenError(
+      `Cannot listen on ${host}:${port} (${what}): ${host} is not an address of this machine; choose another host (option host).`,
+      server,
+      port,
+      { cause: error },
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 async function closeAll(closers: Array<() => Promise<void>>) {

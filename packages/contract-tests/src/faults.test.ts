@@ -139,7 +139,12 @@ describe.each(DBS)('on $name', (db) => {
         h.t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: CODE } });
         const session = await start();
         await h.pay(session, CARDS.success[provider]);
-        h.t.sim.addScenario({ kind: 'api_error', status: 503, times: 1 });
+        h.t.sim.addScenario({
+          kind: 'api_error',
+          status: 503,
+          times: 1,
+          target: { merchantRef: CODE },
+        });
         h.requests.length = 0;
         expect(await verify(session)).toMatchObject({ status: 'SUCCEEDED' });
         expect(h.requests.map((r) => r.status)).toEqual([502, 200]);
@@ -148,7 +153,12 @@ describe.each(DBS)('on $name', (db) => {
       });
 
       test('a provider 5xx during start, then success: one live session, one charge', async () => {
-        h.t.sim.addScenario({ kind: 'api_error', status: 500, times: 1 });
+        h.t.sim.addScenario({
+          kind: 'api_error',
+          status: 500,
+          times: 1,
+          target: { merchantRef: CODE },
+        });
         const session = await start();
         expect(h.requests.map((r) => [r.method, r.url, r.status])).toEqual([
           ['POST', '/v1/client-sessions/payments', 502],
@@ -209,7 +219,12 @@ describe.each(DBS)('on $name', (db) => {
         });
         await h.pay(session, CARDS.success[provider]);
         const added = await sessions.paymentMethod.add.verify({ id: session.id });
-        h.t.sim.addScenario({ kind: 'api_error', status: 502, times: 1 });
+        h.t.sim.addScenario({
+          kind: 'api_error',
+          status: 502,
+          times: 1,
+          target: { merchantRef: 'renewal-1' },
+        });
         h.requests.length = 0;
         const charged = await h.accrupay.transactions.payments.paymentMethod.charge({
           data: {
@@ -232,7 +247,12 @@ describe.each(DBS)('on $name', (db) => {
         h.t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: CODE } });
         const session = await start();
         await h.pay(session, CARDS.success[provider]);
-        h.t.sim.addScenario({ kind: 'api_error', status: 503, times: 1 });
+        h.t.sim.addScenario({
+          kind: 'api_error',
+          status: 503,
+          times: 1,
+          target: { merchantRef: CODE },
+        });
         const once = h.sdk({ maxNetworkRetries: 0 });
         const failure = once.transactions.clientSessions.payments.verify({ id: session.id });
         await expect(failure).rejects.toBeInstanceOf(AccruPayProviderError);

@@ -63,12 +63,28 @@ describe('transaction state machine', () => {
     }
   });
 
-  test('SUCCEEDED is reached only from PENDING, STARTED or UNKNOWN', () => {
+  test('SUCCEEDED is reached from PENDING, STARTED, UNKNOWN, or a decline in a session still open', () => {
     expect(transactionStatusesLeadingTo('SUCCEEDED').sort()).toEqual([
+      'DECLINED',
+      'FAILED',
       'PENDING',
       'STARTED',
       'UNKNOWN',
     ]);
+  });
+
+  test('nothing leaves SUCCEEDED, ERROR, CANCELED or EXPIRED; DECLINED never becomes CANCELED or EXPIRED', () => {
+    expect([...TERMINAL_TRANSACTION_STATUSES].sort()).toEqual([
+      'CANCELED',
+      'ERROR',
+      'EXPIRED',
+      'SUCCEEDED',
+    ]);
+    for (const from of ['DECLINED', 'FAILED'] as const) {
+      expect(canTransitionTransaction(from, 'CANCELED')).toBe(false);
+      expect(canTransitionTransaction(from, 'EXPIRED')).toBe(false);
+      expect(canTransitionTransaction(from, 'PENDING')).toBe(false);
+    }
   });
 });
 

@@ -35,7 +35,10 @@ export const TERMINAL_SESSION_STATUSES = [
 
 /**
  * The transaction state machine. PENDING before the provider has the payment, STARTED while it
- * processes (3-D Secure, processing); UNKNOWN may still resolve; the rest are terminal.
+ * processes (3-D Secure, processing); UNKNOWN may still resolve. DECLINED and FAILED may move on
+ * while the session stays open: a provider whose session takes another card after a decline
+ * (Nuvei) can still approve a later attempt in the same session, and verify reports what the
+ * provider did last. The rest are terminal.
  */
 export const TRANSACTION_TRANSITIONS = {
   PENDING: [
@@ -50,9 +53,9 @@ export const TRANSACTION_TRANSITIONS = {
   ],
   STARTED: [T.SUCCEEDED, T.DECLINED, T.FAILED, T.ERROR, T.CANCELED, T.EXPIRED, T.UNKNOWN],
   UNKNOWN: [T.SUCCEEDED, T.DECLINED, T.FAILED, T.ERROR, T.CANCELED, T.EXPIRED],
+  DECLINED: [T.STARTED, T.SUCCEEDED, T.FAILED, T.ERROR, T.UNKNOWN],
+  FAILED: [T.STARTED, T.SUCCEEDED, T.DECLINED, T.ERROR, T.UNKNOWN],
   SUCCEEDED: [],
-  DECLINED: [],
-  FAILED: [],
   ERROR: [],
   CANCELED: [],
   EXPIRED: [],
@@ -61,8 +64,6 @@ export const TRANSACTION_TRANSITIONS = {
 /** Transaction statuses no transition leaves. */
 export const TERMINAL_TRANSACTION_STATUSES = [
   T.SUCCEEDED,
-  T.DECLINED,
-  T.FAILED,
   T.ERROR,
   T.CANCELED,
   T.EXPIRED,
@@ -136,6 +137,22 @@ export const MERCHANT_NEXT_STEPS: readonly MerchantNextStepRow[] = [
         'The customer has not finished (or 3-D Secure is in progress): keep the order pending and verify again later.',
     })),
   ),
+  ...[S.PENDING, S.ACTIVE].flatMap((sessionStatus) =>
+    [T.DECLINED, T.FAILED].map((transactionStatus) => ({
+      sessionStatus,
+      transactionStatus,
+      nextStep: MERCHANT_NEXT_STEP.WAIT,
+      explanation:
+        "The last card was declined (or its 3-D Secure failed), but the provider keeps this session open: the customer may try another card in the same form until tokenExpiresAt. Do not fulfil; verify again after the customer's next attempt.",
+    })),
+  ),
+  ...[T.DECLINED, T.FAILED].map((transactionStatus) => ({
+    sessionStatus: S.EXPIRED,
+    transactionStatus,
+    nextStep: MERCHANT_NEXT_STEP.RETRY_WITH_NEW_SESSION,
+    explanation:
+      "The customer's last card was declined and the provider's token has since expired: nothing was charged; start a new session.",
+  })),
   ...[T.DECLINED, T.FAILED].map((transactionStatus) => ({
     sessionStatus: S.COMPLETED,
     transactionStatus,

@@ -12,13 +12,14 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       config: { type: 'string' },
       seed: { type: 'string' },
+      db: { type: 'string' },
       'manual-clock': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'Usage: accrupay-provider-sim [--port 4010] [--host 127.0.0.1] [--config sim.json] [--seed 1] [--manual-clock]\n',
+      'Usage: accrupay-provider-sim [--port 4010] [--host 127.0.0.1] [--config sim.json] [--seed 1] [--manual-clock] [--db sim.db]\n',
     );
     return;
   }
@@ -34,7 +35,11 @@ async function main(): Promise<void> {
       mode: values['manual-clock'] ? 'manual' : values.config ? fromFile.clock.mode : 'system',
     },
     ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
+    ...(values.db !== undefined ? { db: values.db } : {}),
   };
+  if (values.db !== undefined && values.db.trim() === '') {
+    throw new SimConfigError('--db: give a file path (or :memory:)');
+  }
   const sim = createProviderSim(options);
   const running = await sim.start({ port, host: values.host });
   process.stdout.write(
@@ -44,11 +49,15 @@ async function main(): Promise<void> {
       `  nuvei:   ${running.url}/nuvei/ppp/api/v1`,
       `  hosted:  ${running.url}/hosted/card?provider=stripe&token=<client_secret>&origin=<parent origin>`,
       `  control: ${running.url}/__sim (clock: ${options.clock?.mode})`,
+      `  db:      ${options.db ?? ':memory:'}`,
       '',
     ].join('\n'),
   );
   const stop = () => {
-    void running.close().then(() => process.exit(0));
+    void running
+      .close()
+      .then(() => sim.close())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -50,7 +50,10 @@ export class Scheduler {
   private seq = 0;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly afterTask: () => void = () => {},
+  ) {}
 
   schedule(at: number, run: Task['run']): void {
     const task = { at, seq: this.seq++, run };
@@ -101,6 +104,11 @@ export class Scheduler {
           await t.run();
         } catch {
           // a task reports its own failures; one failing task never stops the others
+        }
+        try {
+          this.afterTask();
+        } catch {
+          // the store reports its own write failures on the next request
         }
       }
     }

@@ -61,6 +61,8 @@ export const DEFAULT_ACCOUNT: MerchantAccount = {
 export const simOptionsSchema = z
   .object({
     seed: z.number().int().default(1),
+    /** The SQLite file that keeps the provider's state across restarts; `:memory:` keeps nothing. */
+    db: z.string().min(1).default(':memory:'),
     clock: z
       .object({
         mode: z.enum(['manual', 'system']).default('manual'),

@@ -88,7 +88,7 @@ export function controlRouter(core: SimCore): Router {
   });
 
   r.get('/scenarios', (_req, res) => {
-    res.json({ data: core.scenarios });
+    res.json({ data: core.scenarioList() });
   });
   r.post('/scenarios', (req, res) => {
     try {
@@ -99,7 +99,7 @@ export function controlRouter(core: SimCore): Router {
     }
   });
   r.delete('/scenarios', (_req, res) => {
-    core.scenarios = [];
+    core.clearScenarios();
     res.json({ data: [] });
   });
   r.delete('/scenarios/:id', (req, res) => {
@@ -116,23 +116,25 @@ export function controlRouter(core: SimCore): Router {
     const parsed = ledgerQuery.safeParse(req.query);
     if (!parsed.success) return bad(res, parsed.error);
     const q = parsed.data;
-    const data = core.ledger.filter(
-      (e) =>
-        (!q.provider || e.provider === q.provider) &&
-        (!q.kind || e.kind === q.kind) &&
-        (!q.merchantRef || e.merchantRef === q.merchantRef) &&
-        (!q.providerRef || e.providerRef === q.providerRef) &&
-        (!q.token || e.token === q.token) &&
-        (!q.accountId || e.accountId === q.accountId),
-    );
+    const data = core
+      .ledgerEntries()
+      .filter(
+        (e) =>
+          (!q.provider || e.provider === q.provider) &&
+          (!q.kind || e.kind === q.kind) &&
+          (!q.merchantRef || e.merchantRef === q.merchantRef) &&
+          (!q.providerRef || e.providerRef === q.providerRef) &&
+          (!q.token || e.token === q.token) &&
+          (!q.accountId || e.accountId === q.accountId),
+      );
     res.json({ data });
   });
   r.get('/deliveries', (_req, res) => {
-    res.json({ data: core.deliveries });
+    res.json({ data: core.deliveryList() });
   });
   r.post('/deliveries/flush', async (_req, res) => {
     await core.flush();
-    res.json({ data: core.deliveries });
+    res.json({ data: core.deliveryList() });
   });
 
   r.get('/accounts', (_req, res) => {

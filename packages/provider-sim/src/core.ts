@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { en, Faker } from '@faker-js/faker';
 import { type Clock, createClock, Scheduler } from './clock.ts';
 import { type MerchantAccount, merchantAccountSchema, type ResolvedSimOptions } from './config.ts';
+import { randomString } from './ids.ts';
 import {
   defaultTimes,
   type Scenario,
@@ -12,6 +13,8 @@ import {
   scenarioSchema,
   targetMatches,
 } from './scenarios.ts';
+import { stripeSignatureHeader } from './signatures.ts';
+import { Store, type Table } from './store.ts';
 
 export type Provider = 'stripe' | 'nuvei';
 
@@ -47,7 +50,25 @@ export interface Delivery {
   body: string;
 }
 
-/** What a provider hands over to send one callback: the body and how to sign an attempt at a given time. */
+/** How each attempt of a callback is signed; data, not a function, so that a delivery survives a restart. */
+export type Signing =
+  | { scheme: 'none' }
+  | { scheme: 'stripe'; secret: string }
+  | { scheme: 'stripe-zero' };
+
+/** The headers that sign one attempt made at `nowMs`. */
+export function signHeaders(signing: Signing, body: string, nowMs: number): Record<string, string> {
+  const t = Math.floor(nowMs / 1000);
+  if (signing.scheme === 'stripe') {
+    return { 'stripe-signature': stripeSignatureHeader(signing.secret, t, body) };
+  }
+  if (signing.scheme === 'stripe-zero') {
+    return { 'stripe-signature': `t=${t},v1=${'0'.repeat(64)}` };
+  }
+  return {};
+}
+
+/** What a provider hands over to send one callback: the body and how to sign its attempts. */
 export interface OutgoingCallback {
   provider: Provider;
   accountId: string;
@@ -56,11 +77,8 @@ export interface OutgoingCallback {
   keys: SessionKeys;
   contentType: string;
   body: string;
-  headers(nowMs: number): Record<string, string>;
-  forge(mode: 'bad_signature' | 'wrong_secret_success'): {
-    body: string;
-    headers(nowMs: number): Record<string, string>;
-  };
+  signing: Signing;
+  forge(mode: 'bad_signature' | 'wrong_secret_success'): { body: string; signing: Signing };
 }
 
 interface HeldRequest {
@@ -72,54 +90,132 @@ export class SimCore {
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly events = new EventEmitter();
+  /** Where everything the provider knows is kept; see store.ts. */
+  readonly store: Store;
   faker!: Faker;
   private chaosFaker!: Faker;
-  accounts = new Map<string, MerchantAccount>();
-  ledger: LedgerEntry[] = [];
-  scenarios: Scenario[] = [];
-  deliveries: Delivery[] = [];
+  readonly accounts: Table<MerchantAccount>;
+  private readonly ledger: Table<LedgerEntry>;
+  private readonly scenarios: Table<Scenario>;
+  private readonly deliveries: Table<Delivery>;
+  private readonly signings: Table<Signing>;
   held = new Set<HeldRequest>();
-  private seq = 0;
-  private outOfOrder = new Map<string, { items: (() => Promise<void>)[] }>();
+  private outOfOrder = new Map<string, { releaseAt: number; items: (() => Promise<void>)[] }>();
   private readonly resetHooks: (() => void)[] = [];
+  private readonly loadHooks: (() => void)[] = [];
 
   constructor(readonly options: ResolvedSimOptions) {
     this.clock = createClock({
       mode: options.clock.mode,
       ...(options.clock.start !== undefined ? { start: new Date(options.clock.start) } : {}),
     });
-    this.scheduler = new Scheduler(this.clock);
-    this.reset();
+    this.scheduler = new Scheduler(this.clock, () => this.persist());
+    this.store = new Store(options.db);
+    this.store.beforeFlush = () => this.saveClock();
+    this.accounts = this.store.table('accounts');
+    this.ledger = this.store.table('ledger');
+    this.scenarios = this.store.table('scenarios');
+    this.deliveries = this.store.table('deliveries');
+    this.signings = this.store.table('delivery-signing');
+    this.seedFakers();
   }
 
   onReset(hook: () => void): void {
     this.resetHooks.push(hook);
   }
 
-  reset(): void {
+  /** Runs after the stored state is loaded (at start): providers rebuild their indexes and re-arm their expiries. */
+  onLoad(hook: () => void): void {
+    this.loadHooks.push(hook);
+  }
+
+  private seedFakers(): void {
     this.faker = new Faker({ locale: [en] });
     this.faker.seed(this.options.seed);
     this.chaosFaker = new Faker({ locale: [en] });
     this.chaosFaker.seed(this.options.chaos.seed ?? this.options.seed + 1);
-    this.accounts = new Map(this.options.accounts.map((a) => [a.id, structuredClone(a)]));
-    this.ledger = [];
-    this.scenarios = [];
-    this.deliveries = [];
-    this.seq = 0;
+  }
+
+  /** Loads what the database holds (nothing for a new file), applies the configured accounts, restores the clock and re-arms what was scheduled. */
+  open(): void {
+    this.store.load();
+    this.restoreClock();
+    for (const a of this.options.accounts) this.accounts.set(a.id, structuredClone(a));
+    for (const d of this.deliveries.values()) {
+      if (d.state === 'scheduled' || d.state === 'retrying') {
+        const at = Date.parse(d.nextAttemptAt ?? d.scheduledAt);
+        this.scheduler.schedule(at, () => this.attempt(d.id));
+      }
+    }
+    for (const hook of this.loadHooks) hook();
+    this.persist();
+    this.kick();
+  }
+
+  reset(): void {
+    this.seedFakers();
+    this.store.clear();
+    for (const a of this.options.accounts) this.accounts.set(a.id, structuredClone(a));
     this.outOfOrder.clear();
     this.scheduler.clear();
     for (const h of this.held) h.res.destroy();
     this.held.clear();
     for (const hook of this.resetHooks) hook();
+    this.persist();
+  }
+
+  /** Writes every change not yet written, in one transaction; called before each answer is sent. */
+  persist(): void {
+    this.store.flush();
+  }
+
+  private clockMoved = false;
+
+  private saveClock(): void {
+    if (!this.clockMoved && !this.store.pending) return;
+    this.clockMoved = false;
+    const now = this.clock.now();
+    const state =
+      this.clock.mode === 'system'
+        ? { mode: 'system', now, offset: now - Date.now() }
+        : { mode: 'manual', now };
+    this.store.setMeta('clock', JSON.stringify(state), false);
+  }
+
+  private restoreClock(): void {
+    const raw = this.store.getMeta('clock');
+    if (!raw) return;
+    const saved = JSON.parse(raw) as { mode: string; now: number; offset?: number };
+    const target =
+      saved.mode === 'system' && this.clock.mode === 'system' && saved.offset !== undefined
+        ? Date.now() + saved.offset
+        : saved.now;
+    if (Number.isFinite(target) && target > this.clock.now()) this.clock.set(target);
+  }
+
+  ledgerEntries(): LedgerEntry[] {
+    return [...this.ledger.values()];
+  }
+
+  scenarioList(): Scenario[] {
+    return [...this.scenarios.values()];
+  }
+
+  clearScenarios(): void {
+    for (const s of [...this.scenarios.values()]) this.scenarios.delete(s.id);
+  }
+
+  deliveryList(): Delivery[] {
+    return [...this.deliveries.values()];
   }
 
   nowIso(): string {
     return new Date(this.clock.now()).toISOString();
   }
 
+  /** A fresh random id with `prefix` (ledger entries, deliveries, scenarios): never a counter, so never repeated after a restart or reset. */
   nextId(prefix: string): string {
-    this.seq += 1;
-    return `${prefix}${String(this.seq).padStart(6, '0')}`;
+    return `${prefix}${randomString(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
   }
 
   /** Moves the clock forward, stopping at each scheduled task so that it runs at its own time. */
@@ -130,6 +226,7 @@ export class SimCore {
 
   async advanceTo(target: number): Promise<void> {
     if (target < this.clock.now()) throw new RangeError('the clock never goes backwards');
+    this.clockMoved = true;
     for (;;) {
       await this.scheduler.runDue();
       const next = this.scheduler.nextDueAt();
@@ -137,7 +234,9 @@ export class SimCore {
       if (next > this.clock.now()) this.clock.set(next);
     }
     this.clock.set(target);
+    this.clockMoved = true;
     await this.scheduler.runDue();
+    this.persist();
   }
 
   /** Runs whatever is due now (callbacks emitted by the last requests) and waits for it. */
@@ -164,7 +263,7 @@ export class SimCore {
 
   record(entry: Omit<LedgerEntry, 'id' | 'at'>): LedgerEntry {
     const full: LedgerEntry = { id: this.nextId('led_'), at: this.nowIso(), ...entry };
-    this.ledger.push(full);
+    this.ledger.set(full.id, full);
     return full;
   }
 
@@ -176,14 +275,12 @@ export class SimCore {
       remaining: spec.times ?? defaultTimes(spec.kind),
       used: 0,
     };
-    this.scenarios.push(scenario);
+    this.scenarios.set(scenario.id, scenario);
     return scenario;
   }
 
   removeScenario(id: string): boolean {
-    const before = this.scenarios.length;
-    this.scenarios = this.scenarios.filter((s) => s.id !== id);
-    return this.scenarios.length !== before;
+    return this.scenarios.delete(id);
   }
 
   /** Finds the first active scenario of one of `kinds` matching the session and uses it once. */
@@ -192,11 +289,15 @@ export class SimCore {
     provider: Provider,
     keys: SessionKeys | undefined,
   ): Extract<Scenario, { kind: K }> | undefined {
-    const found = this.scenarios.find(
-      (s) =>
-        (kinds as readonly ScenarioKind[]).includes(s.kind) && targetMatches(s, keys, provider),
-    );
+    let found: Scenario | undefined;
+    for (const s of this.scenarios.values()) {
+      if ((kinds as readonly ScenarioKind[]).includes(s.kind) && targetMatches(s, keys, provider)) {
+        found = s;
+        break;
+      }
+    }
     if (!found) return undefined;
+    this.scenarios.set(found.id, found);
     found.used += 1;
     if (found.remaining !== undefined) {
       found.remaining -= 1;
@@ -207,9 +308,13 @@ export class SimCore {
 
   /** Without using it: the status an unmappable_status scenario reports for this session, if any. */
   unmappableStatus(provider: Provider, keys: SessionKeys): string | undefined {
-    const s = this.scenarios.find(
-      (x) => x.kind === 'unmappable_status' && targetMatches(x, keys, provider),
-    );
+    let s: Scenario | undefined;
+    for (const x of this.scenarios.values()) {
+      if (x.kind === 'unmappable_status' && targetMatches(x, keys, provider)) {
+        s = x;
+        break;
+      }
+    }
     if (s?.kind !== 'unmappable_status') return undefined;
     return s.status ?? (provider === 'stripe' ? 'requires_review' : 'UNDER_REVIEW');
   }
@@ -235,6 +340,7 @@ export class SimCore {
 
   /** Keeps a response open, then drops the connection after `holdMs` of clock time, as a provider timeout looks to a client. */
   hold(res: ServerResponse, holdMs: number): void {
+    this.persist();
     const held: HeldRequest = { res, releaseAt: this.clock.now() + holdMs };
     this.held.add(held);
     res.on('close', () => this.held.delete(held));
@@ -249,7 +355,7 @@ export class SimCore {
   emitCallback(cb: OutgoingCallback): void {
     const now = this.clock.now();
     if (!cb.url) {
-      this.deliveries.push(this.newDelivery(cb, '(no callback URL configured)', false, 'dropped'));
+      this.addDelivery(this.newDelivery(cb, '(no callback URL configured)', false, 'dropped'));
       return;
     }
     const url = cb.url;
@@ -257,15 +363,15 @@ export class SimCore {
     if (forged) {
       const f = cb.forge(forged.mode);
       const d = this.newDelivery({ ...cb, body: f.body }, url, forged.mode, 'scheduled');
-      this.deliveries.push(d);
-      this.scheduler.schedule(now, () => this.attempt(d, f.headers));
+      this.addDelivery(d, f.signing);
+      this.scheduler.schedule(now, () => this.attempt(d.id));
     }
     if (this.takeScenario(['drop_callback'], cb.provider, cb.keys)) {
-      this.deliveries.push(this.newDelivery(cb, url, false, 'dropped'));
+      this.addDelivery(this.newDelivery(cb, url, false, 'dropped'));
       return;
     }
     if (this.chaos(this.options.chaos.callbackDropRate)) {
-      this.deliveries.push(this.newDelivery(cb, url, false, 'dropped'));
+      this.addDelivery(this.newDelivery(cb, url, false, 'dropped'));
       return;
     }
     const delay = this.takeScenario(['delay_callback'], cb.provider, cb.keys);
@@ -280,16 +386,17 @@ export class SimCore {
     const deliveries = Array.from({ length: copies }, () => {
       const d = this.newDelivery(cb, url, false, 'scheduled');
       d.scheduledAt = new Date(at).toISOString();
-      this.deliveries.push(d);
+      d.nextAttemptAt = d.scheduledAt;
+      this.addDelivery(d, cb.signing);
       return d;
     });
     const send = () => {
       if (dup?.kind === 'concurrent_duplicates') {
         this.scheduler.schedule(at, async () => {
-          await Promise.all(deliveries.map((d) => this.attempt(d, cb.headers)));
+          await Promise.all(deliveries.map((d) => this.attempt(d.id)));
         });
       } else {
-        for (const d of deliveries) this.scheduler.schedule(at, () => this.attempt(d, cb.headers));
+        for (const d of deliveries) this.scheduler.schedule(at, () => this.attempt(d.id));
       }
     };
     const ooo = this.takeScenario(['out_of_order'], cb.provider, cb.keys);
@@ -297,21 +404,31 @@ export class SimCore {
       const key = cb.keys.providerRefs[0] ?? cb.keys.tokens[0] ?? 'all';
       let buf = this.outOfOrder.get(key);
       if (!buf) {
-        const fresh = { items: [] as (() => Promise<void>)[] };
+        const fresh = {
+          releaseAt: Math.max(at, now + ooo.windowMs),
+          items: [] as (() => Promise<void>)[],
+        };
         buf = fresh;
         this.outOfOrder.set(key, fresh);
-        this.scheduler.schedule(Math.max(at, now + ooo.windowMs), async () => {
+        this.scheduler.schedule(fresh.releaseAt, async () => {
           this.outOfOrder.delete(key);
           for (const item of fresh.items.reverse()) await item();
         });
       }
+      // After a restart the held copies are sent one by one at the window's end.
+      for (const d of deliveries) d.nextAttemptAt = new Date(buf.releaseAt).toISOString();
       buf.items.push(async () => {
-        for (const d of deliveries) await this.attempt(d, cb.headers);
+        for (const d of deliveries) await this.attempt(d.id);
       });
       return;
     }
     send();
     this.kick();
+  }
+
+  private addDelivery(d: Delivery, signing?: Signing): void {
+    this.deliveries.set(d.id, d);
+    if (signing) this.signings.set(d.id, signing);
   }
 
   private newDelivery(
@@ -340,10 +457,10 @@ export class SimCore {
     };
   }
 
-  private async attempt(
-    d: Delivery,
-    headers: (nowMs: number) => Record<string, string>,
-  ): Promise<void> {
+  private async attempt(id: string): Promise<void> {
+    const d = this.deliveries.peek(id);
+    if (!d || (d.state !== 'scheduled' && d.state !== 'retrying')) return;
+    const signing = this.signings.peek(id) ?? { scheme: 'none' };
     const now = this.clock.now();
     const at = new Date(now).toISOString();
     let status: number | undefined;
@@ -351,7 +468,7 @@ export class SimCore {
     try {
       const res = await fetch(d.url, {
         method: 'POST',
-        headers: { 'content-type': d.contentType, ...headers(now) },
+        headers: { 'content-type': d.contentType, ...signHeaders(signing, d.body, now) },
         body: d.body,
         signal: AbortSignal.timeout(this.options.callbacks.timeoutMs),
       });
@@ -360,6 +477,8 @@ export class SimCore {
     } catch (err) {
       error = (err as Error).message;
     }
+    // A reset (or close) while the request was in flight: this delivery is gone.
+    if (this.store.isClosed || this.deliveries.get(id) !== d) return;
     d.attempts.push({
       at,
       ...(status !== undefined ? { status } : {}),
@@ -380,6 +499,6 @@ export class SimCore {
     const next = now + backoff;
     d.state = 'retrying';
     d.nextAttemptAt = new Date(next).toISOString();
-    this.scheduler.schedule(next, () => this.attempt(d, headers));
+    this.scheduler.schedule(next, () => this.attempt(id));
   }
 }

@@ -94,7 +94,7 @@ export function hostedRouter(
       errorPage(res, 404, 'Unknown session token.');
       return undefined;
     }
-    const account = core.accounts.get(session.accountId);
+    const account = core.accounts.peek(session.accountId);
     if (!account?.allowedOrigins.includes(origin)) {
       errorPage(
         res,
@@ -121,7 +121,7 @@ export function hostedRouter(
     const found = lookup(res, req.query as Record<string, unknown>);
     if (!found) return;
     const { session, origin } = found;
-    const account = core.accounts.get(session.accountId);
+    const account = core.accounts.peek(session.accountId);
     const nonce = randomBytes(16).toString('base64');
     const amount =
       session.amount !== undefined && session.kind === 'payment'
@@ -281,7 +281,7 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
       errorPage(res, 404, 'Unknown 3-D Secure session.');
       return;
     }
-    const account = core.accounts.get(session.accountId);
+    const account = core.accounts.peek(session.accountId);
     res
       .status(200)
       .set(
@@ -326,7 +326,7 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
         .json({ error: { code: 'unknown_session', message: 'Unknown session token.' } });
       return undefined;
     }
-    const account = core.accounts.get(session.accountId);
+    const account = core.accounts.peek(session.accountId);
     if (!account?.allowedOrigins.includes(input.origin)) {
       res.status(403).json({
         error: { code: 'origin_not_allowed', message: `Origin ${input.origin} is not allowed.` },

@@ -17,6 +17,7 @@ export {
 } from './config.ts';
 export type { Delivery, LedgerEntry } from './core.ts';
 export type { HostedResultMessage } from './hosted.ts';
+export { PROVIDER_LIMITS, type ProviderLimits } from './limits.ts';
 export { nuveiAmountToMinor, nuveiTimestamp } from './nuvei.ts';
 export {
   CARD_PAGE_SCENARIOS,
@@ -35,4 +36,5 @@ export {
   verifyStripeSignature,
 } from './signatures.ts';
 export { createProviderSim, type ProviderSim, type RunningSim } from './sim.ts';
+export { SimStoreError } from './store.ts';
 export { STRIPE_TEST_PAYMENT_METHODS } from './stripe.ts';

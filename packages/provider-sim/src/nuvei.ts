@@ -5,6 +5,8 @@ import type { MerchantAccount } from './config.ts';
 import type { SimCore } from './core.ts';
 import type { CardInput, HostedProvider, HostedResult, HostedSession } from './hosted-types.ts';
 import { bodyErrorHandler, bodyParsers, zodMessage } from './http.ts';
+import { freshId, randomNumeric, randomUpperAlphanumeric, uuid } from './ids.ts';
+import { PROVIDER_LIMITS } from './limits.ts';
 import type { SessionKeys } from './scenarios.ts';
 import {
   NUVEI_CHECKSUM_FIELDS,
@@ -12,6 +14,7 @@ import {
   nuveiRequestChecksum,
   safeEqualHex,
 } from './signatures.ts';
+import type { Table } from './store.ts';
 
 type TxnStatus = 'APPROVED' | 'DECLINED' | 'ERROR' | 'REDIRECT';
 type TxnType = 'Auth' | 'Sale' | 'Settle' | 'Void';
@@ -31,6 +34,10 @@ interface NuveiTxn {
   userPaymentOptionId: string;
   settled: boolean;
   voided: boolean;
+  /** The merchant's reference the request carried (the order's for a payment without one). */
+  clientUniqueId: string;
+  accountId: string;
+  createdMs: number;
   card: { bin: string; last4: string; expMonth: string; expYear: string; name: string } | undefined;
 }
 
@@ -89,7 +96,7 @@ class NuveiApiError extends Error {
 
 const amountString = z
   .string()
-  .regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be a decimal string like "10.00"');
+  .regex(/^\d{1,400}(\.\d{1,2})?$/, 'must be a decimal string like "10.00"');
 const timeStamp = z.string().regex(/^\d{14}$/, 'must be YYYYMMDDHHmmss');
 const ident = {
   merchantId: z.string().min(1),
@@ -184,17 +191,57 @@ const relatedSchema = z
 
 const sessionTokenSchema = z.object({ ...ident }).strict();
 
+const detailsSchema = z
+  .object({
+    ...ident,
+    transactionId: z.string().min(1).max(20).optional(),
+    clientUniqueId: z.string().min(1).max(255).optional(),
+  })
+  .strict()
+  .refine((v) => v.transactionId !== undefined || v.clientUniqueId !== undefined, {
+    message: 'give transactionId or clientUniqueId',
+    path: ['transactionId'],
+  });
+
+function cuidKey(accountId: string, clientUniqueId: string): string {
+  return `${accountId}\u0000${clientUniqueId}`;
+}
+
 /** Parses a Nuvei decimal amount string into minor units. */
 export function nuveiAmountToMinor(amount: string, currency: string): number {
+  return Number(amountToMinorExact(amount, currency));
+}
+
+function amountToMinorExact(amount: string, currency: string): bigint {
   const digits = ZERO_DECIMAL_CURRENCIES.has(currency.toUpperCase()) ? 0 : 2;
   const [whole = '0', frac = ''] = amount.split('.');
-  return Number(whole) * 10 ** digits + Number(frac.padEnd(digits, '0').slice(0, digits) || '0');
+  const wholeDigits = /^\d+$/.test(whole) ? whole : '0';
+  const fracDigits = frac.padEnd(digits, '0').slice(0, digits);
+  return (
+    BigInt(wholeDigits) * 10n ** BigInt(digits) +
+    BigInt(/^\d+$/.test(fracDigits) ? fracDigits : '0')
+  );
 }
 
 /** ISO 4217 currencies whose minor unit is the unit itself (1500 JPY is "1500"). */
-const ZERO_DECIMAL_CURRENCIES = new Set(
-  'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'.split(' '),
+const ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set(
+  PROVIDER_LIMITS.nuvei.zeroDecimalCurrencies,
 );
+const UNSUPPORTED_CURRENCIES: ReadonlySet<string> = new Set(
+  PROVIDER_LIMITS.nuvei.unsupportedCurrencies,
+);
+
+/** Refuses what Nuvei refuses before any state changes: currencies it does not process and amounts above its maximum. */
+function checkLimits(amount: string, currency: string): void {
+  if (UNSUPPORTED_CURRENCIES.has(currency)) {
+    throw new NuveiApiError(1041, `Invalid currency: ${currency} is not processed`);
+  }
+  if (amountToMinorExact(amount, currency) > BigInt(PROVIDER_LIMITS.nuvei.maxAmountMinor)) {
+    const max = PROVIDER_LIMITS.nuvei.maxAmountMinor;
+    const shown = ZERO_DECIMAL_CURRENCIES.has(currency) ? String(max) : (max / 100).toFixed(2);
+    throw new NuveiApiError(1040, `Invalid amount: above the maximum of ${shown} ${currency}`);
+  }
+}
 
 /** Formats a date as Nuvei's `YYYYMMDDHHmmss` (UTC). */
 export function nuveiTimestamp(ms: number): string {
@@ -208,18 +255,42 @@ function dmnTimestamp(ms: number): string {
 
 /** The Nuvei-like provider: state, HTTP routes and the hosted-page hooks. */
 export class NuveiProvider implements HostedProvider {
-  private orders = new Map<string, NuveiOrder>();
+  private readonly orders: Table<NuveiOrder>;
+  private readonly txns: Table<NuveiTxn>;
+  private readonly upos: Table<Upo>;
+  /** Derived (rebuilt at load): session token to orderId. */
   private byToken = new Map<string, string>();
-  private txns = new Map<string, NuveiTxn>();
-  private upos = new Map<string, Upo>();
+  /** Derived: the latest transaction carrying each (account, clientUniqueId). */
+  private byClientUniqueId = new Map<string, string>();
   private baseUrl = '';
 
   constructor(private readonly core: SimCore) {
+    this.orders = core.store.table('nuvei.orders');
+    this.txns = core.store.table('nuvei.transactions');
+    this.upos = core.store.table('nuvei.upos');
     core.onReset(() => {
-      this.orders.clear();
       this.byToken.clear();
-      this.txns.clear();
-      this.upos.clear();
+      this.byClientUniqueId.clear();
+    });
+    core.onLoad(() => {
+      const ttl = core.options.ttl.nuvei.sessionTokenMs;
+      for (const order of this.orders.values()) {
+        this.byToken.set(order.sessionToken, order.orderId);
+        if (!order.expired) this.armExpiry(order.orderId, order.createdMs + ttl);
+      }
+      for (const txn of this.txns.values()) {
+        if (txn.clientUniqueId) {
+          this.byClientUniqueId.set(cuidKey(txn.accountId, txn.clientUniqueId), txn.transactionId);
+        }
+      }
+    });
+  }
+
+  /** Expires the session token at `at` on the clock (by id, so that it also works after a restart). */
+  private armExpiry(orderId: string, at: number): void {
+    this.core.scheduler.schedule(at, () => {
+      const order = this.orders.get(orderId);
+      if (order) this.expireIfDue(order);
     });
   }
 
@@ -228,7 +299,7 @@ export class NuveiProvider implements HostedProvider {
   }
 
   private numeric(n: number): string {
-    return this.core.faker.string.numeric({ length: n, allowLeadingZeros: false });
+    return randomNumeric(n);
   }
 
   keys(order: NuveiOrder): SessionKeys {
@@ -310,6 +381,7 @@ export class NuveiProvider implements HostedProvider {
   openOrder(input: z.infer<typeof openOrderSchema>): Record<string, unknown> {
     const account = this.verify('openOrder', input);
     const type = input.transactionType ?? 'Sale';
+    checkLimits(input.amount, input.currency);
     if (ZERO_DECIMAL_CURRENCIES.has(input.currency.toUpperCase()) && input.amount.includes('.')) {
       throw new NuveiApiError(1040, `Invalid amount: ${input.currency} takes no decimals`);
     }
@@ -324,8 +396,11 @@ export class NuveiProvider implements HostedProvider {
     const firstName = input.billingAddress?.firstName ?? f.person.firstName();
     const lastName = input.billingAddress?.lastName ?? f.person.lastName();
     const order: NuveiOrder = {
-      orderId: this.numeric(9),
-      sessionToken: f.string.uuid(),
+      orderId: freshId(
+        () => this.numeric(9),
+        (id) => this.orders.has(id),
+      ),
+      sessionToken: uuid(),
       accountId: account.id,
       clientRequestId: input.clientRequestId ?? '',
       clientUniqueId: input.clientUniqueId ?? '',
@@ -348,9 +423,7 @@ export class NuveiProvider implements HostedProvider {
     };
     this.orders.set(order.orderId, order);
     this.byToken.set(order.sessionToken, order.orderId);
-    this.core.scheduler.schedule(order.createdMs + this.core.options.ttl.nuvei.sessionTokenMs, () =>
-      this.expireIfDue(order),
-    );
+    this.armExpiry(order.orderId, order.createdMs + this.core.options.ttl.nuvei.sessionTokenMs);
     return {
       sessionToken: order.sessionToken,
       orderId: order.orderId,
@@ -384,9 +457,17 @@ export class NuveiProvider implements HostedProvider {
     order: NuveiOrder,
     source: { number: string; expMonth: string; expYear: string; name: string; upoId?: string },
     viaUpo: boolean,
+    clientUniqueId: string,
   ): NuveiTxn {
     const outcome = cardOutcome('nuvei', source.number);
-    const txn = this.newTxn(order, order.transactionType, order.amount, order.amountMinor, source);
+    const txn = this.newTxn(
+      order,
+      order.transactionType,
+      order.amount,
+      order.amountMinor,
+      clientUniqueId,
+      source,
+    );
     order.paymentTxnIds.push(txn.transactionId);
     if (outcome === 'challenge_3ds' && !viaUpo) {
       txn.status = 'REDIRECT';
@@ -408,10 +489,14 @@ export class NuveiProvider implements HostedProvider {
     type: TxnType,
     amount: string,
     amountMinor: number,
+    clientUniqueId: string,
     source?: { number: string; expMonth: string; expYear: string; name: string; upoId?: string },
   ): NuveiTxn {
     const txn: NuveiTxn = {
-      transactionId: this.numeric(19),
+      transactionId: freshId(
+        () => this.numeric(19),
+        (id) => this.txns.has(id),
+      ),
       orderId: order.orderId,
       type,
       status: 'APPROVED',
@@ -425,6 +510,9 @@ export class NuveiProvider implements HostedProvider {
       userPaymentOptionId: source?.upoId ?? '',
       settled: false,
       voided: false,
+      clientUniqueId,
+      accountId: order.accountId,
+      createdMs: this.core.clock.now(),
       card: source
         ? {
             bin: source.number.slice(0, 6),
@@ -436,12 +524,14 @@ export class NuveiProvider implements HostedProvider {
         : undefined,
     };
     this.txns.set(txn.transactionId, txn);
+    if (clientUniqueId)
+      this.byClientUniqueId.set(cuidKey(order.accountId, clientUniqueId), txn.transactionId);
     return txn;
   }
 
   private approve(order: NuveiOrder, txn: NuveiTxn): void {
     txn.status = 'APPROVED';
-    txn.authCode = this.core.faker.string.alphanumeric({ length: 6, casing: 'upper' });
+    txn.authCode = randomUpperAlphanumeric(6);
     order.pending = undefined;
     const kind =
       order.amountMinor === 0 ? 'verification' : txn.type === 'Auth' ? 'authorization' : 'charge';
@@ -524,7 +614,7 @@ export class NuveiProvider implements HostedProvider {
   }
 
   private dmn(order: NuveiOrder, txn: NuveiTxn): void {
-    const account = this.core.accounts.get(order.accountId);
+    const account = this.core.accounts.peek(order.accountId);
     const secret = account?.nuvei?.secretKey ?? '';
     const now = this.core.clock.now();
     const status = this.reportedStatus(order, txn.status);
@@ -588,12 +678,12 @@ export class NuveiProvider implements HostedProvider {
       keys: this.keys(order),
       contentType: 'application/x-www-form-urlencoded',
       body,
-      headers: () => ({}),
+      signing: { scheme: 'none' },
       forge: (mode) => {
         if (mode === 'bad_signature') {
           const f = fields(status, txn, secret);
           f.advanceResponseChecksum = '0'.repeat(64);
-          return { body: new URLSearchParams(f).toString(), headers: () => ({}) };
+          return { body: new URLSearchParams(f).toString(), signing: { scheme: 'none' } };
         }
         const forgedTxn: NuveiTxn = {
           ...txn,
@@ -606,7 +696,7 @@ export class NuveiProvider implements HostedProvider {
           body: new URLSearchParams(
             fields('APPROVED', forgedTxn, 'forger-wrong-secret'),
           ).toString(),
-          headers: () => ({}),
+          signing: { scheme: 'none' },
         };
       },
     });
@@ -615,7 +705,9 @@ export class NuveiProvider implements HostedProvider {
   payment(input: z.infer<typeof paymentSchema>) {
     const account = this.verify('payment', input);
     const order = this.orderByToken(input.sessionToken, account.id);
+    checkLimits(input.amount, input.currency);
     this.ensurePayable(order);
+    const cuid = input.clientUniqueId ?? order.clientUniqueId;
     if (
       input.amount !== order.amount &&
       nuveiAmountToMinor(input.amount, input.currency) !== order.amountMinor
@@ -653,7 +745,10 @@ export class NuveiProvider implements HostedProvider {
       let upoId = '';
       if (order.userTokenId) {
         const upo: Upo = {
-          userPaymentOptionId: this.numeric(8),
+          userPaymentOptionId: freshId(
+            () => this.numeric(8),
+            (id) => this.upos.has(id),
+          ),
           userTokenId: order.userTokenId,
           accountId: account.id,
           number,
@@ -681,6 +776,7 @@ export class NuveiProvider implements HostedProvider {
           upoId,
         },
         false,
+        cuid,
       );
     } else {
       const upo = this.upos.get(input.paymentOption.userPaymentOptionId);
@@ -701,6 +797,7 @@ export class NuveiProvider implements HostedProvider {
           upoId: upo.userPaymentOptionId,
         },
         true,
+        cuid,
       );
     }
     return this.paymentResponse(order, txn, account, input.clientRequestId);
@@ -708,7 +805,7 @@ export class NuveiProvider implements HostedProvider {
 
   getPaymentStatus(input: z.infer<typeof statusSchema>) {
     const order = this.orderByToken(input.sessionToken);
-    const account = this.core.accounts.get(order.accountId) as MerchantAccount;
+    const account = this.core.accounts.peek(order.accountId) as MerchantAccount;
     const txn = this.lastPayment(order);
     if (!txn) {
       if (order.expired) throw new NuveiApiError(1069, 'Session expired');
@@ -751,7 +848,13 @@ export class NuveiProvider implements HostedProvider {
   settle(input: z.infer<typeof relatedSchema>) {
     const account = this.verify('settleTransaction', input);
     const { txn, order } = this.related(input, account);
-    if (txn.type !== 'Auth' || txn.status !== 'APPROVED' || txn.voided || txn.settled) {
+    if (txn.type === 'Auth' && txn.settled) {
+      throw new NuveiApiError(
+        1058,
+        `Requested operation cannot be performed: transaction ${txn.transactionId} has already been settled`,
+      );
+    }
+    if (txn.type !== 'Auth' || txn.status !== 'APPROVED' || txn.voided) {
       throw new NuveiApiError(
         1058,
         `Requested operation cannot be performed: transaction ${txn.transactionId} is not an open approved Auth`,
@@ -765,7 +868,7 @@ export class NuveiProvider implements HostedProvider {
       );
     }
     txn.settled = true;
-    const settle = this.newTxn(order, 'Settle', input.amount, minor);
+    const settle = this.newTxn(order, 'Settle', input.amount, minor, input.clientUniqueId ?? '');
     settle.relatedTransactionId = txn.transactionId;
     settle.authCode = txn.authCode;
     settle.card = txn.card;
@@ -801,7 +904,7 @@ export class NuveiProvider implements HostedProvider {
       );
     }
     txn.voided = true;
-    const v = this.newTxn(order, 'Void', txn.amount, txn.amountMinor);
+    const v = this.newTxn(order, 'Void', txn.amount, txn.amountMinor, input.clientUniqueId ?? '');
     v.relatedTransactionId = txn.transactionId;
     v.authCode = txn.authCode;
     v.card = txn.card;
@@ -819,6 +922,49 @@ export class NuveiProvider implements HostedProvider {
     order.paymentTxnIds.push(v.transactionId);
     this.dmn(order, v);
     return this.relatedResponse(v, account, input.clientRequestId, input.clientUniqueId);
+  }
+
+  /** Finds one transaction by its id or by the clientUniqueId its request carried (the latest such), as Nuvei's getTransactionDetails. */
+  getTransactionDetails(input: z.infer<typeof detailsSchema>) {
+    const account = this.verify('getTransactionDetails', input);
+    let txn = input.transactionId ? this.txns.peek(input.transactionId) : undefined;
+    if (!input.transactionId && input.clientUniqueId) {
+      const id = this.byClientUniqueId.get(cuidKey(account.id, input.clientUniqueId));
+      txn = id ? this.txns.peek(id) : undefined;
+    }
+    if (
+      !txn ||
+      txn.accountId !== account.id ||
+      (input.transactionId && input.clientUniqueId && txn.clientUniqueId !== input.clientUniqueId)
+    ) {
+      throw new NuveiApiError(
+        1140,
+        input.transactionId
+          ? `Transaction not found: no transaction ${input.transactionId}`
+          : `Transaction not found: no transaction with clientUniqueId ${input.clientUniqueId}`,
+      );
+    }
+    const order = this.orders.peek(txn.orderId) as NuveiOrder;
+    return {
+      transactionDetails: {
+        transactionId: txn.transactionId,
+        transactionType: txn.type,
+        transactionStatus: this.reportedStatus(order, txn.status),
+        amount: txn.amount,
+        currency: txn.currency,
+        relatedTransactionId: txn.relatedTransactionId,
+        clientUniqueId: txn.clientUniqueId,
+        orderId: txn.orderId,
+        authCode: txn.authCode,
+        date: dmnTimestamp(txn.createdMs),
+        gwErrorCode: txn.gwErrorCode,
+        gwErrorReason: txn.gwErrorReason,
+        userPaymentOptionId: txn.userPaymentOptionId,
+        isVoided: txn.voided,
+        isSettled: txn.settled,
+      },
+      ...this.common(account, input.clientRequestId),
+    };
   }
 
   private relatedResponse(t: NuveiTxn, account: MerchantAccount, crid?: string, cuid?: string) {
@@ -888,7 +1034,7 @@ export class NuveiProvider implements HostedProvider {
 
   submitCard(token: string, card: CardInput): HostedResult {
     const order = this.orderByToken(token);
-    const account = this.core.accounts.get(order.accountId) as MerchantAccount;
+    const account = this.core.accounts.peek(order.accountId) as MerchantAccount;
     const secret = account.nuvei?.secretKey ?? '';
     const ts = nuveiTimestamp(this.core.clock.now());
     const body = {
@@ -970,11 +1116,14 @@ export class NuveiProvider implements HostedProvider {
         const token = tokenOf?.(raw);
         if (token) {
           const id = this.byToken.get(token);
-          const order = id ? this.orders.get(id) : undefined;
+          const order = id ? this.orders.peek(id) : undefined;
           if (order) keys = this.keys(order);
-        } else if (typeof raw.relatedTransactionId === 'string') {
-          const t = this.txns.get(raw.relatedTransactionId);
-          const order = t ? this.orders.get(t.orderId) : undefined;
+        } else if (
+          typeof raw.relatedTransactionId === 'string' ||
+          typeof raw.transactionId === 'string'
+        ) {
+          const t = this.txns.peek(String(raw.relatedTransactionId ?? raw.transactionId));
+          const order = t ? this.orders.peek(t.orderId) : undefined;
           if (order) keys = this.keys(order);
         } else if (typeof raw.clientUniqueId === 'string') {
           keys = {
@@ -1036,7 +1185,7 @@ export class NuveiProvider implements HostedProvider {
       handle(sessionTokenSchema, (input) => {
         const account = this.verify('getSessionToken', input);
         return {
-          sessionToken: this.core.faker.string.uuid(),
+          sessionToken: uuid(),
           ...this.common(account, input.clientRequestId),
         };
       }),
@@ -1060,6 +1209,10 @@ export class NuveiProvider implements HostedProvider {
     r.post(
       '/ppp/api/v1/voidTransaction.do',
       handle(relatedSchema, (i) => this.void(i)),
+    );
+    r.post(
+      '/ppp/api/v1/getTransactionDetails.do',
+      handle(detailsSchema, (i) => this.getTransactionDetails(i)),
     );
     r.use((_req, res) => {
       res.status(404).json({

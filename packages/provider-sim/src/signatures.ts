@@ -89,6 +89,13 @@ export const NUVEI_CHECKSUM_FIELDS = {
     'urlDetails',
     'timeStamp',
   ],
+  getTransactionDetails: [
+    'merchantId',
+    'merchantSiteId',
+    'transactionId',
+    'clientUniqueId',
+    'timeStamp',
+  ],
 } as const;
 
 /** Computes the checksum of a Nuvei request body for `method`, reading fields in the documented order (`urlDetails` contributes its `notificationUrl`). */

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { type MerchantAccount, parseOptions, type SimOptions } from './config.ts';
@@ -26,6 +26,7 @@ export interface ProviderSim {
     set(date: Date | string | number): Promise<void>;
   };
   start(options?: { port?: number; host?: string }): Promise<RunningSim>;
+  /** Stops every server, writes what is left and closes the database (and its lock); the simulator is unusable afterwards. */
   close(): Promise<void>;
   /** Runs the callbacks and retries due now and waits for them. */
   flush(): Promise<void>;
@@ -45,12 +46,18 @@ export interface ProviderSim {
   events: import('node:events').EventEmitter;
 }
 
-/** Creates a provider simulator; call `start({ port: 0 })` to serve it over HTTP. */
+/** Creates a provider simulator, loading its database (`options.db`, default `':memory:'`); call `start({ port: 0 })` to serve it over HTTP. */
 export function createProviderSim(options: SimOptions = {}): ProviderSim {
   const resolved = parseOptions(options);
   const core = new SimCore(resolved);
   const stripe = new StripeProvider(core);
   const nuvei = new NuveiProvider(core);
+  try {
+    core.open();
+  } catch (err) {
+    core.store.close();
+    throw err;
+  }
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -59,6 +66,21 @@ export function createProviderSim(options: SimOptions = {}): ProviderSim {
     nuvei.setBaseUrl(base);
   };
   if (resolved.publicUrl) setBase(resolved.publicUrl.replace(/\/$/, ''));
+  // The one place that saves: whatever a request changed is written to the database before its answer leaves.
+  app.use((_req, res, next) => {
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      try {
+        core.persist();
+      } catch (err) {
+        process.stderr.write(`${(err as Error).message}\n`);
+        res.destroy(err as Error);
+        return res;
+      }
+      return end(...args);
+    }) as typeof res.end;
+    next();
+  });
   app.use(latency(resolved.latencyMs));
   app.use('/stripe', stripe.router());
   app.use('/nuvei', nuvei.router());
@@ -116,21 +138,44 @@ export function createProviderSim(options: SimOptions = {}): ProviderSim {
     },
     async close() {
       await Promise.all([...servers].map((s) => closeServer(s)));
+      if (poller) {
+        clearInterval(poller);
+        poller = undefined;
+      }
+      core.scheduler.clear();
+      core.store.close();
     },
-    flush: () => core.flush(),
+    flush: async () => {
+      await core.flush();
+      core.persist();
+    },
     reset: () => core.reset(),
-    addScenario: (s) => core.addScenario(s),
-    removeScenario: (id) => core.removeScenario(id),
-    scenarios: () => [...core.scenarios],
+    addScenario: (s) => {
+      const added = core.addScenario(s);
+      core.persist();
+      return added;
+    },
+    removeScenario: (id) => {
+      const removed = core.removeScenario(id);
+      core.persist();
+      return removed;
+    },
+    scenarios: () => core.scenarioList(),
     ledger: (filter = {}) =>
-      core.ledger.filter((e) =>
-        Object.entries(filter).every(
-          ([k, v]) => v === undefined || e[k as keyof LedgerEntry] === v,
+      core
+        .ledgerEntries()
+        .filter((e) =>
+          Object.entries(filter).every(
+            ([k, v]) => v === undefined || e[k as keyof LedgerEntry] === v,
+          ),
         ),
-      ),
-    deliveries: () => [...core.deliveries],
+    deliveries: () => core.deliveryList(),
     accounts: () => [...core.accounts.values()],
-    upsertAccount: (a) => core.upsertAccount(a),
+    upsertAccount: (a) => {
+      const account = core.upsertAccount(a);
+      core.persist();
+      return account;
+    },
   };
 
   async function closeServer(server: Server): Promise<void> {

@@ -19,8 +19,10 @@ import {
   metadataSchema,
   zodMessage,
 } from './http.ts';
+import { randomAlphanumeric } from './ids.ts';
+import { integerInput, PROVIDER_LIMITS } from './limits.ts';
 import type { SessionKeys } from './scenarios.ts';
-import { stripeSignatureHeader } from './signatures.ts';
+import type { Table } from './store.ts';
 
 type PIStatus =
   | 'requires_payment_method'
@@ -311,21 +313,44 @@ const ACTIVE_EXPIRABLE: PIStatus[] = [
 
 /** The Stripe-like provider: state, HTTP routes and the hosted-page hooks. */
 export class StripeProvider implements HostedProvider {
-  private intents = new Map<string, PaymentIntent>();
-  private setupIntents = new Map<string, SetupIntent>();
-  private paymentMethods = new Map<string, PaymentMethod>();
-  private customers = new Map<string, Customer>();
+  private readonly intents: Table<PaymentIntent>;
+  private readonly setupIntents: Table<SetupIntent>;
+  private readonly paymentMethods: Table<PaymentMethod>;
+  private readonly customers: Table<Customer>;
+  private readonly idempotency: Table<{ hash: string; status: number; body: unknown }>;
+  /** Derived from the intents (rebuilt at load). */
   private bySecret = new Map<string, { kind: 'pi' | 'si'; id: string }>();
-  private idempotency = new Map<string, { hash: string; status: number; body: unknown }>();
 
   constructor(private readonly core: SimCore) {
+    this.intents = core.store.table('stripe.payment_intents');
+    this.setupIntents = core.store.table('stripe.setup_intents');
+    this.paymentMethods = core.store.table('stripe.payment_methods');
+    this.customers = core.store.table('stripe.customers');
+    this.idempotency = core.store.table('stripe.idempotency');
     core.onReset(() => {
-      this.intents.clear();
-      this.setupIntents.clear();
-      this.paymentMethods.clear();
-      this.customers.clear();
       this.bySecret.clear();
-      this.idempotency.clear();
+    });
+    core.onLoad(() => {
+      const ttl = core.options.ttl.stripe;
+      for (const pi of this.intents.values()) {
+        this.bySecret.set(pi.client_secret, { kind: 'pi', id: pi.id });
+        if (ACTIVE_EXPIRABLE.includes(pi.status))
+          this.armExpiry(pi.id, pi.createdMs + ttl.paymentIntentMs);
+        if (pi.status === 'requires_capture' && pi.authorizedAtMs !== null) {
+          this.armExpiry(pi.id, pi.authorizedAtMs + ttl.authorizationMs);
+        }
+      }
+      for (const si of this.setupIntents.values()) {
+        this.bySecret.set(si.client_secret, { kind: 'si', id: si.id });
+      }
+    });
+  }
+
+  /** Checks the intent's TTLs at `at` on the clock (by id, so that it also works after a restart). */
+  private armExpiry(id: string, at: number): void {
+    this.core.scheduler.schedule(at, () => {
+      const pi = this.intents.get(id);
+      if (pi) this.expireIfDue(pi);
     });
   }
 
@@ -334,7 +359,7 @@ export class StripeProvider implements HostedProvider {
   }
 
   private rid(prefix: string): string {
-    return `${prefix}_${this.core.faker.string.alphanumeric(24)}`;
+    return `${prefix}_${randomAlphanumeric(24)}`;
   }
 
   private baseUrl = '';
@@ -396,7 +421,7 @@ export class StripeProvider implements HostedProvider {
     keys: SessionKeys,
     forgedObject: () => { type: string; object: Record<string, unknown> },
   ): void {
-    const account = this.core.accounts.get(accountId);
+    const account = this.core.accounts.peek(accountId);
     const stripe = account?.stripe;
     const created = this.unix();
     const event = (t: string, o: Record<string, unknown>) => ({
@@ -420,29 +445,13 @@ export class StripeProvider implements HostedProvider {
       keys,
       contentType: 'application/json; charset=utf-8',
       body,
-      headers: (nowMs) => ({
-        'stripe-signature': stripeSignatureHeader(secret, Math.floor(nowMs / 1000), body),
-      }),
+      signing: { scheme: 'stripe', secret },
       forge: (mode) => {
-        if (mode === 'bad_signature') {
-          return {
-            body,
-            headers: (nowMs) => ({
-              'stripe-signature': `t=${Math.floor(nowMs / 1000)},v1=${'0'.repeat(64)}`,
-            }),
-          };
-        }
+        if (mode === 'bad_signature') return { body, signing: { scheme: 'stripe-zero' } };
         const f = forgedObject();
-        const forgedBody = JSON.stringify(event(f.type, f.object));
         return {
-          body: forgedBody,
-          headers: (nowMs) => ({
-            'stripe-signature': stripeSignatureHeader(
-              'whsec_forger_wrong_secret',
-              Math.floor(nowMs / 1000),
-              forgedBody,
-            ),
-          }),
+          body: JSON.stringify(event(f.type, f.object)),
+          signing: { scheme: 'stripe', secret: 'whsec_forger_wrong_secret' },
         };
       },
     });
@@ -671,7 +680,7 @@ export class StripeProvider implements HostedProvider {
       currency: input.currency,
       status: 'requires_payment_method',
       capture_method: input.capture_method === 'manual' ? 'manual' : 'automatic',
-      client_secret: `${id}_secret_${this.core.faker.string.alphanumeric(25)}`,
+      client_secret: `${id}_secret_${randomAlphanumeric(25)}`,
       created: this.unix(),
       createdMs: this.core.clock.now(),
       customer: input.customer ?? null,
@@ -689,9 +698,7 @@ export class StripeProvider implements HostedProvider {
     };
     this.intents.set(id, pi);
     this.bySecret.set(pi.client_secret, { kind: 'pi', id });
-    this.core.scheduler.schedule(pi.createdMs + this.core.options.ttl.stripe.paymentIntentMs, () =>
-      this.expireIfDue(pi),
-    );
+    this.armExpiry(id, pi.createdMs + this.core.options.ttl.stripe.paymentIntentMs);
     const pm = this.resolvePaymentMethod(
       accountId,
       input.payment_method,
@@ -785,10 +792,7 @@ export class StripeProvider implements HostedProvider {
       pi.amount_capturable = pi.amount;
       pi.authorizedAtMs = this.core.clock.now();
       this.core.record({ ...base, kind: 'authorization', providerRef: pi.id });
-      this.core.scheduler.schedule(
-        pi.authorizedAtMs + this.core.options.ttl.stripe.authorizationMs,
-        () => this.expireIfDue(pi),
-      );
+      this.armExpiry(pi.id, pi.authorizedAtMs + this.core.options.ttl.stripe.authorizationMs);
       this.piEvent(pi, 'payment_intent.amount_capturable_updated');
     } else {
       pi.status = 'succeeded';
@@ -886,7 +890,7 @@ export class StripeProvider implements HostedProvider {
       object: 'setup_intent',
       accountId,
       status: 'requires_payment_method',
-      client_secret: `${id}_secret_${this.core.faker.string.alphanumeric(25)}`,
+      client_secret: `${id}_secret_${randomAlphanumeric(25)}`,
       created: this.unix(),
       customer: input.customer ?? null,
       payment_method: null,
@@ -1197,7 +1201,7 @@ export class StripeProvider implements HostedProvider {
           .digest('hex');
         let status = 200;
         let body: unknown;
-        const cached = idemId ? this.idempotency.get(idemId) : undefined;
+        const cached = idemId ? this.idempotency.peek(idemId) : undefined;
         if (cached) {
           if (cached.hash !== hash) {
             status = 400;
@@ -1248,11 +1252,11 @@ export class StripeProvider implements HostedProvider {
       };
 
     const piKeysOf = (req: Request, auth: Auth) => {
-      const pi = this.intents.get(String(req.params.id));
+      const pi = this.intents.peek(String(req.params.id));
       return pi && pi.accountId === auth.account.id ? this.piKeys(pi) : undefined;
     };
     const siKeysOf = (req: Request, auth: Auth) => {
-      const si = this.setupIntents.get(String(req.params.id));
+      const si = this.setupIntents.peek(String(req.params.id));
       return si && si.accountId === auth.account.id ? this.siKeys(si) : undefined;
     };
     const createKeys = (req: Request): SessionKeys => ({
@@ -1383,6 +1387,7 @@ export class StripeProvider implements HostedProvider {
       '/v1/payment_intents',
       handle(
         (req, auth) => {
+          checkAmount((req.body as Record<string, unknown> | undefined)?.amount, 'amount');
           const input = createPISchema.parse(req.body ?? {});
           return { body: this.piJson(this.createPaymentIntent(auth, input)) };
         },
@@ -1422,6 +1427,10 @@ export class StripeProvider implements HostedProvider {
       '/v1/payment_intents/:id/capture',
       handle(
         (req, auth) => {
+          checkAmount(
+            (req.body as Record<string, unknown> | undefined)?.amount_to_capture,
+            'amount_to_capture',
+          );
           const input = captureSchema.parse(req.body ?? {});
           const pi = this.getPI(auth, String(req.params.id));
           this.capture(pi, input.amount_to_capture);
@@ -1520,6 +1529,29 @@ export class StripeProvider implements HostedProvider {
     const pub = this.core.findAccount((a) => a.stripe?.publishableKey === key);
     if (pub) return { account: pub, mode: 'publishable' };
     return undefined;
+  }
+}
+
+/** Refuses an amount outside Stripe's limits with Stripe's own error, whatever its size (compared exactly, never parsed to a float). */
+function checkAmount(raw: unknown, param: string): void {
+  const value = integerInput(raw);
+  if (value === undefined) return;
+  const { minAmount, maxAmount } = PROVIDER_LIMITS.stripe;
+  if (value < BigInt(minAmount)) {
+    throw new StripeApiError(400, {
+      type: 'invalid_request_error',
+      code: 'parameter_invalid_integer',
+      message: `Invalid positive integer: ${param} must be at least ${minAmount}`,
+      param,
+    });
+  }
+  if (value > BigInt(maxAmount)) {
+    throw new StripeApiError(400, {
+      type: 'invalid_request_error',
+      code: 'amount_too_large',
+      message: `Amount must be no more than ${maxAmount} (the amount in the currency's smallest unit: 999,999.99 in a two-decimal currency).`,
+      param,
+    });
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SimOptions } from './config.ts';
@@ -122,4 +123,72 @@ export async function nuvei(
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, Loose> };
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const NV = ACCOUNT.nuvei;
+const NUVEI_TS = '20300115120000';
+
+/** Opens a Nuvei order for the test account (USD by default), checksum included. */
+export async function nuveiOpenOrder(
+  base: string,
+  opts: {
+    amount?: string;
+    currency?: string;
+    clientUniqueId?: string;
+    transactionType?: string;
+  } = {},
+  account: { merchantId: string; merchantSiteId: string; secretKey: string } = NV,
+): Promise<{ status: number; body: Record<string, Loose> }> {
+  const amount = opts.amount ?? '10.00';
+  const currency = opts.currency ?? 'USD';
+  const clientRequestId = `req-${createHash('md5').update(String(Math.random())).digest('hex').slice(0, 8)}`;
+  return nuvei(base, 'openOrder', {
+    merchantId: account.merchantId,
+    merchantSiteId: account.merchantSiteId,
+    clientRequestId,
+    clientUniqueId: opts.clientUniqueId ?? 'order-77',
+    amount,
+    currency,
+    ...(opts.transactionType ? { transactionType: opts.transactionType } : {}),
+    timeStamp: NUVEI_TS,
+    checksum: sha256(
+      `${account.merchantId}${account.merchantSiteId}${clientRequestId}${amount}${currency}${NUVEI_TS}${account.secretKey}`,
+    ),
+  });
+}
+
+/** Pays a Nuvei order with a card, checksum included. */
+export async function nuveiPay(
+  base: string,
+  sessionToken: string,
+  cardNumber: string,
+  opts: { amount?: string; currency?: string; clientUniqueId?: string } = {},
+  account: { merchantId: string; merchantSiteId: string; secretKey: string } = NV,
+): Promise<{ status: number; body: Record<string, Loose> }> {
+  const amount = opts.amount ?? '10.00';
+  const currency = opts.currency ?? 'USD';
+  const clientRequestId = 'pay-1';
+  return nuvei(base, 'payment', {
+    merchantId: account.merchantId,
+    merchantSiteId: account.merchantSiteId,
+    sessionToken,
+    clientRequestId,
+    ...(opts.clientUniqueId ? { clientUniqueId: opts.clientUniqueId } : {}),
+    amount,
+    currency,
+    timeStamp: NUVEI_TS,
+    checksum: sha256(
+      `${account.merchantId}${account.merchantSiteId}${clientRequestId}${amount}${currency}${NUVEI_TS}${account.secretKey}`,
+    ),
+    paymentOption: {
+      card: {
+        cardNumber,
+        cardHolderName: 'Jane Smith',
+        expirationMonth: '12',
+        expirationYear: '2034',
+        CVV: '217',
+      },
+    },
+  });
 }

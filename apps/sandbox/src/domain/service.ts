@@ -36,6 +36,7 @@ import type {
   TransactionRow,
 } from '../store/store.ts';
 import { type Clock, isoAt } from './clock.ts';
+import { subjectMismatch } from './cross-check.ts';
 import { notFound, RouterError } from './errors.ts';
 import {
   canonicalJson,
@@ -54,9 +55,11 @@ import {
   transactionToWire,
 } from './mapping.ts';
 import {
+  isFinal,
   isTerminalSession,
   isTerminalTransaction,
   LIVE_SESSION_STATUSES,
+  outcomeOf,
   PROVIDER_STATE_OUTCOME,
 } from './outcome.ts';
 import { refuseOutsideProviderLimits } from './provider-limits.ts';
@@ -341,8 +344,12 @@ export class SandboxService {
         created_at: now,
         updated_at: now,
       };
-      if ((await this.store.insertSession(row)) === 'conflict') continue;
-      await this.insertSessionTransaction(row, transactionId);
+      if (
+        (await this.store.insertSession(row, sessionTransactionRow(row, transactionId))) ===
+        'conflict'
+      ) {
+        continue;
+      }
 
       let started: Awaited<ReturnType<ProviderAdapter['startSession']>>;
       try {
@@ -358,17 +365,25 @@ export class SandboxService {
           storedPaymentMethod: stored ? toProviderPaymentMethod(stored) : null,
         });
       } catch (error) {
-        await this.failStart(sessionId, transactionId, error);
+        await this.failStart(
+          sessionId,
+          transactionId,
+          'provider_unavailable',
+          `The provider could not start the session: ${error instanceof Error ? error.message : String(error)}`,
+        );
         throw this.providerFailure(error, 'start the session');
       }
       const startedAt = this.nowIso();
-      await this.store.setSessionProviderData(sessionId, {
+      const recorded = await this.store.setSessionProviderData(sessionId, {
         token: started.token,
         token_expires_at: started.expiresAt ? started.expiresAt.toISOString() : null,
         provider_code: started.providerCode,
         payload: JSON.stringify(started.payload),
         updated_at: startedAt,
       });
+      if (recorded === 'reference-in-use') {
+        throw await this.referenceReused(sessionId, transactionId, started.providerCode);
+      }
       await this.store.updateTransactionIf(transactionId, ['PENDING'], {
         provider_code: started.providerCode,
         updated_at: startedAt,
@@ -390,10 +405,19 @@ export class SandboxService {
         { details: { sessionId: existing.id, status: existing.status } },
       );
     }
+    const until = existing.token_expires_at
+      ? ` The provider keeps it payable until ${existing.token_expires_at}, so a new session for this code is refused until then (after a declined card the customer can try another in the same form).`
+      : '';
     return new RouterError(
       'CONFLICT',
-      `merchantInternalTransactionCode ${code} already has an open session (${existing.id}) with different data. Send the same data to get that session back, or a new code for a different purchase; a new session with this code may start once it has ended (expired, canceled, declined or errored).`,
-      { details: { sessionId: existing.id, status: existing.status } },
+      `merchantInternalTransactionCode ${code} already has an open session (${existing.id}) with different data.${until} Send the same data to get that session back, or a new code for a different purchase; a new session with this code may start once it has ended (expired, canceled, declined or errored).`,
+      {
+        details: {
+          sessionId: existing.id,
+          status: existing.status,
+          ...(existing.token_expires_at ? { payableUntil: existing.token_expires_at } : {}),
+        },
+      },
     );
   }
 
@@ -415,23 +439,57 @@ export class SandboxService {
     });
   }
 
-  private async failStart(sessionId: string, transactionId: string, error: unknown) {
+  private async failStart(
+    sessionId: string,
+    transactionId: string,
+    errorCode: string,
+    errorMessage: string,
+  ) {
     const now = this.nowIso();
     await this.store.updateTransactionIf(transactionId, ['PENDING'], {
       status: 'ERROR',
-      error_code: 'provider_unavailable',
-      error_message: `The provider could not start the session: ${error instanceof Error ? error.message : String(error)}`,
+      error_code: errorCode,
+      error_message: errorMessage,
       updated_at: now,
     });
     await this.store.updateSessionIf(sessionId, ['PENDING'], { status: 'ERROR', updated_at: now });
   }
 
-  private providerFailure(error: unknown, doing: string): RouterError {
+  /**
+   * The provider answered with a token or reference another session already holds: the new
+   * session ends in ERROR rather than share it, so that no lookup by it reaches the wrong order.
+   */
+  private async referenceReused(
+    sessionId: string,
+    transactionId: string,
+    providerCode: string,
+  ): Promise<RouterError> {
+    const message = `The provider answered with a reference (${providerCode}) or token that another session already holds; this session was not started and nothing was charged.`;
+    await this.failStart(sessionId, transactionId, 'provider_reference_reused', message);
+    this.logger.error({ sessionId, providerCode }, message);
+    return new RouterError(
+      'PROVIDER_ERROR',
+      `${message} Start again: the provider is asked for a new one.`,
+    );
+  }
+
+  /**
+   * A provider that did not answer, as the merchant must read it: for an operation that moves
+   * money the outcome is unknown (the provider may have applied it before its answer was lost),
+   * and the retry asks the provider what happened before it sends anything again.
+   */
+  private providerFailure(
+    error: unknown,
+    doing: string,
+    { moneyMayHaveMoved = false }: { moneyMayHaveMoved?: boolean } = {},
+  ): RouterError {
     if (error instanceof ProviderUnavailableError) {
       return new RouterError(
         error.kind === 'timeout' ? 'PROVIDER_TIMEOUT' : 'PROVIDER_ERROR',
-        `The provider did not answer when asked to ${doing} (${error.message}); nothing changed, it is safe to retry.`,
-        { cause: error },
+        moneyMayHaveMoved
+          ? `The provider did not answer when asked to ${doing} (${error.message}); the outcome is unknown: it may have been applied. Retry the same call: the router first asks the provider what happened and never applies it twice.`
+          : `The provider did not answer when asked to ${doing} (${error.message}); nothing changed, it is safe to retry.`,
+        { cause: error, ...(moneyMayHaveMoved ? { details: { outcome: 'unknown' } } : {}) },
       );
     }
     if (error instanceof RouterError) return error;
@@ -439,27 +497,7 @@ export class SandboxService {
   }
 
   private async insertSessionTransaction(session: SessionRow, transactionId: string) {
-    return this.store.insertTransaction({
-      id: transactionId,
-      merchant_id: session.merchant_id,
-      session_id: session.id,
-      parent_transaction_id: null,
-      merchant_transaction_provider_id: session.merchant_transaction_provider_id,
-      provider: session.provider,
-      action: session.action,
-      status: 'PENDING',
-      amount: session.amount,
-      currency: session.currency,
-      settled_amount: null,
-      merchant_internal_transaction_code: session.merchant_internal_transaction_code,
-      merchant_internal_customer_code: session.merchant_internal_customer_code,
-      provider_code: session.provider_code,
-      payment_method_id: null,
-      error_code: null,
-      error_message: null,
-      created_at: session.created_at,
-      updated_at: session.created_at,
-    });
+    return this.store.insertTransaction(sessionTransactionRow(session, transactionId));
   }
 
   private async mustFindSession(merchantId: string, lookup: SessionLookup): Promise<SessionRow> {
@@ -647,13 +685,14 @@ export class SandboxService {
       status = await adapter.retrieve(credentials, reference);
       if (
         (status.state === 'declined' || status.state === 'failed') &&
+        !status.sessionOpen &&
         !isTerminalSession(session.status)
       ) {
         const closed = await adapter.close(credentials, reference);
         if (closed.state === 'succeeded' || closed.state === 'processing') status = closed;
       }
     } catch (error) {
-      if (isTerminalTransaction(transaction.status)) return transaction;
+      if (isFinal(session, transaction)) return transaction;
       throw this.providerFailure(error, 'report the session');
     }
     await this.apply(session, transaction, status);
@@ -670,8 +709,9 @@ export class SandboxService {
     return created;
   }
 
-  private async apply(session: SessionRow, transaction: TransactionRow, status: ProviderStatus) {
-    const outcome = PROVIDER_STATE_OUTCOME[status.state];
+  private async apply(session: SessionRow, transaction: TransactionRow, reported: ProviderStatus) {
+    const status = this.crossChecked(session, transaction, reported);
+    const outcome = outcomeOf(session, status);
     const now = this.nowIso();
     let paymentMethodId = transaction.payment_method_id;
     if (
@@ -746,6 +786,37 @@ export class SandboxService {
         updated_at: now,
       });
     }
+  }
+
+  /**
+   * The provider's answer, unless the object it describes is not this session's (another
+   * amount, currency or back-reference): then an error that says what did not match, so the
+   * transaction ends in ERROR and never SUCCEEDED.
+   */
+  private crossChecked(
+    session: SessionRow,
+    transaction: TransactionRow,
+    status: ProviderStatus,
+  ): ProviderStatus {
+    const mismatch = subjectMismatch(session, status.subject);
+    if (mismatch === undefined) return status;
+    const message = `The provider's ${status.providerCode ?? 'object'} does not match this session: ${mismatch}. Its status (${status.rawStatus}) was not recorded; do not fulfil, reconcile with the provider.`;
+    this.logger.error(
+      {
+        sessionId: session.id,
+        transactionId: transaction.id,
+        providerCode: status.providerCode,
+        mismatch,
+      },
+      'provider object does not match the session',
+    );
+    return {
+      state: 'error',
+      rawStatus: `${status.rawStatus} (mismatch)`,
+      providerCode: transaction.provider_code,
+      errorCode: 'provider_mismatch',
+      errorMessage: message,
+    };
   }
 
   // --- server-side operations ------------------------------------------------------------
@@ -852,16 +923,21 @@ export class SandboxService {
           created_at: now,
           updated_at: now,
         };
-        if ((await this.store.insertSession(row)) === 'conflict') continue;
-        await this.insertSessionTransaction(row, transactionId);
+        if (
+          (await this.store.insertSession(row, sessionTransactionRow(row, transactionId))) ===
+          'conflict'
+        ) {
+          continue;
+        }
         session = row;
       }
       const transaction = await this.sessionTransaction(session);
-      if (isTerminalTransaction(transaction.status)) return this.transactionWire(transaction);
+      if (isFinal(session, transaction)) return this.transactionWire(transaction);
       const adapter = this.adapter(mtp.provider);
       const credentials = await this.credentials(mtp);
       const request = {
         idempotencyKey: session.id,
+        sessionId: session.id,
         amount: data.amount,
         currency: data.currency as Currency,
         merchantInternalTransactionCode: code,
@@ -882,13 +958,16 @@ export class SandboxService {
           }
         } else {
           prepared = await adapter.prepareCharge(credentials, request);
-          await this.store.setSessionProviderData(session.id, {
+          const saved = await this.store.setSessionProviderData(session.id, {
             token: prepared.token,
             token_expires_at: null,
             provider_code: prepared.providerCode,
             payload: '{}',
             updated_at: this.nowIso(),
           });
+          if (saved === 'reference-in-use') {
+            throw await this.referenceReused(session.id, transaction.id, prepared.providerCode);
+          }
           const recorded = await this.store.findSession(merchant.id, { id: session.id });
           if (recorded?.token !== prepared.token) {
             // Another request prepared it first: charge the one it recorded.
@@ -901,7 +980,9 @@ export class SandboxService {
       } catch (error) {
         // Nothing is lost: the session keeps the code and the provider reference, and a retry
         // with the same data asks the provider before it charges.
-        throw this.providerFailure(error, 'charge the stored payment method');
+        throw this.providerFailure(error, 'charge the stored payment method', {
+          moneyMayHaveMoved: true,
+        });
       } finally {
         await lease.release();
       }
@@ -976,6 +1057,7 @@ export class SandboxService {
       updated_at: now,
     };
     let operation = child;
+    let resumed = false;
     if ((await this.store.insertTransaction(child)) === 'conflict') {
       const existing = await this.store.findChildTransaction(authorization.id);
       if (!existing)
@@ -1000,10 +1082,18 @@ export class SandboxService {
         );
       }
       operation = existing;
+      resumed = true;
     }
     const lease = await this.lease(merchant.id, `lease:${authorization.id}`);
     try {
-      return await this.runOnAuthorization(merchant, authorization, operation, action, amount);
+      return await this.runOnAuthorization(
+        merchant,
+        authorization,
+        operation,
+        action,
+        amount,
+        resumed,
+      );
     } finally {
       await lease.release();
     }
@@ -1037,6 +1127,8 @@ export class SandboxService {
     operation: TransactionRow,
     action: 'SETTLE' | 'VOID',
     amount: bigint,
+    /** An earlier request sent this operation and got no answer: ask the provider before sending it again. */
+    resumed: boolean,
   ): Promise<MerchantTransactionWire> {
     const verb = action === 'SETTLE' ? 'settle' : 'void';
     const current = await this.store.findTransaction(merchant.id, operation.id);
@@ -1059,6 +1151,7 @@ export class SandboxService {
     }
     const adapter = this.adapter(mtp.provider);
     let status: ProviderStatus;
+    let settled = amount;
     try {
       const request = {
         providerCode: authorization.provider_code,
@@ -1067,12 +1160,20 @@ export class SandboxService {
         idempotencyKey: operation.id,
       };
       const credentials = await this.credentials(mtp);
-      status =
-        action === 'SETTLE'
-          ? await adapter.capture(credentials, request)
-          : await adapter.void(credentials, request);
+      const known = resumed
+        ? await adapter.findOperation(credentials, { action, ...request })
+        : null;
+      if (known) {
+        status = known;
+        settled = known.amount ?? amount;
+      } else {
+        status =
+          action === 'SETTLE'
+            ? await adapter.capture(credentials, request)
+            : await adapter.void(credentials, request);
+      }
     } catch (error) {
-      throw this.providerFailure(error, `${verb} the authorization`);
+      throw this.providerFailure(error, `${verb} the authorization`, { moneyMayHaveMoved: true });
     }
     const target = PROVIDER_STATE_OUTCOME[status.state].transaction;
     const done = this.nowIso();
@@ -1085,7 +1186,7 @@ export class SandboxService {
       });
     }
     if (action === 'SETTLE' && target === 'SUCCEEDED') {
-      await this.store.setSettledAmountIfUnset(authorization.id, amount.toString(), done);
+      await this.store.setSettledAmountIfUnset(authorization.id, settled.toString(), done);
     }
     const result = await this.store.findTransaction(merchant.id, operation.id);
     if (!result) throw new RouterError('INTERNAL_ERROR', `transaction ${operation.id} vanished`);
@@ -1174,6 +1275,31 @@ export class SandboxService {
     await record('refreshed');
     return 'refreshed';
   }
+}
+
+/** A session's own transaction as it starts: PENDING, with the session's amount and codes. */
+function sessionTransactionRow(session: SessionRow, transactionId: string): TransactionRow {
+  return {
+    id: transactionId,
+    merchant_id: session.merchant_id,
+    session_id: session.id,
+    parent_transaction_id: null,
+    merchant_transaction_provider_id: session.merchant_transaction_provider_id,
+    provider: session.provider,
+    action: session.action,
+    status: 'PENDING',
+    amount: session.amount,
+    currency: session.currency,
+    settled_amount: null,
+    merchant_internal_transaction_code: session.merchant_internal_transaction_code,
+    merchant_internal_customer_code: session.merchant_internal_customer_code,
+    provider_code: session.provider_code,
+    payment_method_id: null,
+    error_code: null,
+    error_message: null,
+    created_at: session.created_at,
+    updated_at: session.created_at,
+  };
 }
 
 function toProviderPaymentMethod(row: PaymentMethodRow): ProviderPaymentMethod {

@@ -162,7 +162,12 @@ describe('the HTTP face of the router', () => {
     });
 
     test('a request still in flight with the key is 409', async () => {
-      t.sim.addScenario({ kind: 'api_timeout', holdMs: 60_000, times: 1 });
+      t.sim.addScenario({
+        kind: 'api_timeout',
+        holdMs: 60_000,
+        times: 1,
+        target: { merchantRef: 'order-8821' },
+      });
       const held = new Promise<void>((resolve) =>
         t.sim.events.once('request-held', () => resolve()),
       );

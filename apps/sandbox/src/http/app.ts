@@ -49,6 +49,8 @@ export interface HttpAppOptions {
   service: SandboxService;
   idempotency: IdempotencyKeys;
   rateLimiter: RateLimiter;
+  /** Limits per client address, before any lookup (see address-limits.ts). */
+  addressRateLimit?: RequestHandler;
   logger: Logger;
   /** Extra routes mounted before the API (the demo shop, later). */
   extraRoutes?: (app: express.Express) => void;
@@ -223,6 +225,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     const refused = requestShapeError(req, refusedRequestId);
     requestContext.run({ requestId }, () => next(refused));
   });
+
+  if (options.addressRateLimit) app.use(options.addressRateLimit);
 
   app.get('/', (_req, res) => {
     res.json({ name: 'AccruPay sandbox', health: '/health' });

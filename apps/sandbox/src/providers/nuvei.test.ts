@@ -285,6 +285,11 @@ describe('sessions', () => {
       rawStatus: 'APPROVED',
       providerCode: charge?.providerRef,
       paymentMethod: undefined,
+      subject: {
+        amount: 10_000n,
+        currency: 'USD',
+        merchantInternalTransactionCode: expect.stringMatching(/^order-/),
+      },
     });
     await sim.flush();
     expect(form(received[0] as Received).get('first_name')).toBe('Ada');
@@ -491,6 +496,7 @@ describe('stored card charges', () => {
     const sent = spyOnNuveiRequests();
     const status = await chargeStored(adapter, credentials, {
       idempotencyKey: 'ses_charge_1',
+      sessionId: 'ses_charge_1',
       amount: 2_550n,
       currency: 'USD',
       merchantInternalTransactionCode: 'order-charge-1',
@@ -511,6 +517,7 @@ describe('stored card charges', () => {
     const { sim, adapter, credentials, method } = await storeCard(CARDS.attachOkChargeDeclines);
     const status = await chargeStored(adapter, credentials, {
       idempotencyKey: 'ses_charge_2',
+      sessionId: 'ses_charge_2',
       amount: 1_000n,
       currency: 'USD',
       merchantInternalTransactionCode: 'order-charge-2',
@@ -524,6 +531,7 @@ describe('stored card charges', () => {
     const { adapter, credentials, method } = await storeCard(CARDS.visa);
     const status = await chargeStored(adapter, credentials, {
       idempotencyKey: 'ses_charge_3',
+      sessionId: 'ses_charge_3',
       amount: 1_000n,
       currency: 'USD',
       merchantInternalTransactionCode: 'order-charge-3',
@@ -536,6 +544,7 @@ describe('stored card charges', () => {
     const { sim, adapter, credentials, method } = await storeCard(CARDS.visa);
     const request = {
       idempotencyKey: 'ses_charge_4',
+      sessionId: 'ses_charge_4',
       amount: 1_000n,
       currency: 'USD' as const,
       merchantInternalTransactionCode: 'order-charge-4',

@@ -11,6 +11,7 @@ import {
   type ProviderLimits,
   type ProviderPaymentMethod,
   type ProviderStatus,
+  type ProviderSubject,
   ProviderUnavailableError,
   type StartSessionRequest,
 } from './types.ts';
@@ -47,6 +48,13 @@ const CHECKSUM_FIELDS = {
     'urlDetails.notificationUrl',
     'timeStamp',
   ],
+  getTransactionDetails: [
+    'merchantId',
+    'merchantSiteId',
+    'transactionId',
+    'clientUniqueId',
+    'timeStamp',
+  ],
 } as const;
 type SignedMethod = keyof typeof CHECKSUM_FIELDS;
 
@@ -73,6 +81,19 @@ const answerSchema = z
     gwErrorReason: z.string().optional(),
     userTokenId: z.string().optional(),
     sessionExpired: z.boolean().optional(),
+    amount: code.optional(),
+    currency: z.string().optional(),
+    clientUniqueId: z.string().optional(),
+    transactionDetails: z
+      .object({
+        transactionId: code.optional(),
+        transactionType: z.string().optional(),
+        transactionStatus: z.string().optional(),
+        amount: code.optional(),
+        currency: z.string().optional(),
+        relatedTransactionId: code.optional(),
+      })
+      .optional(),
     paymentOption: z
       .object({
         userPaymentOptionId: code.optional(),
@@ -128,9 +149,9 @@ function digits(length: number): string {
 }
 
 /** Minor units to Nuvei's decimal string; the simulator takes at most two decimals. */
-/** Nuvei's documented limits: amounts of at most two decimals, and at most this many minor units. */
+/** Nuvei's limits: amounts of at most two decimals, and at most 99,999,999.99 in one payment. */
 export const NUVEI_LIMITS: ProviderLimits = {
-  maxAmountMinor: 99_999_999_999n,
+  maxAmountMinor: 9_999_999_999n,
   refusesCurrency(currency) {
     const exponent = CURRENCY_MINOR_UNITS[currency];
     if (exponent === null || exponent === undefined || exponent > 2) {
@@ -199,6 +220,29 @@ function storedCard(answer: Answer): ProviderPaymentMethod | undefined {
   };
 }
 
+/** The amount, currency and merchant code a Nuvei answer echoes back (getPaymentStatus). */
+function subjectOf(answer: Answer): ProviderSubject {
+  const currency = answer.currency ? answer.currency.toUpperCase() : undefined;
+  return {
+    amount:
+      answer.amount !== undefined && currency !== undefined
+        ? toMinor(answer.amount, currency)
+        : undefined,
+    currency,
+    merchantInternalTransactionCode: answer.clientUniqueId || undefined,
+  };
+}
+
+/** A Nuvei decimal amount ("10.00") in minor units; undefined when it is not one. */
+function toMinor(major: string, currency: string): bigint | undefined {
+  const exponent = CURRENCY_MINOR_UNITS[currency as Currency];
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(major);
+  if (exponent === null || exponent === undefined || !match) return undefined;
+  const fraction = (match[2] ?? '').padEnd(exponent, '0');
+  if (fraction.length > exponent) return undefined;
+  return BigInt(`${match[1]}${fraction}`);
+}
+
 /** Maps a Nuvei payment answer (payment, getPaymentStatus, settle, void) to the router's words. */
 function toStatus(answer: Answer, fallbackCode: string | null): ProviderStatus {
   const nonZero = (value: string | undefined) => (value && value !== '0' ? value : undefined);
@@ -218,6 +262,7 @@ function toStatus(answer: Answer, fallbackCode: string | null): ProviderStatus {
     rawStatus: raw,
     providerCode: answer.transactionId || fallbackCode,
     paymentMethod: storedCard(answer),
+    subject: subjectOf(answer),
   };
   const failure = {
     errorCode: nonZero(answer.gwErrorCode) ?? nonZero(answer.errCode),
@@ -236,7 +281,8 @@ function toStatus(answer: Answer, fallbackCode: string | null): ProviderStatus {
     case 'DECLINED': {
       // Nuvei reports a denied 3-D Secure challenge as a decline; only its reason tells.
       const denied3ds = /3-?D ?Secure/i.test(failure.errorMessage ?? '');
-      return { ...status, ...failure, state: denied3ds ? 'failed' : 'declined' };
+      // The order stays payable until its token expires: the customer may try another card.
+      return { ...status, ...failure, state: denied3ds ? 'failed' : 'declined', sessionOpen: true };
     }
     case 'ERROR':
       return { ...status, ...failure, state: 'error' };
@@ -379,9 +425,47 @@ export function createNuveiAdapter(options: {
       return toStatus(answer, null);
     };
 
+  const findOperation: ProviderAdapter['findOperation'] = async (credentials, op) => {
+    const answer = await call('getTransactionDetails', credentialsOf(credentials), {
+      clientUniqueId: op.idempotencyKey,
+    });
+    const details = answer.transactionDetails;
+    if (answer.status !== 'SUCCESS' || !details) {
+      // 1140: Nuvei has no transaction that this request created; anything else is no answer.
+      if (answer.errCode === '1140') return null;
+      throw new ProviderUnavailableError(
+        `Nuvei getTransactionDetails.do could not say what happened to ${op.idempotencyKey}: errCode ${answer.errCode ?? '?'} ${answer.reason ?? ''}`,
+        'error',
+      );
+    }
+    const type = op.action === 'SETTLE' ? 'Settle' : 'Void';
+    if (details.transactionType !== type || details.relatedTransactionId !== op.providerCode) {
+      return null;
+    }
+    const amount =
+      details.amount !== undefined && details.currency !== undefined
+        ? toMinor(details.amount, details.currency)
+        : undefined;
+    const raw = details.transactionStatus ?? 'UNKNOWN';
+    return {
+      state:
+        raw === 'APPROVED'
+          ? 'succeeded'
+          : raw === 'DECLINED'
+            ? 'declined'
+            : raw === 'ERROR'
+              ? 'error'
+              : 'unknown',
+      rawStatus: raw,
+      providerCode: details.transactionId ?? null,
+      ...(amount === undefined ? {} : { amount }),
+    };
+  };
+
   return {
     provider: 'NUVEI',
     limits: NUVEI_LIMITS,
+    findOperation,
 
     newCredentials() {
       return {

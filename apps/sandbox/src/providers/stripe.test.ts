@@ -246,6 +246,12 @@ describe('sessions', () => {
       state: 'awaiting_customer',
       rawStatus: 'requires_payment_method',
       providerCode: started.providerCode,
+      subject: {
+        amount: 1000n,
+        currency: 'USD',
+        sessionId: expect.stringMatching(/^ses_test_/),
+        merchantInternalTransactionCode: expect.stringMatching(/^order-/),
+      },
     });
     await pay(started.token, '4242424242424242');
     const status = await env.adapter.retrieve(env.credentials, ref);
@@ -284,7 +290,7 @@ describe('sessions', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(ProviderUnavailableError);
-    expect((error as Error).message).toMatch(/HTTP 400 parameter_invalid.*amount/);
+    expect((error as Error).message).toMatch(/HTTP 400 amount_too_large.*99999999/);
   });
 
   it('authorization: manual capture, requires_capture is succeeded', async () => {
@@ -388,6 +394,12 @@ describe('card outcomes', () => {
       providerCode: started.providerCode,
       errorCode,
       errorMessage: expect.stringMatching(/card|processing/i),
+      subject: {
+        amount: 1000n,
+        currency: 'USD',
+        sessionId: expect.stringMatching(/^ses_test_/),
+        merchantInternalTransactionCode: expect.stringMatching(/^order-/),
+      },
     });
   });
 
@@ -444,6 +456,12 @@ describe('card outcomes', () => {
       state: 'unknown',
       rawStatus: 'requires_review',
       providerCode: started.providerCode,
+      subject: {
+        amount: 1000n,
+        currency: 'USD',
+        sessionId: expect.stringMatching(/^ses_test_/),
+        merchantInternalTransactionCode: expect.stringMatching(/^order-/),
+      },
     });
   });
 });
@@ -526,6 +544,7 @@ describe('stored method charges', () => {
     const method = await storedCard('4242424242424242');
     const charge = {
       idempotencyKey: 'ses_charge_1',
+      sessionId: 'ses_charge_1',
       amount: 2500n,
       currency: 'USD' as const,
       merchantInternalTransactionCode: 'charge-1',
@@ -547,6 +566,7 @@ describe('stored method charges', () => {
     const method = await storedCard('4000000000000341');
     const status = await chargeStored(env.adapter, env.credentials, {
       idempotencyKey: 'ses_charge_2',
+      sessionId: 'ses_charge_2',
       amount: 2500n,
       currency: 'USD',
       merchantInternalTransactionCode: 'charge-2',
@@ -568,6 +588,7 @@ describe('stored method charges', () => {
     const method = await storedCard('4000000000003220');
     const status = await chargeStored(env.adapter, env.credentials, {
       idempotencyKey: 'ses_charge_3',
+      sessionId: 'ses_charge_3',
       amount: 2500n,
       currency: 'USD',
       merchantInternalTransactionCode: 'charge-3',

@@ -10,6 +10,7 @@ import {
   type ProviderLimits,
   type ProviderState,
   type ProviderStatus,
+  type ProviderSubject,
   ProviderUnavailableError,
 } from './types.ts';
 
@@ -40,6 +41,10 @@ const intentSchema = z.object({
   cancellation_reason: z.string().nullish(),
   last_payment_error: stripeErrorSchema.partial().nullish(),
   last_setup_error: stripeErrorSchema.partial().nullish(),
+  amount: z.number().nullish(),
+  amount_received: z.number().nullish(),
+  currency: z.string().nullish(),
+  metadata: z.record(z.string()).nullish(),
 });
 type Intent = z.infer<typeof intentSchema>;
 
@@ -109,9 +114,23 @@ function errorState(error: StripeError | Partial<StripeError>): ProviderState {
   return 'declined';
 }
 
+function subjectOf(intent: Intent): ProviderSubject {
+  return {
+    amount:
+      intent.object === 'setup_intent'
+        ? null
+        : typeof intent.amount === 'number'
+          ? BigInt(intent.amount)
+          : undefined,
+    currency: intent.currency ? intent.currency.toUpperCase() : undefined,
+    sessionId: intent.metadata?.accrupay_session_id,
+    merchantInternalTransactionCode: intent.metadata?.merchant_reference,
+  };
+}
+
 // The one status mapper: a PaymentIntent or SetupIntent in the router's words.
 function toStatus(intent: Intent, type: ClientTransactionSessionType): ProviderStatus {
-  const base = { rawStatus: intent.status, providerCode: intent.id };
+  const base = { rawStatus: intent.status, providerCode: intent.id, subject: subjectOf(intent) };
   const lastError = intent.last_payment_error ?? intent.last_setup_error ?? null;
   const failure = (): ProviderStatus => ({
     ...base,
@@ -459,7 +478,10 @@ export function createStripeAdapter(options: {
           currency: req.currency.toLowerCase(),
           customer: req.paymentMethod.customerReference ?? undefined,
           payment_method: req.paymentMethod.reference,
-          metadata: { merchant_reference: req.merchantInternalTransactionCode },
+          metadata: {
+            merchant_reference: req.merchantInternalTransactionCode,
+            accrupay_session_id: req.sessionId,
+          },
         },
         req.idempotencyKey,
       );
@@ -524,6 +546,34 @@ export function createStripeAdapter(options: {
         providerCode: answer.value.id,
         ...(voided ? {} : { errorMessage: `cancel left the PaymentIntent ${answer.value.status}` }),
       };
+    },
+
+    async findOperation(raw, op) {
+      const c = creds(raw);
+      const answer = await request(
+        c,
+        'GET',
+        `/payment_intents/${encodeURIComponent(op.providerCode)}`,
+        intentSchema,
+      );
+      if (!answer.ok) {
+        throw new ProviderUnavailableError(
+          `Stripe could not say what happened to ${op.providerCode}: ${answer.error.message ?? answer.error.type}`,
+          'error',
+        );
+      }
+      const intent = answer.value;
+      const base = { rawStatus: intent.status, providerCode: intent.id };
+      if (op.action === 'SETTLE' && intent.status === 'succeeded') {
+        return {
+          ...base,
+          state: 'succeeded',
+          amount: BigInt(intent.amount_received ?? Number(op.amount)),
+        };
+      }
+      if (op.action === 'VOID' && intent.status === 'canceled')
+        return { ...base, state: 'succeeded' };
+      return null;
     },
 
     verifyCallback(raw, rawBody, headers) {

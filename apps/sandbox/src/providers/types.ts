@@ -46,6 +46,28 @@ export interface ProviderStatus {
   errorMessage?: string | undefined;
   /** The card used, when the provider stored it or reports it. */
   paymentMethod?: ProviderPaymentMethod | undefined;
+  /**
+   * What the provider's object says it is for, as the provider echoes it back: the router checks
+   * it against the session before it records any outcome. A field is undefined when this answer
+   * does not carry it.
+   */
+  subject?: ProviderSubject | undefined;
+  /**
+   * After a decline or failed authentication: the provider's session still takes another card
+   * (Nuvei keeps an order payable until its token expires), so a later attempt may succeed.
+   */
+  sessionOpen?: boolean | undefined;
+}
+
+/** The amount, currency and back-references a provider object carries. */
+export interface ProviderSubject {
+  /** Minor units; null for an object with no amount (a SetupIntent). */
+  amount?: bigint | null | undefined;
+  currency?: string | undefined;
+  /** The router's session id the object was created for (Stripe metadata). */
+  sessionId?: string | undefined;
+  /** The merchant's code the object was created for (Nuvei clientUniqueId). */
+  merchantInternalTransactionCode?: string | undefined;
 }
 
 export interface StartSessionRequest {
@@ -76,6 +98,8 @@ export interface StartedSession {
 export interface ChargeStoredRequest {
   /** Idempotency key at the provider: a retry of the same charge never charges twice. */
   idempotencyKey: string;
+  /** The router's session id, sent to the provider as metadata where it keeps any. */
+  sessionId: string;
   amount: bigint;
   currency: Currency;
   merchantInternalTransactionCode: string;
@@ -161,6 +185,21 @@ export interface ProviderAdapter {
     credentials: Record<string, unknown>,
     request: { providerCode: string; amount: bigint; currency: Currency; idempotencyKey: string },
   ): Promise<ProviderStatus>;
+  /**
+   * What the provider did about a settle or void the router sent before and got no answer to
+   * (a timeout after the provider applied it): its status, with the captured amount of a settle,
+   * or null when the provider has no record of it and it is safe to send again.
+   */
+  findOperation(
+    credentials: Record<string, unknown>,
+    request: {
+      action: 'SETTLE' | 'VOID';
+      providerCode: string;
+      amount: bigint;
+      currency: Currency;
+      idempotencyKey: string;
+    },
+  ): Promise<(ProviderStatus & { amount?: bigint | undefined }) | null>;
   /** Checks a callback's signature or checksum; never trusts its outcome. */
   verifyCallback(
     credentials: Record<string, unknown>,

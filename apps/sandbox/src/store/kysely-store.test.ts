@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createMigrator } from './migrations.ts';
 import type { SessionCursor, SessionRow, Store, TransactionRow } from './store.ts';
 import {
   asKysely,
@@ -60,7 +61,10 @@ describe.each(TARGETS)('$name store', (target) => {
         const { rows } = await sql<{
           name: string;
         }>`select name from kysely_migration order by name`.execute(asKysely(store).db);
-        expect(rows.map((row) => row.name)).toEqual(['0001_initial']);
+        expect(rows.map((row) => row.name)).toEqual([
+          '0001_initial',
+          '0002_unique_provider_references',
+        ]);
         expect(await store.findMerchantById(A)).toBeDefined();
       });
 
@@ -73,9 +77,71 @@ describe.each(TARGETS)('$name store', (target) => {
           const { rows } = await sql<{
             name: string;
           }>`select name from kysely_migration`.execute(asKysely(first).db);
-          expect(rows.map((row) => row.name)).toEqual(['0001_initial']);
+          expect(rows.map((row) => row.name)).toEqual([
+            '0001_initial',
+            '0002_unique_provider_references',
+          ]);
           await second.insertMerchant(merchant('mer_fresh'));
           expect(await first.listMerchants()).toHaveLength(1);
+        } finally {
+          await fresh.cleanup();
+        }
+      });
+
+      it('upgrading a database whose sessions share a provider reference keeps the newest its own', async () => {
+        const fresh = await target.openFresh(1);
+        try {
+          const [old] = fresh.stores;
+          if (!old) throw new Error('expected a store');
+          const db = asKysely(old).db;
+          const schema =
+            old.dialect === 'postgres'
+              ? (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows[0]
+                  ?.name
+              : undefined;
+          const outcome = await createMigrator(db as never, old.dialect, schema).migrateTo(
+            '0001_initial',
+          );
+          expect(outcome.error).toBeUndefined();
+          await old.insertMerchant(merchant(A));
+          await old.insertMerchantTransactionProvider(mtp(MTP_A, A));
+          const reused = { token: 'tok_reused', provider_code: 'pi_reused' };
+          await old.insertSession(
+            session('s_old', A, MTP_A, {
+              ...reused,
+              status: 'ACTIVE',
+              transaction_id: 't_old',
+              created_at: at(1),
+            }),
+            transaction('t_old', A, MTP_A, { session_id: 's_old' }),
+          );
+          await old.insertSession(
+            session('s_new', A, MTP_A, {
+              ...reused,
+              status: 'COMPLETED',
+              transaction_id: 't_new',
+              created_at: at(5),
+            }),
+            transaction('t_new', A, MTP_A, { session_id: 's_new', status: 'SUCCEEDED' }),
+          );
+          await old.migrate();
+          expect(await old.findSession(A, { token: 'tok_reused' })).toMatchObject({ id: 's_new' });
+          expect(await old.findSession(A, { providerCode: 'pi_reused' })).toMatchObject({
+            id: 's_new',
+          });
+          expect(await old.findSession(A, { id: 's_old' })).toMatchObject({
+            status: 'ERROR',
+            token: null,
+            provider_code: null,
+          });
+          expect(await old.findTransaction(A, 't_old')).toMatchObject({
+            status: 'ERROR',
+            error_code: 'provider_reference_reused',
+          });
+          expect(await old.findTransaction(A, 't_new')).toMatchObject({
+            status: 'SUCCEEDED',
+            error_code: null,
+          });
         } finally {
           await fresh.cleanup();
         }
@@ -306,6 +372,49 @@ describe.each(TARGETS)('$name store', (target) => {
         await expect(
           store.insertSession(session('s1', A, MTP_A, { merchant_internal_transaction_code: 'x' })),
         ).rejects.toThrow();
+      });
+
+      it('never lets two sessions share a provider token or reference, even across merchants', async () => {
+        const data = (token: string, providerCode: string) => ({
+          token,
+          token_expires_at: at(900),
+          provider_code: providerCode,
+          payload: '{}',
+          updated_at: at(2),
+        });
+        await store.insertSession(session('s1', A, MTP_A));
+        await other.insertSession(session('s2', B, MTP_B));
+        await other.insertSession(session('s3', B, MTP_B));
+        expect(await store.setSessionProviderData('s1', data('tok_1', 'pi_1'))).toBe(true);
+        expect(await other.setSessionProviderData('s2', data('tok_1', 'pi_2'))).toBe(
+          'reference-in-use',
+        );
+        expect(await other.setSessionProviderData('s3', data('tok_3', 'pi_1'))).toBe(
+          'reference-in-use',
+        );
+        expect(await store.findSession(B, { id: 's2' })).toMatchObject({ token: null });
+        expect(await store.findSession(B, { id: 's3' })).toMatchObject({ provider_code: null });
+        // Another provider may use the same words.
+        await store.insertSession(session('s4', A, MTP_A, { provider: 'NUVEI' }));
+        expect(await store.setSessionProviderData('s4', data('tok_1', 'pi_1'))).toBe(true);
+      });
+
+      it('inserts a session and its transaction together, or neither', async () => {
+        await store.insertTransaction(transaction('t_taken', A, MTP_A));
+        await expect(
+          store.insertSession(
+            session('s1', A, MTP_A, { transaction_id: 't_taken' }),
+            transaction('t_taken', A, MTP_A, { session_id: 's1' }),
+          ),
+        ).rejects.toThrow();
+        expect(await store.findSession(A, { id: 's1' })).toBeUndefined();
+        expect(
+          await store.insertSession(
+            session('s2', A, MTP_A, { transaction_id: 't2' }),
+            transaction('t2', A, MTP_A, { session_id: 's2' }),
+          ),
+        ).toBe('inserted');
+        expect(await other.findSessionTransaction('s2')).toMatchObject({ id: 't2' });
       });
 
       it('records the provider data only while the token is null', async () => {

@@ -6,6 +6,7 @@ import {
   type UniqueIndex,
 } from './migrations.ts';
 import type { ClientSessionTable, Database } from './schema.ts';
+import { describeKeySource, SecretBox, WrongKeyError } from './secret-box.ts';
 import type {
   IdempotencyKeyRow,
   MerchantRow,
@@ -105,16 +106,32 @@ function transactionConditions(merchantId: string, filters: TransactionFilters) 
 export class KyselyStore implements Store {
   readonly #log: ((msg: string) => void) | undefined;
   readonly #schema: string | undefined;
+  readonly #box: SecretBox;
+  readonly #label: string;
   #closing: Promise<void> | undefined;
 
   constructor(
     /** The underlying Kysely instance, for tests and maintenance. */
     readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
-    options: { log?: ((msg: string) => void) | undefined; schema?: string | undefined } = {},
+    options: {
+      log?: ((msg: string) => void) | undefined;
+      schema?: string | undefined;
+      /** Encrypts the provider credentials at rest. Default: an ephemeral random key. */
+      credentials?: SecretBox | undefined;
+      /** The database, as messages name it (a path, or a URL without its password). */
+      label?: string | undefined;
+    } = {},
   ) {
     this.#log = options.log;
     this.#schema = options.schema;
+    this.#box = options.credentials ?? SecretBox.random();
+    this.#label = options.label ?? `the ${dialect} database`;
+  }
+
+  /** Where the key of the provider credentials comes from, as messages name it. */
+  get credentialsKeySource(): string {
+    return describeKeySource(this.#box.source);
   }
 
   #isUniqueViolation(error: unknown, indexes: readonly UniqueIndex[]): boolean {
@@ -153,6 +170,7 @@ export class KyselyStore implements Store {
         { cause: error },
       );
     }
+    await this.#sealCredentials();
     const applied = results.filter((result) => result.status === 'Success');
     this.#log?.(
       applied.length === 0
@@ -206,24 +224,28 @@ export class KyselyStore implements Store {
   }
 
   async insertMerchantTransactionProvider(row: MerchantTransactionProviderRow): Promise<void> {
-    await this.db.insertInto('merchant_transaction_providers').values(row).execute();
+    await this.db
+      .insertInto('merchant_transaction_providers')
+      .values({ ...row, credentials: this.#box.seal(row.credentials) })
+      .execute();
   }
 
-  findMerchantTransactionProviderById(
+  async findMerchantTransactionProviderById(
     id: string,
   ): Promise<MerchantTransactionProviderRow | undefined> {
-    return this.db
+    const row = await this.db
       .selectFrom('merchant_transaction_providers')
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
+    return row && this.#openRow(row);
   }
 
-  findMerchantTransactionProviderByProvider(
+  async findMerchantTransactionProviderByProvider(
     merchantId: string,
     provider: 'STRIPE' | 'NUVEI',
   ): Promise<MerchantTransactionProviderRow | undefined> {
-    return this.db
+    const row = await this.db
       .selectFrom('merchant_transaction_providers')
       .selectAll()
       .where('merchant_id', '=', merchantId)
@@ -232,21 +254,86 @@ export class KyselyStore implements Store {
       .orderBy('id', 'asc')
       .limit(1)
       .executeTakeFirst();
+    return row && this.#openRow(row);
   }
 
-  listMerchantTransactionProviders(merchantId: string): Promise<MerchantTransactionProviderRow[]> {
-    return this.db
+  async listMerchantTransactionProviders(
+    merchantId: string,
+  ): Promise<MerchantTransactionProviderRow[]> {
+    const rows = await this.db
       .selectFrom('merchant_transaction_providers')
       .selectAll()
       .where('merchant_id', '=', merchantId)
       .orderBy('created_at', 'asc')
       .orderBy('id', 'asc')
       .execute();
+    return rows.map((row) => this.#openRow(row));
   }
 
-  async insertSession(row: SessionRow): Promise<'inserted' | 'conflict'> {
+  /** The row with its credentials decrypted: the domain only ever sees plain credentials. */
+  #openRow(row: MerchantTransactionProviderRow): MerchantTransactionProviderRow {
+    return { ...row, credentials: this.#openCredentials(row) };
+  }
+
+  #openCredentials(row: { id: string; credentials: string }): string {
     try {
-      await this.db.insertInto('client_sessions').values(row).execute();
+      return this.#box.open(row.credentials);
+    } catch (error) {
+      if (!(error instanceof WrongKeyError)) throw error;
+      throw new Error(this.#wrongKeyMessage(row.id), { cause: error });
+    }
+  }
+
+  #wrongKeyMessage(id: string): string {
+    return (
+      `Cannot decrypt the provider credentials of ${id} in ${this.#label} with ` +
+      `${describeKeySource(this.#box.source)}: they were encrypted with another key. Start with ` +
+      'the key used before (set ACCRUPAY_CREDENTIALS_KEY to it, or restore its key file); ' +
+      'instances that share one database must share ACCRUPAY_CREDENTIALS_KEY. If that key is ' +
+      'lost, so are these records: delete the database file (or drop the schema) to start afresh.'
+    );
+  }
+
+  /**
+   * At start: encrypts credentials written in plain text before encryption at rest, and checks
+   * that the key opens every sealed row, so that a wrong key fails here and not on a request.
+   */
+  async #sealCredentials(): Promise<void> {
+    const rows = await this.db
+      .selectFrom('merchant_transaction_providers')
+      .select(['id', 'credentials'])
+      .execute();
+    let sealed = 0;
+    for (const row of rows) {
+      if (SecretBox.isSealed(row.credentials)) {
+        this.#openCredentials(row);
+        continue;
+      }
+      // Only if still plain: another instance starting at once may have sealed it already.
+      const result = await this.db
+        .updateTable('merchant_transaction_providers')
+        .set({ credentials: this.#box.seal(row.credentials) })
+        .where('id', '=', row.id)
+        .where('credentials', '=', row.credentials)
+        .executeTakeFirst();
+      if (changed(result)) sealed++;
+    }
+    if (sealed > 0) this.#log?.(`store: encrypted the credentials of ${sealed} provider records`);
+  }
+
+  async insertSession(
+    row: SessionRow,
+    transaction?: TransactionRow,
+  ): Promise<'inserted' | 'conflict'> {
+    try {
+      if (transaction === undefined) {
+        await this.db.insertInto('client_sessions').values(row).execute();
+      } else {
+        await this.db.transaction().execute(async (trx) => {
+          await trx.insertInto('client_sessions').values(row).execute();
+          await trx.insertInto('transactions').values(transaction).execute();
+        });
+      }
       return 'inserted';
     } catch (error) {
       if (this.#isUniqueViolation(error, [UNIQUE_INDEXES.liveSessionCode])) return 'conflict';
@@ -369,7 +456,7 @@ export class KyselyStore implements Store {
       SessionRow,
       'token' | 'token_expires_at' | 'provider_code' | 'payload' | 'updated_at'
     >,
-  ): Promise<boolean> {
+  ): Promise<boolean | 'reference-in-use'> {
     const result = await this.db
       .updateTable('client_sessions')
       .set({
@@ -381,8 +468,19 @@ export class KyselyStore implements Store {
       })
       .where('id', '=', id)
       .where('token', 'is', null)
-      .executeTakeFirst();
-    return changed(result);
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        if (
+          this.#isUniqueViolation(error, [
+            UNIQUE_INDEXES.sessionToken,
+            UNIQUE_INDEXES.sessionProviderCode,
+          ])
+        ) {
+          return 'reference-in-use' as const;
+        }
+        throw error;
+      });
+    return result === 'reference-in-use' ? result : changed(result);
   }
 
   async updateSessionIf(

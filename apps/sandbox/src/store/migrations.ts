@@ -38,6 +38,16 @@ export const UNIQUE_INDEXES = {
     table: 'transactions',
     columns: ['parent_transaction_id'],
   },
+  sessionToken: {
+    name: 'client_sessions_provider_token_key',
+    table: 'client_sessions',
+    columns: ['provider', 'token'],
+  },
+  sessionProviderCode: {
+    name: 'client_sessions_provider_code_key',
+    table: 'client_sessions',
+    columns: ['provider', 'provider_code'],
+  },
   paymentMethodReference: {
     name: 'payment_methods_reference_key',
     table: 'payment_methods',
@@ -287,9 +297,91 @@ function initial(dialect: StoreDialect): Migration {
   };
 }
 
+/**
+ * Two sessions never share a provider's token or reference. A database written while the
+ * simulator still reused its ids after a restart may hold such pairs: every session but the
+ * newest of a pair loses the reference (kept in its error message) and, unless it already ended,
+ * ends in ERROR, so that no lookup by the reference can reach an order it does not own.
+ */
+const uniqueProviderReferences: Migration = {
+  async up(db: Kysely<unknown>) {
+    const sessions = db as unknown as Kysely<{
+      client_sessions: {
+        id: string;
+        provider: string;
+        token: string | null;
+        provider_code: string | null;
+        status: string;
+        transaction_id: string | null;
+        created_at: string;
+      };
+      transactions: {
+        id: string;
+        status: string;
+        error_code: string | null;
+        error_message: string | null;
+      };
+    }>;
+    for (const column of ['token', 'provider_code'] as const) {
+      const rows = await sessions
+        .selectFrom('client_sessions')
+        .select(['id', 'provider', 'token', 'provider_code', 'status', 'transaction_id'])
+        .where(column, 'is not', null)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      const newest = new Set<string>();
+      for (const row of rows) {
+        const reference = `${row.provider}|${row[column]}`;
+        if (!newest.has(reference)) {
+          newest.add(reference);
+          continue;
+        }
+        const note = `The provider's ${column} ${row[column]} was also given to a newer session; this session no longer answers to it.`;
+        await sessions
+          .updateTable('client_sessions')
+          .set({
+            [column]: null,
+            ...(LIVE_SESSION_STATUSES.includes(row.status as never) && row.status !== 'COMPLETED'
+              ? { status: 'ERROR' }
+              : {}),
+          })
+          .where('id', '=', row.id)
+          .execute();
+        if (row.transaction_id) {
+          await sessions
+            .updateTable('transactions')
+            .set({ error_code: 'provider_reference_reused', error_message: note })
+            .where('id', '=', row.transaction_id)
+            .execute();
+          await sessions
+            .updateTable('transactions')
+            .set({ status: 'ERROR' })
+            .where('id', '=', row.transaction_id)
+            .where('status', 'in', ['PENDING', 'STARTED', 'UNKNOWN'])
+            .execute();
+        }
+      }
+    }
+    await createUniqueIndex(db, UNIQUE_INDEXES.sessionToken)
+      .where(sql.ref('token'), 'is not', null)
+      .execute();
+    await createUniqueIndex(db, UNIQUE_INDEXES.sessionProviderCode)
+      .where(sql.ref('provider_code'), 'is not', null)
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex(UNIQUE_INDEXES.sessionProviderCode.name).execute();
+    await db.schema.dropIndex(UNIQUE_INDEXES.sessionToken.name).execute();
+  },
+};
+
 /** The migrations, in order of their names. */
 export function migrations(dialect: StoreDialect): Record<string, Migration> {
-  return { '0001_initial': initial(dialect) };
+  return {
+    '0001_initial': initial(dialect),
+    '0002_unique_provider_references': uniqueProviderReferences,
+  };
 }
 
 /** A Migrator over the in-code migrations; `schema` holds Kysely's bookkeeping tables (PostgreSQL). */

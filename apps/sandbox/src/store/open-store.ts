@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -15,15 +15,31 @@ import {
 import type { Pool } from 'pg';
 import { KyselyStore } from './kysely-store.ts';
 import type { Database } from './schema.ts';
+import { CredentialsKeyError, credentialsBoxFor, defaultKeyFile } from './secret-box.ts';
 import type { Store } from './store.ts';
 
 export interface OpenStoreOptions {
   log?: ((msg: string) => void) | undefined;
   /** PostgreSQL only: the schema to hold every table, created if missing (overrides `?schema=`). */
   schema?: string | undefined;
+  /**
+   * The 32-byte key (base64 or hex) that encrypts the provider credentials at rest. Default:
+   * $ACCRUPAY_CREDENTIALS_KEY, else a random key for `:memory:`, else the key file.
+   */
+  credentialsKey?: string | undefined;
+  /**
+   * The key file used without a key, created (mode 0600) on first start. Default:
+   * `credentials.key` beside a SQLite file; for PostgreSQL `.accrupay/credentials.key` of the
+   * working directory.
+   */
+  credentialsKeyFile?: string | undefined;
+  /** The environment to read ACCRUPAY_CREDENTIALS_KEY from. Default process.env. */
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
+const PG_CONNECT_TIMEOUT_MS = 10_000;
+const PG_URL_FORM = 'postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Whether the URL names a PostgreSQL database rather than a SQLite file. */
@@ -83,24 +99,83 @@ class StoreSqliteDialect extends SqliteDialect {
 async function openSqlite(url: string, options: OpenStoreOptions): Promise<Store> {
   const memory = url === ':memory:' || url === '';
   let sqlite: BetterSqlite3.Database;
+  if (!memory && isDirectory(url)) {
+    throw new Error(
+      `Cannot open the database ${url}: it is a directory. Give --db (or DATABASE_URL) a file path, such as ${join(url, 'sandbox.db')}.`,
+    );
+  }
+  if (!memory) {
+    try {
+      mkdirSync(dirname(resolve(url)), { recursive: true });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `Cannot open the database ${url}: cannot create its directory ${dirname(resolve(url))} (${reason}). Choose a path whose parents are directories you may write to, with --db (or DATABASE_URL).`,
+        { cause: error },
+      );
+    }
+  }
   try {
-    if (!memory) mkdirSync(dirname(resolve(url)), { recursive: true });
     sqlite = new BetterSqlite3(memory ? ':memory:' : url);
   } catch (error) {
-    throw openError(url, error);
+    throw isReadOnly(error) ? readOnlyError(url, error) : openError(url, error);
   }
+  let box: ReturnType<typeof credentialsBoxFor>;
   try {
     if (!memory) sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     if (!memory) sqlite.pragma('synchronous = NORMAL');
+    // A read-only file (or directory) opens and reads fine and fails every write: find out now.
+    if (!memory)
+      sqlite.exec('begin immediate; create table "__accrupay_write_check" (x); rollback');
+    box = credentialsBoxFor({
+      key: options.credentialsKey,
+      env: options.env,
+      memory,
+      keyFile: options.credentialsKeyFile ?? defaultKeyFile({ sqliteFile: url }),
+    });
   } catch (error) {
+    try {
+      if (sqlite.inTransaction) sqlite.exec('rollback');
+    } catch {
+      // Closing discards the transaction anyway.
+    }
     sqlite.close();
-    throw openError(url, error);
+    if (isReadOnly(error)) throw readOnlyError(url, error);
+    throw error instanceof CredentialsKeyError ? error : openError(url, error);
   }
   const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: sqlite }) });
   options.log?.(`store: SQLite ${memory ? 'in memory' : resolve(url)}`);
-  return new KyselyStore(db, 'sqlite', { log: options.log });
+  return new KyselyStore(db, 'sqlite', {
+    log: options.log,
+    credentials: box,
+    label: memory ? 'the in-memory database' : resolve(url),
+  });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isReadOnly(error: unknown): boolean {
+  const code = String((error as { code?: unknown } | undefined)?.code ?? '');
+  return /^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code) || code === 'EACCES' || code === 'EROFS';
+}
+
+function readOnlyError(url: string, cause: unknown): Error {
+  const file = resolve(url);
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new Error(
+    `The database file ${file} is not writable (${reason}). The sandbox writes to it and creates ` +
+      `its -wal and -shm files beside it: make the file and its directory ${dirname(file)} ` +
+      'writable, or choose another file with --db (or DATABASE_URL).',
+    { cause },
+  );
 }
 
 function splitSchema(url: string, explicit: string | undefined) {
@@ -133,6 +208,8 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Sto
     const { default: pg } = await import('pg');
     pool = new pg.Pool({
       connectionString,
+      // An unreachable host fails the start instead of hanging it.
+      connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
       ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     });
   } catch (error) {
@@ -148,13 +225,66 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Sto
     const found = result.rows[0]?.schema;
     if (!found) throw new Error('no schema on the search_path exists');
     currentSchema = found;
+    await checkPostgresWritable(pool);
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw openError(url, error);
+    const code = (error as { code?: unknown }).code;
+    if (code === '25006' || code === '42501') {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `The PostgreSQL database ${redactUrl(url)} does not accept writes (${reason}): connect to ` +
+          'a primary, not a read replica, as a user who may create tables in its schema.',
+        { cause: error },
+      );
+    }
+    throw postgresOpenError(url, error);
+  }
+  let box: ReturnType<typeof credentialsBoxFor>;
+  try {
+    // Instances sharing one database must share the key: set ACCRUPAY_CREDENTIALS_KEY on each.
+    box = credentialsBoxFor({
+      key: options.credentialsKey,
+      env: options.env,
+      memory: false,
+      keyFile: options.credentialsKeyFile ?? defaultKeyFile({}),
+    });
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   options.log?.(`store: PostgreSQL ${redactUrl(connectionString)} (schema ${currentSchema})`);
-  return new KyselyStore(db, 'postgres', { log: options.log, schema: currentSchema });
+  return new KyselyStore(db, 'postgres', {
+    log: options.log,
+    schema: currentSchema,
+    credentials: box,
+    label: `${redactUrl(connectionString)} (schema ${currentSchema})`,
+  });
+}
+
+/** Fails as PostgreSQL would on the first write of a read-only server or user; writes nothing. */
+async function checkPostgresWritable(pool: Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('create table "__accrupay_write_check" (x integer)');
+  } finally {
+    await client.query('rollback').catch(() => undefined);
+    client.release();
+  }
+}
+
+function postgresOpenError(url: string, cause: unknown): Error {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (code === 'ERR_INVALID_URL') {
+    return new Error(
+      `The PostgreSQL URL ${redactUrl(url)} is not a valid URL: write it as ${PG_URL_FORM}, with the password's special characters percent-encoded (--db or DATABASE_URL).`,
+      { cause },
+    );
+  }
+  const error = openError(url, cause);
+  error.message += `. Check the URL (--db or DATABASE_URL, as ${PG_URL_FORM}) and that PostgreSQL runs there and accepts this user.`;
+  return error;
 }
 
 async function createSchema(pool: Pool, schema: string): Promise<void> {

@@ -100,9 +100,10 @@ export interface Store {
   /**
    * Inserts a session. 'conflict' when the merchant already has a session with that
    * merchant_internal_transaction_code in PENDING, ACTIVE, COMPLETED or UNKNOWN (a partial
-   * unique index), whichever request got there first.
+   * unique index), whichever request got there first. With `transaction`, the session's own
+   * transaction is inserted in the same database transaction: no reader ever sees one without the other.
    */
-  insertSession(row: SessionRow): Promise<'inserted' | 'conflict'>;
+  insertSession(row: SessionRow, transaction?: TransactionRow): Promise<'inserted' | 'conflict'>;
   /**
    * One of the merchant's sessions by id, token, provider code, or merchant code (the newest
    * with that code).
@@ -130,14 +131,17 @@ export interface Store {
     filters: SessionFilters,
     page: { first: number; after?: SessionCursor | undefined },
   ): Promise<{ rows: SessionRow[]; total: number; hasNextPage: boolean }>;
-  /** Records the provider's answer to the start; only while the token is still null. */
+  /**
+   * Records the provider's answer to the start; only while the token is still null.
+   * 'reference-in-use' when another session already holds that token or provider code.
+   */
   setSessionProviderData(
     id: string,
     data: Pick<
       SessionRow,
       'token' | 'token_expires_at' | 'provider_code' | 'payload' | 'updated_at'
     >,
-  ): Promise<boolean>;
+  ): Promise<boolean | 'reference-in-use'>;
   /** Compare-and-set: applies the patch only if the session's status is one of `from`. */
   updateSessionIf(id: string, from: readonly string[], patch: SessionPatch): Promise<boolean>;
 
