@@ -195,6 +195,8 @@ export function sendError(res: Response, error: RouterError) {
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const { service, idempotency, rateLimiter, logger } = options;
   const app = express();
+  // What the first middleware found wrong with the shape of a request (see requestShapeError).
+  const shapeErrors = new WeakMap<Request, RouterError>();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
@@ -223,10 +225,15 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       );
     });
     const refused = requestShapeError(req, refusedRequestId);
-    requestContext.run({ requestId }, () => next(refused));
+    if (refused) shapeErrors.set(req, refused);
+    requestContext.run({ requestId }, next);
   });
 
   if (options.addressRateLimit) app.use(options.addressRateLimit);
+  // After the per-address limit, so that malformed requests count against it too.
+  app.use((req, _res, next) => {
+    next(shapeErrors.get(req));
+  });
 
   app.get('/', (_req, res) => {
     res.json({ name: 'AccruPay sandbox', health: '/health' });

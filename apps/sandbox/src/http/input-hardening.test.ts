@@ -438,3 +438,25 @@ describe('input hardening of the HTTP layer', () => {
     });
   });
 });
+
+describe('malformed requests and the per-address limits', () => {
+  test('a malformed public-API request counts against the address limit: no flood past the brake', async () => {
+    const t = await startTestSandbox({
+      sandbox: { addressRateLimit: { publicRequests: { perSecond: 1, burst: 3 } } },
+    });
+    try {
+      const statuses: number[] = [];
+      for (const path of [
+        '/v1/public/%E0%A4%A/client-session',
+        `/v1/public/${'4111111111111111'}/client-session`,
+        '/v1/public/%FF/client-session/base-config',
+        '/v1/public/%E0%A4%A/client-session',
+      ]) {
+        statuses.push((await fetch(`${t.sandbox.url}${path}`)).status);
+      }
+      expect(statuses).toEqual([400, 400, 400, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+});
