@@ -161,7 +161,7 @@ function verifyJsonBytes(req: IncomingMessage, _res: unknown, bytes: Buffer): vo
   if (charset !== undefined && !JSON_CHARSETS.has(charset.toLowerCase())) {
     throw new RouterError(
       'MALFORMED_REQUEST',
-      `Content-Type charset ${JSON.stringify(charset.slice(0, 40))} is not supported: send the JSON body as UTF-8 (Content-Type: application/json; charset=utf-8, or no charset).`,
+      `Content-Type charset ${redactCardNumbers(JSON.stringify(charset.slice(0, 40)))} is not supported: send the JSON body as UTF-8 (Content-Type: application/json; charset=utf-8, or no charset).`,
       { issues: [{ path: 'headers.content-type', message: 'charset must be utf-8' }] },
     );
   }
@@ -259,7 +259,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       next(
         new RouterError(
           'MALFORMED_REQUEST',
-          `Request body has Content-Type ${JSON.stringify((req.get('content-type') ?? 'none').slice(0, 60))}; send it as JSON with Content-Type: application/json.`,
+          `Request body has Content-Type ${redactCardNumbers(JSON.stringify((req.get('content-type') ?? 'none').slice(0, 60)))}; send it as JSON with Content-Type: application/json.`,
           { issues: [{ path: 'headers.content-type', message: 'must be application/json' }] },
         ),
       );
@@ -282,11 +282,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       return;
     }
     if (deep !== undefined) {
+      const where = redactCardNumbers(deep.split('.').slice(0, 6).join('.'));
       next(
         new RouterError(
           'MALFORMED_REQUEST',
-          `Request body nests arrays or objects deeper than ${MAX_BODY_DEPTH} levels${deep ? ` (from ${redactCardNumbers(deep.split('.').slice(0, 6).join('.'))}...)` : ''}; the API's bodies need at most 3: send the fields as the contract lists them.`,
-          { issues: [{ path: deep, message: `nests deeper than ${MAX_BODY_DEPTH} levels` }] },
+          `Request body nests arrays or objects deeper than ${MAX_BODY_DEPTH} levels${where ? ` (from ${where}...)` : ''}; the API's bodies need at most 3: send the fields as the contract lists them.`,
+          { issues: [{ path: where, message: `nests deeper than ${MAX_BODY_DEPTH} levels` }] },
         ),
       );
       return;

@@ -389,6 +389,12 @@ describe('input hardening of the HTTP layer', () => {
         expect(answer.body.error.code).toBe('MALFORMED_REQUEST');
         expect(answer.body.error.message).toContain('Content-Type: application/json');
       }
+      const carded = await raw('POST', '/v1/client-sessions/payments', {
+        body,
+        headers: { 'content-type': `text/plain; x=${CARD}` },
+      });
+      expect(carded.body.error.message).toContain('[card number redacted]');
+      expect(carded.body.error.message).not.toContain('1111');
       const none = await raw('POST', '/v1/client-sessions/payments', {
         body,
         headers: { 'content-type': '' },
