@@ -83,6 +83,14 @@ describe('card data detection', () => {
     expect(luhnValid('79927398713')).toBe(true);
   });
 
+  test('a providerCode of digits is a provider id, not card data', () => {
+    // A Nuvei transaction id: 19 digits, Luhn-valid.
+    expect(containsCardNumber('6011000990139424009')).toBe(true);
+    expect(findCardData({ providerCode: '6011000990139424009' })).toBeUndefined();
+    expect(findCardData({ providerCode: 'ref 4242 4242 4242 4242' })).toBe('providerCode');
+    expect(findCardData({ data: { note: '6011000990139424009' } })).toBe('data.note');
+  });
+
   test('scans an amount field that is not a whole number like any text', () => {
     expect(findCardData({ data: { amount: '4242 4242 4242 4242' } })).toBe('data.amount');
     expect(findCardData({ data: { amount: { nested: '4242424242424242' } } })).toBe(

@@ -113,6 +113,10 @@ function isAmount(value: unknown): boolean {
  * contract caps amounts at 2^63-1 and every provider at 11 digits (Stripe 8, Nuvei 11), so a
  * 13-digit amount is refused before anything is stored. Anything else in an amount field (digits
  * with spaces, dashes or dots) is scanned like any other text.
+ *
+ * A `providerCode` of digits (a lookup or verify by the provider's id) is the provider's id that
+ * the router handed out, not card data: Nuvei's transaction ids are 19 digits, one in ten of them
+ * Luhn-valid. It is only looked up, never stored.
  */
 export function findCardData(value: unknown): string | undefined {
   // Paths are linked lists to the root, spelled out only for the value found.
@@ -142,6 +146,7 @@ export function findCardData(value: unknown): string | undefined {
       for (let index = entries.length - 1; index >= 0; index--) {
         const [key, child] = entries[index] as [string, unknown];
         if (/amount$/i.test(key) && isAmount(child)) continue;
+        if (key === 'providerCode' && typeof child === 'string' && /^[0-9]+$/.test(child)) continue;
         stack.push({ value: child, at: { key, parent: at } });
       }
     }

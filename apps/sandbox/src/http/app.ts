@@ -134,7 +134,10 @@ function requestShapeError(req: Request, refusedRequestId: boolean): RouterError
       return cardDataRefused(`headers.${header.toLowerCase()}`);
     }
   }
-  const inQuery = findCardData(req.query);
+  // A provider's callback carries the provider's own ids, which may be long numbers.
+  const inQuery = req.path.startsWith('/v1/provider-callbacks/')
+    ? undefined
+    : findCardData(req.query);
   if (inQuery !== undefined) return cardDataRefused(inQuery ? `query.${inQuery}` : 'query');
   // The contract takes each query parameter once; a repeated one arrives as an array.
   for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
@@ -158,7 +161,7 @@ function verifyJsonBytes(req: IncomingMessage, _res: unknown, bytes: Buffer): vo
   if (charset !== undefined && !JSON_CHARSETS.has(charset.toLowerCase())) {
     throw new RouterError(
       'MALFORMED_REQUEST',
-      `Content-Type charset ${JSON.stringify(charset.slice(0, 40))} is not supported: send the JSON body as UTF-8 (Content-Type: application/json; charset=utf-8, or no charset).`,
+      `Content-Type charset ${redactCardNumbers(JSON.stringify(charset.slice(0, 40)))} is not supported: send the JSON body as UTF-8 (Content-Type: application/json; charset=utf-8, or no charset).`,
       { issues: [{ path: 'headers.content-type', message: 'charset must be utf-8' }] },
     );
   }
@@ -192,6 +195,8 @@ export function sendError(res: Response, error: RouterError) {
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const { service, idempotency, rateLimiter, logger } = options;
   const app = express();
+  // What the first middleware found wrong with the shape of a request (see requestShapeError).
+  const shapeErrors = new WeakMap<Request, RouterError>();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
@@ -220,10 +225,15 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       );
     });
     const refused = requestShapeError(req, refusedRequestId);
-    requestContext.run({ requestId }, () => next(refused));
+    if (refused) shapeErrors.set(req, refused);
+    requestContext.run({ requestId }, next);
   });
 
   if (options.addressRateLimit) app.use(options.addressRateLimit);
+  // After the per-address limit, so that malformed requests count against it too.
+  app.use((req, _res, next) => {
+    next(shapeErrors.get(req));
+  });
 
   app.get('/', (_req, res) => {
     res.json({ name: 'AccruPay sandbox', health: '/health' });
@@ -236,6 +246,25 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // Before anything else reads the body: no deeper than MAX_BODY_DEPTH (the scans and the
   // validation walk it; a body 10,000 deep overflowed the stack).
   app.use((req, _res, next) => {
+    // A body the JSON parser skipped (no or another Content-Type) would read as a missing field.
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      Number(req.headers['content-length'] ?? 0) > 0;
+    if (
+      hasBody &&
+      req.path.startsWith('/v1/') &&
+      !req.path.startsWith('/v1/provider-callbacks/') &&
+      !req.is('application/json')
+    ) {
+      next(
+        new RouterError(
+          'MALFORMED_REQUEST',
+          `Request body has Content-Type ${redactCardNumbers(JSON.stringify((req.get('content-type') ?? 'none').slice(0, 60)))}; send it as JSON with Content-Type: application/json.`,
+          { issues: [{ path: 'headers.content-type', message: 'must be application/json' }] },
+        ),
+      );
+      return;
+    }
     const deep = tooDeep(req.body, MAX_BODY_DEPTH);
     const deepQuery = deep === undefined ? tooDeep(req.query, MAX_BODY_DEPTH) : undefined;
     if (deepQuery !== undefined) {
@@ -253,11 +282,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       return;
     }
     if (deep !== undefined) {
+      const where = redactCardNumbers(deep.split('.').slice(0, 6).join('.'));
       next(
         new RouterError(
           'MALFORMED_REQUEST',
-          `Request body nests arrays or objects deeper than ${MAX_BODY_DEPTH} levels${deep ? ` (from ${redactCardNumbers(deep.split('.').slice(0, 6).join('.'))}...)` : ''}; the API's bodies need at most 3: send the fields as the contract lists them.`,
-          { issues: [{ path: deep, message: `nests deeper than ${MAX_BODY_DEPTH} levels` }] },
+          `Request body nests arrays or objects deeper than ${MAX_BODY_DEPTH} levels${where ? ` (from ${where}...)` : ''}; the API's bodies need at most 3: send the fields as the contract lists them.`,
+          { issues: [{ path: where, message: `nests deeper than ${MAX_BODY_DEPTH} levels` }] },
         ),
       );
       return;

@@ -262,6 +262,16 @@ describe('input hardening of the HTTP layer', () => {
         { secret: null },
       );
       expect(pub.status).toBe(200);
+      // A Nuvei transaction id (19 digits, here Luhn-valid) is a provider code, not a card.
+      const byProviderCode = await t.api<ErrorBody>(
+        'GET',
+        '/v1/client-sessions/lookup?providerCode=6011000990139424009',
+      );
+      expect(byProviderCode.status).toBe(404);
+      const verify = await t.api<ErrorBody>('POST', '/v1/client-sessions/payments/verify', {
+        body: { providerCode: '6011000990139424009' },
+      });
+      expect(verify.status).toBe(404);
       expect(await sessionCount()).toBe(1);
     });
 
@@ -364,6 +374,38 @@ describe('input hardening of the HTTP layer', () => {
       expect(await sessionCount()).toBe(0);
     });
 
+    test('a body sent without Content-Type: application/json says so, not that data is missing', async () => {
+      const body = JSON.stringify(startBody('payments', 'STRIPE'));
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json; charset',
+      ]) {
+        const answer = await raw('POST', '/v1/client-sessions/payments', {
+          body,
+          headers: { 'content-type': type },
+        });
+        expect(answer.status, type).toBe(400);
+        expect(answer.body.error.code).toBe('MALFORMED_REQUEST');
+        expect(answer.body.error.message).toContain('Content-Type: application/json');
+      }
+      const carded = await raw('POST', '/v1/client-sessions/payments', {
+        body,
+        headers: { 'content-type': `text/plain; x=${CARD}` },
+      });
+      expect(carded.body.error.message).toContain('[card number redacted]');
+      expect(carded.body.error.message).not.toContain('1111');
+      const none = await raw('POST', '/v1/client-sessions/payments', {
+        body,
+        headers: { 'content-type': '' },
+      });
+      expect(none.body.error.message).toContain('Content-Type: application/json');
+      // A POST without a body needs no Content-Type.
+      const empty = await raw('POST', '/v1/transactions/txn_missing/void');
+      expect(empty.status).toBe(404);
+      expect(await sessionCount()).toBe(0);
+    });
+
     test('a bare JSON string, number or null as the body says it must be an object', async () => {
       for (const body of ['"abc"', '12', 'null', 'true']) {
         const answer = await raw('POST', '/v1/client-sessions/payments', { body });
@@ -400,5 +442,27 @@ describe('input hardening of the HTTP layer', () => {
       }
       expect(await sessionCount()).toBe(0);
     });
+  });
+});
+
+describe('malformed requests and the per-address limits', () => {
+  test('a malformed public-API request counts against the address limit: no flood past the brake', async () => {
+    const t = await startTestSandbox({
+      sandbox: { addressRateLimit: { publicRequests: { perSecond: 1, burst: 3 } } },
+    });
+    try {
+      const statuses: number[] = [];
+      for (const path of [
+        '/v1/public/%E0%A4%A/client-session',
+        `/v1/public/${'4111111111111111'}/client-session`,
+        '/v1/public/%FF/client-session/base-config',
+        '/v1/public/%E0%A4%A/client-session',
+      ]) {
+        statuses.push((await fetch(`${t.sandbox.url}${path}`)).status);
+      }
+      expect(statuses).toEqual([400, 400, 400, 429]);
+    } finally {
+      await t.close();
+    }
   });
 });
