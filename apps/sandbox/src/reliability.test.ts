@@ -325,4 +325,35 @@ describe.each(DBS)('on $name', (db) => {
       });
     },
   );
+
+  describe.skipIf(db.skip)('a merchant Idempotency-Key shaped like an internal lease', () => {
+    test('changes nothing: the settle it carries goes through, once', async () => {
+      await boot();
+      const session = (
+        await t.api<Json>('POST', '/v1/client-sessions/authorizations', {
+          body: paymentStart(t.merchant, 'STRIPE', { code: 'auth-lease', amount: '3000' }),
+        })
+      ).body as { id: string; token: string };
+      await t.pay('STRIPE', session.token, CARDS.STRIPE);
+      const authorization = (
+        await t.api<Json>('POST', '/v1/client-sessions/authorizations/verify', {
+          body: { id: session.id },
+        })
+      ).body;
+      // The first is the settle; the second, with the same key, its replay.
+      const answers = [];
+      for (let i = 0; i < 2; i++) {
+        const settled = await t.api<Json>('POST', `/v1/transactions/${authorization.id}/settle`, {
+          body: {},
+          headers: { 'idempotency-key': `lease:${authorization.id}` },
+        });
+        expect(settled.status, JSON.stringify(settled.body)).toBe(200);
+        expect(settled.body).toMatchObject({ action: 'SETTLE', status: 'SUCCEEDED' });
+        answers.push(settled);
+      }
+      expect(answers[1]?.headers.get('idempotent-replayed')).toBe('true');
+      expect(answers[1]?.body.id).toBe(answers[0]?.body.id);
+      expect(t.sim.ledger({ merchantRef: 'auth-lease', kind: 'capture' })).toHaveLength(1);
+    });
+  });
 });

@@ -29,7 +29,7 @@ export function refuseOutsideProviderLimits(
   if (request.amount !== null && request.amount > max) {
     throw new RouterError(
       'VALIDATION_ERROR',
-      `data.amount: ${adapter.provider} takes at most ${max} minor units of ${request.currency} in one payment; got ${request.amount}. Split the purchase or lower the amount.`,
+      `data.amount: ${adapter.provider} takes at most ${max} minor units of ${request.currency} in one payment. Split the purchase or lower the amount.`,
       {
         issues: [{ path: 'data.amount', message: `must be at most ${max} at ${adapter.provider}` }],
       },

@@ -943,7 +943,7 @@ export class SandboxService {
         merchantInternalTransactionCode: code,
         paymentMethod: toProviderPaymentMethod(method),
       };
-      const lease = await this.lease(merchant.id, `lease:${session.id}`);
+      const lease = await this.lease(session.id);
       try {
         let prepared =
           session.token !== null && session.provider_code !== null
@@ -1084,7 +1084,7 @@ export class SandboxService {
       operation = existing;
       resumed = true;
     }
-    const lease = await this.lease(merchant.id, `lease:${authorization.id}`);
+    const lease = await this.lease(authorization.id);
     try {
       return await this.runOnAuthorization(
         merchant,
@@ -1103,22 +1103,22 @@ export class SandboxService {
    * A short lease so that one request at a time talks to the provider about one thing; others
    * get 409 and retry. It lapses by itself if the router stops mid-way.
    */
-  private async lease(merchantId: string, key: string): Promise<{ release(): Promise<void> }> {
+  private async lease(key: string): Promise<{ release(): Promise<void> }> {
     const now = this.clock.now();
-    const claim = await this.store.claimIdempotencyKey({
-      merchant_id: merchantId,
+    const holder = newId('lease');
+    const claimed = await this.store.claimLease({
       key,
-      request_hash: key,
+      holder,
       created_at: isoAt(now),
       expires_at: isoAt(now + this.staleStartMs),
     });
-    if (!claim.claimed) {
+    if (!claimed) {
       throw new RouterError(
         'IDEMPOTENCY_KEY_IN_USE',
         'Another request is already talking to the provider about this payment; retry in a moment.',
       );
     }
-    return { release: () => this.store.releaseIdempotencyKey(merchantId, key) };
+    return { release: () => this.store.releaseLease(key, holder) };
   }
 
   private async runOnAuthorization(

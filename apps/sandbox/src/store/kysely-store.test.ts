@@ -64,6 +64,7 @@ describe.each(TARGETS)('$name store', (target) => {
         expect(rows.map((row) => row.name)).toEqual([
           '0001_initial',
           '0002_unique_provider_references',
+          '0003_leases',
         ]);
         expect(await store.findMerchantById(A)).toBeDefined();
       });
@@ -80,6 +81,7 @@ describe.each(TARGETS)('$name store', (target) => {
           expect(rows.map((row) => row.name)).toEqual([
             '0001_initial',
             '0002_unique_provider_references',
+            '0003_leases',
           ]);
           await second.insertMerchant(merchant('mer_fresh'));
           expect(await first.listMerchants()).toHaveLength(1);
@@ -784,6 +786,44 @@ describe.each(TARGETS)('$name store', (target) => {
           total: 3,
         });
         expect((await store.listPaymentMethods(B, 'cust_2', { take: 10, skip: 0 })).total).toBe(0);
+      });
+    });
+
+    describe('leases', () => {
+      const lease = (holder: string, at_: number, ttl = 60) => ({
+        key: 'txn_auth_1',
+        holder,
+        created_at: at(at_),
+        expires_at: at(at_ + ttl),
+      });
+
+      it('one holder at a time, across instances; a lapsed lease can be taken', async () => {
+        expect(await store.claimLease(lease('h1', 10))).toBe(true);
+        expect(await other.claimLease(lease('h2', 20))).toBe(false);
+        expect(await other.claimLease(lease('h2', 70))).toBe(true);
+        expect(await store.claimLease(lease('h3', 80))).toBe(false);
+      });
+
+      it('only its holder gives it back', async () => {
+        expect(await store.claimLease(lease('h1', 10))).toBe(true);
+        await other.releaseLease('txn_auth_1', 'h2');
+        expect(await other.claimLease(lease('h2', 20))).toBe(false);
+        await store.releaseLease('txn_auth_1', 'h1');
+        expect(await other.claimLease(lease('h2', 21))).toBe(true);
+      });
+
+      it('is not an idempotency key: a merchant key of the same name neither takes nor frees it', async () => {
+        const claimed = await store.claimIdempotencyKey({
+          merchant_id: A,
+          key: 'txn_auth_1',
+          request_hash: 'h',
+          created_at: at(1),
+          expires_at: at(1000),
+        });
+        expect(claimed.claimed).toBe(true);
+        expect(await store.claimLease(lease('h1', 10))).toBe(true);
+        await store.releaseIdempotencyKey(A, 'txn_auth_1');
+        expect(await other.claimLease(lease('h2', 20))).toBe(false);
       });
     });
 

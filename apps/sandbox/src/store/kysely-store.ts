@@ -9,6 +9,7 @@ import type { ClientSessionTable, Database } from './schema.ts';
 import { describeKeySource, SecretBox, WrongKeyError } from './secret-box.ts';
 import type {
   IdempotencyKeyRow,
+  LeaseRow,
   MerchantRow,
   MerchantTransactionProviderRow,
   PaymentMethodRow,
@@ -46,6 +47,7 @@ const TRANSACTION_PATCH_KEYS = [
 /** Every table, children before parents, so that deleting in this order satisfies the foreign keys. */
 const TABLES_CHILDREN_FIRST = [
   'provider_callbacks',
+  'leases',
   'idempotency_keys',
   'transactions',
   'client_sessions',
@@ -702,6 +704,32 @@ export class KyselyStore implements Store {
       if (existing !== undefined) return { claimed: false, existing };
     }
     throw new Error(`Idempotency key ${row.key} kept changing while being claimed`);
+  }
+
+  async claimLease(lease: LeaseRow): Promise<boolean> {
+    const result = await this.db
+      .insertInto('leases')
+      .values(lease)
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({
+            holder: lease.holder,
+            created_at: lease.created_at,
+            expires_at: lease.expires_at,
+          })
+          .where('leases.expires_at', '<=', lease.created_at),
+      )
+      .executeTakeFirst();
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async releaseLease(key: string, holder: string): Promise<void> {
+    await this.db
+      .deleteFrom('leases')
+      .where('key', '=', key)
+      .where('holder', '=', holder)
+      .execute();
   }
 
   async completeIdempotencyKey(

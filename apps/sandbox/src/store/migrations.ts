@@ -376,11 +376,32 @@ const uniqueProviderReferences: Migration = {
   },
 };
 
+/** Leases move out of idempotency_keys, where a merchant's key could collide with one. */
+function leases(dialect: StoreDialect): Migration {
+  const sortable = (col: ColumnDefinitionBuilder) =>
+    dialect === 'postgres' ? col.modifyEnd(sql`collate "C"`) : col;
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('leases')
+        .addColumn('key', 'text', (c) => sortable(c.primaryKey()))
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => sortable(c.notNull()))
+        .addColumn('expires_at', 'text', (c) => sortable(c.notNull()))
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('leases').execute();
+    },
+  };
+}
+
 /** The migrations, in order of their names. */
 export function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_unique_provider_references': uniqueProviderReferences,
+    '0003_leases': leases(dialect),
   };
 }
 

@@ -151,6 +151,7 @@ describe('openStore on PostgreSQL', () => {
         'idempotency_keys',
         'kysely_migration',
         'kysely_migration_lock',
+        'leases',
         'merchant_transaction_providers',
         'merchants',
         'payment_methods',

@@ -13,6 +13,7 @@ export interface Database {
   transactions: TransactionTable;
   payment_methods: PaymentMethodTable;
   idempotency_keys: IdempotencyKeyTable;
+  leases: LeaseTable;
   provider_callbacks: ProviderCallbackTable;
 }
 
@@ -110,6 +111,20 @@ export interface PaymentMethodTable {
   expiry_year: number;
   billing_country: string | null;
   created_at: string;
+}
+
+/**
+ * A short lock on one payment while a request talks to the provider about it: a table of its own,
+ * so that no merchant Idempotency-Key can take or release one.
+ */
+export interface LeaseTable {
+  /** What is locked: a session or an authorization id. */
+  key: string;
+  /** Who holds it: a random token, so that only the holder releases it. */
+  holder: string;
+  created_at: string;
+  /** After this the lease lapses by itself (the holder stopped mid-way). */
+  expires_at: string;
 }
 
 export interface IdempotencyKeyTable {

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type {
   ClientSessionTable,
   IdempotencyKeyTable,
+  LeaseTable,
   MerchantTable,
   MerchantTransactionProviderTable,
   PaymentMethodTable,
@@ -15,6 +16,7 @@ export type SessionRow = Selectable<ClientSessionTable>;
 export type TransactionRow = Selectable<TransactionTable>;
 export type PaymentMethodRow = Selectable<PaymentMethodTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;
+export type LeaseRow = Selectable<LeaseTable>;
 export type ProviderCallbackRow = Selectable<ProviderCallbackTable>;
 
 /** How a session is named: exactly one of the four identifiers. */
@@ -191,6 +193,14 @@ export interface Store {
   claimIdempotencyKey(
     row: Omit<IdempotencyKeyRow, 'state' | 'response_status' | 'response_body'>,
   ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyKeyRow }>;
+  /**
+   * Takes a lease on `key` if it is free or lapsed (expires_at <= created_at); false when another
+   * holder has it. Atomic across instances.
+   */
+  claimLease(lease: LeaseRow): Promise<boolean>;
+  /** Gives a lease back; only its holder can. */
+  releaseLease(key: string, holder: string): Promise<void>;
+
   /** Stores the response and marks the key 'done'. */
   completeIdempotencyKey(
     merchantId: string,
