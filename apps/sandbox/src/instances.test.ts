@@ -22,19 +22,25 @@ async function post(url: string, secret: string, body: unknown) {
   return { status: response.status, body: (await response.json()) as Json };
 }
 
+/** A test sandbox and a second instance on the same PostgreSQL database, simulator and clock. */
+async function twoInstances() {
+  const url = postgres?.url() ?? '';
+  const a = await startTestSandbox({ db: url });
+  const b = await startSandbox({
+    db: url,
+    port: 0,
+    logger: false,
+    providerUrl: a.sandbox.providerUrl,
+    clock: a.sandbox.clock,
+  });
+  return { a, b };
+}
+
 describe.skipIf(!postgres || postgres.skip)(
   'two sandbox instances sharing one PostgreSQL database',
   () => {
     test('concurrent starts, verifies and settles across instances: one winner each', async () => {
-      const url = postgres?.url() ?? '';
-      const a = await startTestSandbox({ db: url });
-      const b = await startSandbox({
-        db: url,
-        port: 0,
-        logger: false,
-        providerUrl: a.sandbox.providerUrl,
-        clock: a.sandbox.clock,
-      });
+      const { a, b } = await twoInstances();
       try {
         const secret = a.merchant.apiSecret;
         const urls = [a.sandbox.url, b.url];
@@ -78,15 +84,7 @@ describe.skipIf(!postgres || postgres.skip)(
     test.each(['STRIPE', 'NUVEI'] as const)(
       '%s: 50 concurrent identical stored-method charges on two instances: one charge, never a 500',
       async (provider) => {
-        const url = postgres?.url() ?? '';
-        const a = await startTestSandbox({ db: url });
-        const b = await startSandbox({
-          db: url,
-          port: 0,
-          logger: false,
-          providerUrl: a.sandbox.providerUrl,
-          clock: a.sandbox.clock,
-        });
+        const { a, b } = await twoInstances();
         try {
           const secret = a.merchant.apiSecret;
           const body = paymentStart(a.merchant, provider, { code: 'add-pm-shared' });

@@ -108,6 +108,17 @@ describe.each(DBS)('on $name', (db) => {
           return tamper && status.subject ? { ...status, subject: tamper(status.subject) } : status;
         },
       });
+      /** A sandbox whose adapters lie as `tamper` says, and a session paid at the provider. */
+      async function paidSession() {
+        await setup();
+        const session = (
+          await t.api<Json>('POST', '/v1/client-sessions/payments', {
+            body: paymentStart(t.merchant, provider, { amount: '1000' }),
+          })
+        ).body as { id: string; token: string };
+        await t.pay(provider, session.token, CARDS[provider]);
+        return session;
+      }
       async function setup() {
         tamper = undefined;
         log = capturedLogger();
@@ -135,13 +146,7 @@ describe.each(DBS)('on $name', (db) => {
           'someone',
         ],
       ] as const)('a paid object with %s is ERROR, never SUCCEEDED', async (_name, lie, says) => {
-        await setup();
-        const session = (
-          await t.api<Json>('POST', '/v1/client-sessions/payments', {
-            body: paymentStart(t.merchant, provider, { amount: '1000' }),
-          })
-        ).body as { id: string; token: string };
-        await t.pay(provider, session.token, CARDS[provider]);
+        const session = await paidSession();
         tamper = lie;
         const verified = await t.api<Json>('POST', '/v1/client-sessions/payments/verify', {
           body: { id: session.id },
@@ -167,13 +172,7 @@ describe.each(DBS)('on $name', (db) => {
       });
 
       test('the honest object verifies SUCCEEDED', async () => {
-        await setup();
-        const session = (
-          await t.api<Json>('POST', '/v1/client-sessions/payments', {
-            body: paymentStart(t.merchant, provider, { amount: '1000' }),
-          })
-        ).body as { id: string; token: string };
-        await t.pay(provider, session.token, CARDS[provider]);
+        const session = await paidSession();
         const verified = await t.api<Json>('POST', '/v1/client-sessions/payments/verify', {
           body: { id: session.id },
         });

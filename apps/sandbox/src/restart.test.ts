@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
+import { paymentStart } from './test-support.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const ORIGIN = 'http://localhost:5173';
@@ -91,21 +92,7 @@ describe('a restart of accrupay-sandbox start on the same database', { timeout: 
         ) => {
           const answer = await call(`${url}/v1/client-sessions/payments`, {
             secret,
-            body: {
-              merchantTransactionProviderId: mtp[provider],
-              data: {
-                merchantInternalTransactionCode: code,
-                amount,
-                currency: 'USD',
-                storePaymentMethod: false,
-                billing: {
-                  billingFirstName: 'Jane',
-                  billingLastName: 'Smith',
-                  billingEmail: 'jane@example.com',
-                  billingAddressCountry: 'US',
-                },
-              },
-            },
+            body: paymentStart({ merchantTransactionProviderIds: mtp }, provider, { code, amount }),
           });
           expect(answer.status, JSON.stringify(answer.body)).toBe(200);
           return answer.body as { id: string; token: string; providerCode: string };

@@ -157,7 +157,7 @@ export async function startTestSandbox(
 
 /** A payment start body as document 002 writes it, on the wire. */
 export function paymentStart(
-  merchant: MerchantCredentials,
+  merchant: Pick<MerchantCredentials, 'merchantTransactionProviderIds'>,
   provider: 'STRIPE' | 'NUVEI',
   overrides: {
     code?: string;

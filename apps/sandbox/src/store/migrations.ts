@@ -65,10 +65,14 @@ function createUniqueIndex(db: Kysely<unknown>, index: UniqueIndex) {
 
 const LIVE_SESSION_STATUSES = ['PENDING', 'ACTIVE', 'COMPLETED', 'UNKNOWN'] as const;
 
-function initial(dialect: StoreDialect): Migration {
-  // Ordered and compared columns sort byte-wise on PostgreSQL too, whatever the database's locale.
-  const sortable = (col: ColumnDefinitionBuilder) =>
+/** Ordered and compared columns sort byte-wise on PostgreSQL too, whatever the database's locale. */
+function sortableIn(dialect: StoreDialect) {
+  return (col: ColumnDefinitionBuilder) =>
     dialect === 'postgres' ? col.modifyEnd(sql`collate "C"`) : col;
+}
+
+function initial(dialect: StoreDialect): Migration {
+  const sortable = sortableIn(dialect);
 
   return {
     async up(db: Kysely<unknown>) {
@@ -378,8 +382,7 @@ const uniqueProviderReferences: Migration = {
 
 /** Leases move out of idempotency_keys, where a merchant's key could collide with one. */
 function leases(dialect: StoreDialect): Migration {
-  const sortable = (col: ColumnDefinitionBuilder) =>
-    dialect === 'postgres' ? col.modifyEnd(sql`collate "C"`) : col;
+  const sortable = sortableIn(dialect);
   return {
     async up(db: Kysely<unknown>) {
       await db.schema
