@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { createNuveiAdapter } from './providers/nuvei.ts';
 import { createStripeAdapter } from './providers/stripe.ts';
 import type { ProviderAdapter, ProviderSubject } from './providers/types.ts';
+import type { SandboxOptions } from './sandbox.ts';
 import { databases, paymentStart, startTestSandbox, type TestSandbox } from './test-support.ts';
 
 const CARDS = { STRIPE: '4242424242424242', NUVEI: '4761344136141390' } as const;
@@ -241,8 +242,9 @@ describe.each(DBS)('on $name', (db) => {
     'a settle or void whose answer was lost (%s)',
     (provider) => {
       const code = `auth-lost-${provider}`;
-      async function authorized() {
-        await boot();
+      let log: ReturnType<typeof capturedLogger>;
+      async function authorized(sandbox: Partial<SandboxOptions> = {}) {
+        t = await startTestSandbox({ db: db.url(), sandbox });
         // No callback may reach the router during the test: only the calls it means.
         t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: code } });
         const session = (
@@ -303,6 +305,21 @@ describe.each(DBS)('on $name', (db) => {
         });
         expect(again.status).toBe(409);
         expect(ledger('capture')).toHaveLength(1);
+      });
+
+      test('a verify after a partial settle still matches the session: no mismatch, no error logged', async () => {
+        log = capturedLogger();
+        const id = await authorized({ logger: log.logger });
+        const settled = await t.api<Json>('POST', `/v1/transactions/${id}/settle`, {
+          body: { amount: '5000' },
+        });
+        expect(settled.body).toMatchObject({ status: 'SUCCEEDED', amount: '5000' });
+        const session = (await t.api<Json>('GET', `/v1/transactions/${id}`)).body;
+        const again = await t.api<Json>('POST', '/v1/client-sessions/authorizations/verify', {
+          body: { id: session.sessionId },
+        });
+        expect(again.body).toMatchObject({ status: 'SUCCEEDED', errorCode: null });
+        expect(log.lines.filter((line) => (line.level as number) >= 50)).toEqual([]);
       });
 
       test('void: the retry records VOIDED, one void, and no settle afterwards', async () => {

@@ -223,9 +223,13 @@ function storedCard(answer: Answer): ProviderPaymentMethod | undefined {
 /** The amount, currency and merchant code a Nuvei answer echoes back (getPaymentStatus). */
 function subjectOf(answer: Answer): ProviderSubject {
   const currency = answer.currency ? answer.currency.toUpperCase() : undefined;
+  // After a settle or void the order's last transaction is that operation, whose amount is its
+  // own (a partial settle): only the payment itself carries the session's amount.
+  const isPayment =
+    answer.transactionType === undefined || /^(Sale|Auth)$/.test(answer.transactionType);
   return {
     amount:
-      answer.amount !== undefined && currency !== undefined
+      isPayment && answer.amount !== undefined && currency !== undefined
         ? toMinor(answer.amount, currency)
         : undefined,
     currency,
