@@ -1,5 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
+import { PROVIDER_CALLBACK_PREFIX } from './connection.ts';
 import { transactionProviderSchema } from './enums.ts';
 import { errorEnvelopeSchema } from './errors.ts';
 import { text } from './fields.ts';
@@ -255,7 +256,7 @@ const providerCallbacks = c.router(
   {
     receive: {
       method: 'POST',
-      path: '/v1/provider-callbacks/:transactionProvider/:merchantTransactionProviderId',
+      path: `${PROVIDER_CALLBACK_PREFIX}:transactionProvider/:merchantTransactionProviderId` as const,
       pathParams: z.object({
         transactionProvider: z
           .string()

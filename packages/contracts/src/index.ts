@@ -1,3 +1,4 @@
+export * from './connection.ts';
 export * from './contract.ts';
 export * from './country.ts';
 export * from './currency.ts';
@@ -10,6 +11,7 @@ export {
   merchantCode,
   toFieldIssues,
 } from './fields.ts';
+export * from './hosted-page.ts';
 export * from './money.ts';
 export * from './pagination.ts';
 export * from './session.ts';

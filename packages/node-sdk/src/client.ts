@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
   type AddPaymentMethodSessionDataInput,
+  API_SECRET_PATTERN,
   type BaseConfig,
   type ChargePaymentMethodInput,
   type ChargeSessionDataInput,
   type ClientSession,
   contract,
+  DEFAULT_BASE_URL,
   type MerchantTransaction,
   type PaymentMethod,
   type PaymentMethodListQueryInput,
@@ -18,7 +20,7 @@ import { AccruPayAuthenticationError, AccruPayValidationError, SDK_ERROR_CODE } 
 import { type RequestOptions, type Route, Transport } from './transport.ts';
 
 /** Where the SDK sends requests when no baseUrl is given: the local sandbox (`accrupay-sandbox start`). */
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:4000';
+export { DEFAULT_BASE_URL };
 /** The default timeout of one attempt, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** How many times a failed call is retried by default. */
@@ -114,7 +116,6 @@ export interface PagePromise<T> extends Promise<Page<T>>, AsyncIterable<T> {
 
 const SECRET_SOURCE =
   '`accrupay-sandbox start` prints it once as ACCRUPAY_API_SECRET=sk_test_...: put it in your backend .env and pass apiSecret: process.env.ACCRUPAY_API_SECRET';
-const SECRET_FORMAT = /^sk_(test|live)_([0-9A-Za-z]{32})([0-9A-Za-z]{6})$/;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 function checksum(body: string): string {
@@ -147,14 +148,14 @@ function checkApiSecret(secret: unknown): string {
       'apiSecret is a merchantPublicId (pk_...), which is for the browser; the backend needs the secret, sk_test_...',
     );
   }
-  const match = SECRET_FORMAT.exec(secret.trim());
+  const match = API_SECRET_PATTERN.exec(secret.trim());
   if (!match) {
     throw fail(
       `apiSecret is malformed: expected sk_test_ followed by 38 letters and digits; got ${secret.slice(0, 8)}... (${secret.length} characters)`,
     );
   }
   if (secret.trim() !== secret) throw fail('apiSecret has whitespace around it');
-  if (checksum(match[2] as string) !== match[3]) {
+  if (checksum(match[1] as string) !== match[2]) {
     throw fail('apiSecret has a wrong checksum: it was mistyped or cut short');
   }
   return secret;

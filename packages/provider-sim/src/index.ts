@@ -16,6 +16,7 @@ export {
   simOptionsSchema,
 } from './config.ts';
 export type { Delivery, LedgerEntry } from './core.ts';
+export { TEST_BILLING, TEST_BILLING_SEED, testBilling } from './fixtures.ts';
 export type { HostedResultMessage } from './hosted.ts';
 export { PROVIDER_LIMITS, type ProviderLimits } from './limits.ts';
 export { nuveiAmountToMinor, nuveiTimestamp } from './nuvei.ts';

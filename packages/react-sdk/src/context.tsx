@@ -1,8 +1,9 @@
+import { DEFAULT_BASE_URL } from '@accrupay/contracts';
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
 import { FormStore } from './store.ts';
 
 /** The base URL used when the provider is given none: the sandbox's default address. */
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:4000';
+export { DEFAULT_BASE_URL };
 
 interface AccruPayContextValue {
   merchantPublicId: string;

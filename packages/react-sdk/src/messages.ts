@@ -1,3 +1,4 @@
+import { type HostedPageProvider, hostedPageMessageSchema } from '@accrupay/contracts';
 import type { MachineEvent } from './state.ts';
 
 /** The hosted card page the form frames, and what its messages must match. */
@@ -6,7 +7,7 @@ export interface FrameTarget {
   url: string;
   /** The only origin messages are accepted from: the origin of `hostedFieldsUrl`. */
   origin: string;
-  provider: 'stripe' | 'nuvei';
+  provider: HostedPageProvider;
   /** The session token the page was opened with; messages for another session are ignored. */
   token: string;
 }
@@ -46,17 +47,6 @@ export function frameTarget(input: {
   return { url: url.toString(), origin: url.origin, provider, token: input.token };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const RESULT_STATUSES = ['approved', 'declined', 'error', 'expired'] as const;
-const READY_STATES = ['open', 'closed', 'expired'] as const;
-
-function oneOf<T extends string>(list: readonly T[], value: unknown): value is T {
-  return typeof value === 'string' && (list as readonly string[]).includes(value);
-}
-
 /**
  * Reads a `message` event from the hosted card page. Returns the state machine event it
  * stands for, or null for anything that is not exactly a message of this page for this session:
@@ -69,28 +59,23 @@ export function readFrameMessage(
 ): MachineEvent | null {
   if (event.origin !== target.origin) return null;
   if (frameWindow === null || event.source !== frameWindow) return null;
-  const data: unknown = event.data;
-  if (!isRecord(data) || data.version !== 1) return null;
+  const parsed = hostedPageMessageSchema.safeParse(event.data);
+  if (!parsed.success) return null;
+  const data = parsed.data;
   if (data.session !== target.token || data.provider !== target.provider) return null;
   switch (data.type) {
     case 'accrupay:ready':
-      return oneOf(READY_STATES, data.state) ? { type: 'frame-ready', state: data.state } : null;
+      return { type: 'frame-ready', state: data.state };
     case 'accrupay:submitting':
       return { type: 'frame-submitting' };
     case 'accrupay:result': {
-      if (!oneOf(RESULT_STATUSES, data.status)) return null;
-      const error = data.error;
-      if (error === undefined) return { type: 'frame-result', status: data.status };
-      if (!isRecord(error) || typeof error.code !== 'string' || typeof error.message !== 'string') {
-        return null;
-      }
+      const { status, error } = data;
+      if (error === undefined) return { type: 'frame-result', status };
       return {
         type: 'frame-result',
-        status: data.status,
+        status,
         error: { code: error.code.slice(0, 100), message: error.message.slice(0, 500) },
       };
     }
-    default:
-      return null;
   }
 }
