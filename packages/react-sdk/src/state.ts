@@ -90,6 +90,12 @@ export function isTerminal(status: AccruPayStatus): boolean {
 }
 
 /** The pure transition function: returns the same object when the event changes nothing. */
+/** The form error of a failed card result, when the page gives no message of its own. */
+const FRAME_FAILURES = {
+  declined: { code: 'DECLINED', message: 'The card was declined.' },
+  error: { code: 'PROVIDER_ERROR', message: 'The provider could not process the card.' },
+} as const satisfies Record<'declined' | 'error', Pick<AccruPayFormError, 'code' | 'message'>>;
+
 export function transition(state: AccruPayState, event: MachineEvent): AccruPayState {
   switch (event.type) {
     case 'reset':
@@ -144,26 +150,18 @@ export function transition(state: AccruPayState, event: MachineEvent): AccruPayS
           return { ...state, status: 'succeeded' };
         case 'expired':
           return { ...state, status: 'expired' };
-        case 'declined':
+        default: {
+          const failure = FRAME_FAILURES[event.status];
           return {
             ...state,
             status: 'failed',
             error: {
-              code: 'DECLINED',
-              message: event.error?.message ?? 'The card was declined.',
+              code: failure.code,
+              message: event.error?.message ?? failure.message,
               ...(event.error ? { providerCode: event.error.code } : {}),
             },
           };
-        default:
-          return {
-            ...state,
-            status: 'failed',
-            error: {
-              code: 'PROVIDER_ERROR',
-              message: event.error?.message ?? 'The provider could not process the card.',
-              ...(event.error ? { providerCode: event.error.code } : {}),
-            },
-          };
+        }
       }
     }
     case 'cancel':
