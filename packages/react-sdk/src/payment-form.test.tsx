@@ -127,6 +127,13 @@ const result = (status: string, extra: object = {}) => ({
   ...extra,
 });
 
+/** Mounts the form on a session that has already ended, and waits for it to load. */
+async function mountEnded(status: string, props: Partial<PaymentFormProps>) {
+  answers.session = () => Response.json(publicSession(status));
+  await mount(props);
+  await until(() => hook.status !== 'loading');
+}
+
 async function mountReady(props: Partial<PaymentFormProps> = {}, options = {}) {
   await mount(props, options);
   await until(() => frame() !== null);
@@ -240,10 +247,8 @@ describe('PaymentForm', () => {
   });
 
   test('a session already expired is shown as expired, without card fields, and calls onExpired', async () => {
-    answers.session = () => Response.json(publicSession('EXPIRED'));
     const onExpired = vi.fn();
-    await mount({ onExpired });
-    await until(() => hook.status !== 'loading');
+    await mountEnded('EXPIRED', { onExpired });
     expect(hook).toMatchObject({ status: 'expired', alreadyFinished: true });
     expect(frame()).toBeNull();
     expect(container.textContent).toContain('This payment session has expired');
@@ -261,10 +266,8 @@ describe('PaymentForm', () => {
   });
 
   test('a session already completed is shown as finished, and fires no success', async () => {
-    answers.session = () => Response.json(publicSession('COMPLETED'));
     const onSuccess = vi.fn();
-    await mount({ onSuccess });
-    await until(() => hook.status !== 'loading');
+    await mountEnded('COMPLETED', { onSuccess });
     expect(hook).toMatchObject({ status: 'finished', alreadyFinished: true });
     expect(container.textContent).toContain('already finished');
     expect(frame()).toBeNull();
