@@ -117,6 +117,21 @@ export interface MerchantNextStepRow {
   explanation: string;
 }
 
+/** WAIT rows for a session still open (PENDING or ACTIVE) with each of the transaction statuses. */
+function waitWhileOpen(
+  transactionStatuses: TransactionStatus[],
+  explanation: string,
+): MerchantNextStepRow[] {
+  return [S.PENDING, S.ACTIVE].flatMap((sessionStatus) =>
+    transactionStatuses.map((transactionStatus) => ({
+      sessionStatus,
+      transactionStatus,
+      nextStep: MERCHANT_NEXT_STEP.WAIT,
+      explanation,
+    })),
+  );
+}
+
 /**
  * What to do for each session and transaction status pair verify() can return (documents 001
  * and 002). A pair not listed is not a state the router produces; treat it as DO_NOT_FULFIL.
@@ -128,23 +143,13 @@ export const MERCHANT_NEXT_STEPS: readonly MerchantNextStepRow[] = [
     nextStep: 'FULFIL',
     explanation: 'The provider accepted the operation and money moved (or the card was stored).',
   },
-  ...[S.PENDING, S.ACTIVE].flatMap((sessionStatus) =>
-    [T.PENDING, T.STARTED].map((transactionStatus) => ({
-      sessionStatus,
-      transactionStatus,
-      nextStep: MERCHANT_NEXT_STEP.WAIT,
-      explanation:
-        'The customer has not finished (or 3-D Secure is in progress): keep the order pending and verify again later.',
-    })),
+  ...waitWhileOpen(
+    [T.PENDING, T.STARTED],
+    'The customer has not finished (or 3-D Secure is in progress): keep the order pending and verify again later.',
   ),
-  ...[S.PENDING, S.ACTIVE].flatMap((sessionStatus) =>
-    [T.DECLINED, T.FAILED].map((transactionStatus) => ({
-      sessionStatus,
-      transactionStatus,
-      nextStep: MERCHANT_NEXT_STEP.WAIT,
-      explanation:
-        "The last card was declined (or its 3-D Secure failed), but the provider keeps this session open: the customer may try another card in the same form until tokenExpiresAt. Do not fulfil; verify again after the customer's next attempt.",
-    })),
+  ...waitWhileOpen(
+    [T.DECLINED, T.FAILED],
+    "The last card was declined (or its 3-D Secure failed), but the provider keeps this session open: the customer may try another card in the same form until tokenExpiresAt. Do not fulfil; verify again after the customer's next attempt.",
   ),
   ...[T.DECLINED, T.FAILED].map((transactionStatus) => ({
     sessionStatus: S.EXPIRED,
