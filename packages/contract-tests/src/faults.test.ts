@@ -6,22 +6,14 @@ import {
   type ClientSession,
 } from '@accrupay/node';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
-import {
-  CARDS,
-  DECLINES,
-  databases,
-  type Harness,
-  harness,
-  PROVIDERS,
-  startData,
-} from './support.ts';
+import { CARDS, databases, type Harness, harness, PROVIDERS, startData } from './support.ts';
 
 const DBS = await databases();
 afterAll(async () => {
   for (const db of DBS) await db.cleanup();
 });
 const CODE = 'order-8821';
-const DECLINE_CARD = DECLINES[0][1];
+const DECLINE_CARD = CARDS.genericDecline;
 
 describe.each(DBS)('on $name', (db) => {
   describe.skipIf(db.skip).each(PROVIDERS)('with %s', (provider) => {

@@ -8,16 +8,7 @@ import AccruPay, {
   type ClientSession,
 } from '@accrupay/node';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
-import {
-  CARDS,
-  DECLINES,
-  databases,
-  type Harness,
-  harness,
-  PROVIDERS,
-  startData,
-  TTL,
-} from './support.ts';
+import { CARDS, databases, type Harness, harness, PROVIDERS, startData, TTL } from './support.ts';
 
 const DBS = await databases();
 afterAll(async () => {
@@ -53,7 +44,7 @@ describe.each(DBS)('on $name', (db) => {
         mode: 'wrong_secret_success',
         target: { merchantRef: CODE },
       });
-      await h.pay(unpaid, DECLINES[0][1]);
+      await h.pay(unpaid, CARDS.genericDecline);
       await h.t.sim.flush();
       expect((await verify(unpaid)).status).toBe('DECLINED');
       expect(h.charges(CODE)).toHaveLength(0);

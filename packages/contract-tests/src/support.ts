@@ -1,5 +1,12 @@
-import { COUNTRY_ISO_2, CURRENCY } from '@accrupay/contracts';
+import { CURRENCY } from '@accrupay/contracts';
 import AccruPay from '@accrupay/node';
+import {
+  type CardOutcome,
+  NUVEI_TEST_CARDS,
+  STRIPE_TEST_CARDS,
+  TEST_BILLING,
+  type TestCard,
+} from '@accrupay/provider-sim';
 import { SHOP_ORIGIN, startTestSandbox, type TestSandbox } from '@accrupay/sandbox/testing';
 
 export { databases } from '@accrupay/sandbox/testing';
@@ -12,30 +19,42 @@ export const HOUR = 60 * MINUTE;
 /** Provider TTLs of document 001: Stripe PaymentIntent 24 h, Nuvei session 20 min. */
 export const TTL = { STRIPE: 24 * HOUR, NUVEI: 20 * MINUTE } as const;
 
-/** The simulator's published test cards (packages/provider-sim/README.md). */
+/** The number of the simulator's first test card with an outcome (packages/provider-sim/README.md). */
+function card(cards: readonly TestCard[], outcome: CardOutcome): string {
+  const found = cards.find((one) => one.outcome === outcome);
+  if (!found) throw new Error(`the simulator has no test card for ${outcome}`);
+  return found.number;
+}
+const BOTH = { STRIPE: STRIPE_TEST_CARDS, NUVEI: NUVEI_TEST_CARDS } as const;
+
+/** The simulator's published test cards. */
 export const CARDS = {
-  success: { STRIPE: '4242424242424242', NUVEI: '4761344136141390' },
-  challenge: { STRIPE: '4000000000003220', NUVEI: '4000027891380961' },
-  processingError: '4000000000000119',
-  attachThenDecline: '4000000000000341',
+  success: { STRIPE: card(BOTH.STRIPE, 'success'), NUVEI: card(BOTH.NUVEI, 'success') },
+  challenge: {
+    STRIPE: card(BOTH.STRIPE, 'challenge_3ds'),
+    NUVEI: card(BOTH.NUVEI, 'challenge_3ds'),
+  },
+  genericDecline: card(STRIPE_TEST_CARDS, 'generic_decline'),
+  processingError: card(STRIPE_TEST_CARDS, 'processing_error'),
+  attachThenDecline: card(STRIPE_TEST_CARDS, 'attach_ok_charge_declines'),
 } as const;
 
-/** Every decline the simulator offers, with the card that triggers it. */
-export const DECLINES = [
-  ['generic decline', '4000000000000002'],
-  ['insufficient funds', '4000000000009995'],
-  ['lost card', '4000000000009987'],
-  ['stolen card', '4000000000009979'],
-  ['expired card', '4000000000000069'],
-  ['incorrect CVC', '4000000000000127'],
-] as const;
+const DECLINE_NAMES = {
+  generic_decline: 'generic decline',
+  insufficient_funds: 'insufficient funds',
+  lost_card: 'lost card',
+  stolen_card: 'stolen card',
+  expired_card: 'expired card',
+  incorrect_cvc: 'incorrect CVC',
+} as const satisfies Partial<Record<CardOutcome, string>>;
 
-export const BILLING = {
-  billingFirstName: 'Jane',
-  billingLastName: 'Smith',
-  billingEmail: 'jane@example.com',
-  billingAddressCountry: COUNTRY_ISO_2.US,
-};
+/** Every decline the simulator offers, with the card that triggers it (the same on both providers). */
+export const DECLINES: ReadonlyArray<readonly [string, string]> = Object.entries(DECLINE_NAMES).map(
+  ([outcome, name]) => [name, card(STRIPE_TEST_CARDS, outcome as CardOutcome)] as const,
+);
+
+/** The tests' customer: the simulator's faker-seeded billing fixture, valid for the contract. */
+export const BILLING = TEST_BILLING;
 
 /** A running sandbox and simulator, the merchant's SDK, and the customer's browser. */
 export interface Harness {
