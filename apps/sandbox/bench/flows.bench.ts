@@ -4,10 +4,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { NUVEI_TEST_CARDS, STRIPE_TEST_CARDS, TEST_BILLING } from '@accrupay/provider-sim';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const DURATION_MS = Number(process.env.BENCH_MS ?? 10_000);
 const WARMUP_MS = 1_000;
+/** The simulator's first published success card of each provider. */
+const SUCCESS_CARD = {
+  STRIPE: STRIPE_TEST_CARDS.find((card) => card.outcome === 'success')?.number,
+  NUVEI: NUVEI_TEST_CARDS.find((card) => card.outcome === 'success')?.number,
+};
 
 async function spawnServer(
   script: string,
@@ -75,7 +81,7 @@ const ceiling = await spawnServer('./ceiling.ts');
 const ceilingUrl = ceiling.info.url as string;
 const bare = await run('bare node:http, 3 round trips', async (i) => {
   await postJson(`${ceilingUrl}/start`, { code: `order-${i}`, amount: '1000' });
-  await postJson(`${ceilingUrl}/pay`, { token: 't', number: '4242424242424242' });
+  await postJson(`${ceilingUrl}/pay`, { token: 't', number: SUCCESS_CARD.STRIPE });
   await postJson(`${ceilingUrl}/verify`, { id: 'x' });
 });
 ceiling.child.kill('SIGTERM');
@@ -89,7 +95,7 @@ async function benchSandbox(label: string, env: Record<string, string>) {
   };
   const results = [];
   for (const provider of ['STRIPE', 'NUVEI'] as const) {
-    const card = provider === 'STRIPE' ? '4242424242424242' : '4761344136141390';
+    const card = SUCCESS_CARD[provider];
     results.push(
       await run(`sandbox ${provider} flow (start, pay, verify), ${label}`, async (i) => {
         const headers = { 'accrupay-api-secret': merchant.apiSecret };
@@ -102,12 +108,7 @@ async function benchSandbox(label: string, env: Record<string, string>) {
               amount: '1000',
               currency: 'USD',
               storePaymentMethod: false,
-              billing: {
-                billingFirstName: 'Jane',
-                billingLastName: 'Smith',
-                billingEmail: 'jane@example.com',
-                billingAddressCountry: 'US',
-              },
+              billing: TEST_BILLING,
             },
           },
           headers,
@@ -120,7 +121,7 @@ async function benchSandbox(label: string, env: Record<string, string>) {
           expMonth: '12',
           expYear: '2034',
           cvc: '123',
-          name: 'Jane Smith',
+          name: `${TEST_BILLING.billingFirstName} ${TEST_BILLING.billingLastName}`,
         });
         const transaction = await postJson(
           `${url}/v1/client-sessions/payments/verify`,
