@@ -17,6 +17,14 @@ import {
 
 const PROVIDER_ID = 'mtp_stripe_default';
 
+/** The billing every example of documents 001 and 002 writes (the documents' own values). */
+const DOC_BILLING = {
+  billingFirstName: 'Jane',
+  billingLastName: 'Smith',
+  billingEmail: 'jane@example.com',
+  billingAddressCountry: COUNTRY_ISO_2.US,
+};
+
 // The examples of the documents, as the documents write them (amounts as bigint, as in the SDK).
 const doc001Payment = {
   merchantTransactionProviderId: PROVIDER_ID,
@@ -25,12 +33,7 @@ const doc001Payment = {
     currency: CURRENCY.USD,
     merchantInternalCustomerCode: 'customer-123',
     merchantInternalTransactionCode: 'order-456',
-    billing: {
-      billingFirstName: 'Jane',
-      billingLastName: 'Smith',
-      billingEmail: 'jane@example.com',
-      billingAddressCountry: COUNTRY_ISO_2.US,
-    },
+    billing: DOC_BILLING,
     storePaymentMethod: false,
   },
 };
@@ -43,10 +46,7 @@ const doc002Payment = {
     currency: CURRENCY.USD,
     storePaymentMethod: false,
     billing: {
-      billingFirstName: 'Jane',
-      billingLastName: 'Smith',
-      billingEmail: 'jane@example.com',
-      billingAddressCountry: COUNTRY_ISO_2.US,
+      ...DOC_BILLING,
       billingPhone: '+12125550100',
       billingAddressState: 'US-NY',
       billingAddressCity: 'New York',
@@ -62,12 +62,7 @@ const doc002AddPaymentMethod = {
   data: {
     merchantInternalTransactionCode: 'add-pm-3310',
     currency: CURRENCY.USD,
-    billing: {
-      billingFirstName: 'Jane',
-      billingLastName: 'Smith',
-      billingEmail: 'jane@example.com',
-      billingAddressCountry: COUNTRY_ISO_2.US,
-    },
+    billing: DOC_BILLING,
     customer: { merchantInternalCustomerCode: 'customer-4421' },
   },
 };
@@ -79,12 +74,7 @@ const doc002Authorization = {
     amount: 25000n,
     currency: CURRENCY.USD,
     storePaymentMethod: false,
-    billing: {
-      billingFirstName: 'Jane',
-      billingLastName: 'Smith',
-      billingEmail: 'jane@example.com',
-      billingAddressCountry: COUNTRY_ISO_2.US,
-    },
+    billing: DOC_BILLING,
   },
 };
 
