@@ -227,6 +227,12 @@ type Send = <T>(
   options?: RequestOptions,
 ) => Promise<T>;
 
+/** A call on one transaction by its id; the other parameters are the body. */
+function onTransaction<Params extends { id: string }>(send: Send, route: Route, what: string) {
+  return async ({ id, ...body }: Params, options?: RequestOptions): Promise<MerchantTransaction> =>
+    send(route, what, { params: { id: requireId(id, what) }, body }, options);
+}
+
 function startAndVerify<Start>(
   send: Send,
   routes: { start: Route; verify: Route },
@@ -303,27 +309,17 @@ function transactionsApi(send: Send) {
       paged(contract.transactions.getMany, 'transactions.getMany', query),
     authorizations: {
       /** Captures a successful authorization, fully or (with `amount`) partly, once. */
-      settle: async (
-        { id, ...body }: SettleAuthorizationParams,
-        options?: RequestOptions,
-      ): Promise<MerchantTransaction> =>
-        send(
-          contract.transactions.settle,
-          'transactions.authorizations.settle',
-          { params: { id: requireId(id, 'transactions.authorizations.settle') }, body },
-          options,
-        ),
+      settle: onTransaction<SettleAuthorizationParams>(
+        send,
+        contract.transactions.settle,
+        'transactions.authorizations.settle',
+      ),
       /** Releases a successful authorization that has not been settled. */
-      void: async (
-        { id, ...body }: VoidAuthorizationParams,
-        options?: RequestOptions,
-      ): Promise<MerchantTransaction> =>
-        send(
-          contract.transactions.void,
-          'transactions.authorizations.void',
-          { params: { id: requireId(id, 'transactions.authorizations.void') }, body },
-          options,
-        ),
+      void: onTransaction<VoidAuthorizationParams>(
+        send,
+        contract.transactions.void,
+        'transactions.authorizations.void',
+      ),
     },
     payments: {
       paymentMethod: {
