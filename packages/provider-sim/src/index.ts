@@ -18,7 +18,7 @@ export {
 export type { Delivery, LedgerEntry } from './core.ts';
 export type { HostedResultMessage } from './hosted.ts';
 export { PROVIDER_LIMITS, type ProviderLimits } from './limits.ts';
-export { nuveiAmountToMinor, nuveiTimestamp } from './nuvei.ts';
+export { nuveiAmountToMinor, nuveiTimestamp } from './nuvei/index.ts';
 export {
   CARD_PAGE_SCENARIOS,
   type Scenario,

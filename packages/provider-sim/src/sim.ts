@@ -6,7 +6,7 @@ import { controlRouter } from './control.ts';
 import { type Delivery, type LedgerEntry, SimCore } from './core.ts';
 import { hostedRouter } from './hosted.ts';
 import { latency } from './http.ts';
-import { NuveiProvider } from './nuvei.ts';
+import { NuveiProvider } from './nuvei/index.ts';
 import type { Scenario, ScenarioInput } from './scenarios.ts';
 import { StripeProvider } from './stripe.ts';
 

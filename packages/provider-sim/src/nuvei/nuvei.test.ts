@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NUVEI_TEST_CARDS } from './cards.ts';
-import { ACCOUNT, nuvei, setup } from './test-helpers.ts';
+import { NUVEI_TEST_CARDS } from '../cards.ts';
+import { ACCOUNT, nuvei, setup } from '../test-helpers.ts';
 
 let t: Awaited<ReturnType<typeof setup>>;
 beforeEach(async () => {
@@ -358,7 +358,7 @@ describe('Nuvei bad input', () => {
 
 describe('amounts in zero-decimal currencies', () => {
   it('1500 JPY is 1500 minor units; 15.00 USD is 1500', async () => {
-    const { nuveiAmountToMinor } = await import('./nuvei.ts');
+    const { nuveiAmountToMinor } = await import('./index.ts');
     expect(nuveiAmountToMinor('1500', 'JPY')).toBe(1500);
     expect(nuveiAmountToMinor('15.00', 'USD')).toBe(1500);
     expect(nuveiAmountToMinor('15.5', 'EUR')).toBe(1550);

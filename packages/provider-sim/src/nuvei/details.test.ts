@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROVIDER_LIMITS } from './limits.ts';
-import { ACCOUNT, type Loose, nuvei, nuveiOpenOrder, nuveiPay, setup } from './test-helpers.ts';
+import { PROVIDER_LIMITS } from '../limits.ts';
+import { ACCOUNT, type Loose, nuvei, nuveiOpenOrder, nuveiPay, setup } from '../test-helpers.ts';
 
 let t: Awaited<ReturnType<typeof setup>>;
 beforeEach(async () => {
