@@ -3,6 +3,7 @@ import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SimCore } from './core.ts';
 import type { HostedProvider, HostedResult, HostedSession } from './hosted-types.ts';
+import type { Provider } from './provider.ts';
 import { CARD_PAGE_SCENARIOS } from './scenarios.ts';
 
 /** The message the hosted page posts to its parent window (never with targetOrigin '*'). */
@@ -59,7 +60,7 @@ function jsonForScript(v: unknown): string {
 /** The hosted card fields and 3-D Secure challenge pages. */
 export function hostedRouter(
   core: SimCore,
-  providers: Record<'stripe' | 'nuvei', HostedProvider>,
+  providers: Partial<Record<Provider, HostedProvider>>,
 ): Router {
   const r = express.Router();
   r.use(express.json({ limit: 8 * 1024 }));
@@ -89,8 +90,9 @@ export function hostedRouter(
       );
       return undefined;
     }
-    const session = providers[provider].session(token);
-    if (!session) {
+    const hosted = providers[provider];
+    const session = hosted?.session(token);
+    if (!hosted || !session) {
       errorPage(res, 404, 'Unknown session token.');
       return undefined;
     }
@@ -103,7 +105,7 @@ export function hostedRouter(
       );
       return undefined;
     }
-    return { session, origin, provider: providers[provider] };
+    return { session, origin, provider: hosted };
   };
 
   const csp = (origins: readonly string[], nonce: string) =>
@@ -258,14 +260,14 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
       return;
     }
     const { provider, token, decision } = parsed.data;
-    const session = providers[provider].session(token);
-    if (!session) {
+    const hosted = providers[provider];
+    if (!hosted?.session(token)) {
       res
         .status(404)
         .json({ error: { code: 'unknown_session', message: 'Unknown session token.' } });
       return;
     }
-    const result = providers[provider].decideChallenge(token, decision === 'approve');
+    const result = hosted.decideChallenge(token, decision === 'approve');
     core.kick();
     res.status(200).json({ result });
   });
@@ -276,7 +278,7 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
         ? req.query.provider
         : undefined;
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const session = provider && token ? providers[provider].session(token) : undefined;
+    const session = provider && token ? providers[provider]?.session(token) : undefined;
     if (!provider || !token || !session) {
       errorPage(res, 404, 'Unknown 3-D Secure session.');
       return;
@@ -302,11 +304,12 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
       return;
     }
     const { provider, token, decision } = parsed.data;
-    if (!providers[provider].session(token)) {
+    const hosted = providers[provider];
+    if (!hosted?.session(token)) {
       errorPage(res, 404, 'Unknown 3-D Secure session.');
       return;
     }
-    const result = providers[provider].decideChallenge(token, decision === 'approve');
+    const result = hosted.decideChallenge(token, decision === 'approve');
     core.kick();
     res
       .status(200)
@@ -319,8 +322,9 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
     res: Response,
     input: { provider: 'stripe' | 'nuvei'; token: string; origin: string },
   ): { session: HostedSession; provider: HostedProvider } | undefined {
-    const session = providers[input.provider].session(input.token);
-    if (!session) {
+    const hosted = providers[input.provider];
+    const session = hosted?.session(input.token);
+    if (!hosted || !session) {
       res
         .status(404)
         .json({ error: { code: 'unknown_session', message: 'Unknown session token.' } });
@@ -333,7 +337,7 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
       });
       return undefined;
     }
-    return { session, provider: providers[input.provider] };
+    return { session, provider: hosted };
   }
 
   return r;

@@ -20,7 +20,10 @@ import {
   zodMessage,
 } from './http.ts';
 import { randomAlphanumeric } from './ids.ts';
+import type { LedgerSubject } from './ledger.ts';
 import { integerInput, PROVIDER_LIMITS } from './limits.ts';
+import { answerCall, type IdempotencyRecord, requestDigest } from './pipeline.ts';
+import type { SimProvider } from './provider.ts';
 import type { SessionKeys } from './scenarios.ts';
 import type { Table } from './store.ts';
 
@@ -312,12 +315,15 @@ const ACTIVE_EXPIRABLE: PIStatus[] = [
 ];
 
 /** The Stripe-like provider: state, HTTP routes and the hosted-page hooks. */
-export class StripeProvider implements HostedProvider {
+export class StripeProvider implements HostedProvider, SimProvider {
+  readonly name = 'stripe';
+  readonly apiPath = '/stripe/v1';
+  readonly hosted: HostedProvider = this;
   private readonly intents: Table<PaymentIntent>;
   private readonly setupIntents: Table<SetupIntent>;
   private readonly paymentMethods: Table<PaymentMethod>;
   private readonly customers: Table<Customer>;
-  private readonly idempotency: Table<{ hash: string; status: number; body: unknown }>;
+  private readonly idempotency: Table<IdempotencyRecord>;
   /** Derived from the intents (rebuilt at load). */
   private bySecret = new Map<string, { kind: 'pi' | 'si'; id: string }>();
 
@@ -327,9 +333,6 @@ export class StripeProvider implements HostedProvider {
     this.paymentMethods = core.store.table('stripe.payment_methods');
     this.customers = core.store.table('stripe.customers');
     this.idempotency = core.store.table('stripe.idempotency');
-    core.onReset(() => {
-      this.bySecret.clear();
-    });
     core.onLoad(() => {
       const ttl = core.options.ttl.stripe;
       for (const pi of this.intents.values()) {
@@ -364,6 +367,10 @@ export class StripeProvider implements HostedProvider {
 
   private baseUrl = '';
 
+  reset(): void {
+    this.bySecret.clear();
+  }
+
   setBaseUrl(url: string): void {
     this.baseUrl = url;
   }
@@ -385,6 +392,30 @@ export class StripeProvider implements HostedProvider {
       tokens: [si.client_secret],
       providerRefs: [si.id],
       merchantRef: merchantRef(si.metadata),
+    };
+  }
+
+  /** What each ledger entry about the intent repeats. */
+  private piSubject(pi: PaymentIntent): LedgerSubject {
+    return {
+      provider: 'stripe',
+      accountId: pi.accountId,
+      currency: pi.currency,
+      providerRef: pi.id,
+      merchantRef: merchantRef(pi.metadata),
+      token: pi.client_secret,
+    };
+  }
+
+  /** A SetupIntent's ledger entries are in USD, of amount 0. */
+  private siSubject(si: SetupIntent): LedgerSubject {
+    return {
+      provider: 'stripe',
+      accountId: si.accountId,
+      currency: 'usd',
+      providerRef: si.id,
+      merchantRef: merchantRef(si.metadata),
+      token: si.client_secret,
     };
   }
 
@@ -500,15 +531,9 @@ export class StripeProvider implements HostedProvider {
       pi.cancellation_reason = 'automatic';
       pi.canceled_at = Math.floor((pi.authorizedAtMs + ttl.authorizationMs) / 1000);
       pi.amount_capturable = 0;
-      this.core.record({
-        provider: 'stripe',
-        accountId: pi.accountId,
+      this.core.ledger.record(this.piSubject(pi), {
         kind: 'void',
         amount: released,
-        currency: pi.currency,
-        providerRef: pi.id,
-        merchantRef: merchantRef(pi.metadata),
-        token: pi.client_secret,
         detail: 'authorization expired',
       });
       this.piEvent(pi, 'payment_intent.canceled');
@@ -781,27 +806,24 @@ export class StripeProvider implements HostedProvider {
 
   private authorizePI(pi: PaymentIntent, pm: PaymentMethod): void {
     pi.next_action = null;
-    const base = {
-      provider: 'stripe' as const,
-      accountId: pi.accountId,
-      amount: pi.amount,
-      currency: pi.currency,
-      merchantRef: merchantRef(pi.metadata),
-      token: pi.client_secret,
-    };
+    const subject = this.piSubject(pi);
     if (pi.setup_future_usage && pi.customer) pm.customer = pi.customer;
     if (pi.capture_method === 'manual') {
       pi.status = 'requires_capture';
       pi.amount_capturable = pi.amount;
       pi.authorizedAtMs = this.core.clock.now();
-      this.core.record({ ...base, kind: 'authorization', providerRef: pi.id });
+      this.core.ledger.record(subject, { kind: 'authorization', amount: pi.amount });
       this.armExpiry(pi.id, pi.authorizedAtMs + this.core.options.ttl.stripe.authorizationMs);
       this.piEvent(pi, 'payment_intent.amount_capturable_updated');
     } else {
       pi.status = 'succeeded';
       pi.amount_received = pi.amount;
       pi.latest_charge = this.rid('ch');
-      this.core.record({ ...base, kind: 'charge', providerRef: pi.id, detail: pi.latest_charge });
+      this.core.ledger.record(subject, {
+        kind: 'charge',
+        amount: pi.amount,
+        detail: pi.latest_charge,
+      });
       this.piEvent(pi, 'payment_intent.succeeded');
     }
   }
@@ -810,15 +832,9 @@ export class StripeProvider implements HostedProvider {
     pi.status = 'requires_payment_method';
     pi.next_action = null;
     pi.last_payment_error = { ...error, payment_method: this.pmJson(pm) };
-    this.core.record({
-      provider: 'stripe',
-      accountId: pi.accountId,
+    this.core.ledger.record(this.piSubject(pi), {
       kind: error.code === 'processing_error' ? 'error' : 'decline',
       amount: pi.amount,
-      currency: pi.currency,
-      providerRef: pi.id,
-      merchantRef: merchantRef(pi.metadata),
-      token: pi.client_secret,
       detail: error.decline_code ?? error.code,
     });
     this.piEvent(pi, 'payment_intent.payment_failed');
@@ -845,15 +861,9 @@ export class StripeProvider implements HostedProvider {
     pi.amount_received = toCapture;
     pi.amount_capturable = 0;
     pi.latest_charge = this.rid('ch');
-    this.core.record({
-      provider: 'stripe',
-      accountId: pi.accountId,
+    this.core.ledger.record(this.piSubject(pi), {
       kind: 'capture',
       amount: toCapture,
-      currency: pi.currency,
-      providerRef: pi.id,
-      merchantRef: merchantRef(pi.metadata),
-      token: pi.client_secret,
       detail: pi.latest_charge,
     });
     this.piEvent(pi, 'payment_intent.succeeded');
@@ -865,16 +875,7 @@ export class StripeProvider implements HostedProvider {
       throw unexpectedState('payment_intent', pi.id, pi.status, 'canceled', cancelable);
     }
     if (pi.status === 'requires_capture') {
-      this.core.record({
-        provider: 'stripe',
-        accountId: pi.accountId,
-        kind: 'void',
-        amount: pi.amount_capturable,
-        currency: pi.currency,
-        providerRef: pi.id,
-        merchantRef: merchantRef(pi.metadata),
-        token: pi.client_secret,
-      });
+      this.core.ledger.record(this.piSubject(pi), { kind: 'void', amount: pi.amount_capturable });
     }
     pi.status = 'canceled';
     pi.amount_capturable = 0;
@@ -959,17 +960,7 @@ export class StripeProvider implements HostedProvider {
     si.status = 'succeeded';
     si.next_action = null;
     if (si.customer) pm.customer = si.customer;
-    this.core.record({
-      provider: 'stripe',
-      accountId: si.accountId,
-      kind: 'verification',
-      amount: 0,
-      currency: 'usd',
-      providerRef: si.id,
-      merchantRef: merchantRef(si.metadata),
-      token: si.client_secret,
-      detail: pm.id,
-    });
+    this.core.ledger.record(this.siSubject(si), { kind: 'verification', amount: 0, detail: pm.id });
     this.siEvent(si, 'setup_intent.succeeded');
   }
 
@@ -977,15 +968,9 @@ export class StripeProvider implements HostedProvider {
     si.status = 'requires_payment_method';
     si.next_action = null;
     si.last_setup_error = error;
-    this.core.record({
-      provider: 'stripe',
-      accountId: si.accountId,
+    this.core.ledger.record(this.siSubject(si), {
       kind: 'decline',
       amount: 0,
-      currency: 'usd',
-      providerRef: si.id,
-      merchantRef: merchantRef(si.metadata),
-      token: si.client_secret,
       detail: error.decline_code ?? error.code,
     });
     this.siEvent(si, 'setup_intent.setup_failed');
@@ -1177,81 +1162,59 @@ export class StripeProvider implements HostedProvider {
           });
           return;
         }
-        let keys: SessionKeys | undefined;
-        try {
-          keys = opts.keysFirst?.(req, auth);
-        } catch {
-          keys = undefined;
-        }
-        const fault = this.core.apiFault('stripe', keys);
-        if (fault.kind === 'error') {
-          res.status(fault.status).json({
-            error: {
-              type: 'api_error',
-              message: 'An unknown error occurred (simulated provider fault).',
-            },
-          });
-          return;
-        }
-        if (fault.kind === 'timeout' && !fault.applied) {
-          this.core.hold(res, fault.holdMs);
-          return;
-        }
         const idemKey = req.method === 'POST' ? req.get('idempotency-key') : undefined;
-        const idemId = idemKey ? `${auth.account.id}:${idemKey}` : undefined;
-        const hash = createHash('sha256')
-          .update(`${req.path}:${JSON.stringify(req.body ?? {})}`)
-          .digest('hex');
-        let status = 200;
-        let body: unknown;
-        const cached = idemId ? this.idempotency.peek(idemId) : undefined;
-        if (cached) {
-          if (cached.hash !== hash) {
-            status = 400;
-            body = {
+        answerCall(this.core, res, {
+          provider: 'stripe',
+          keys: opts.keysFirst && (() => opts.keysFirst?.(req, auth)),
+          sendFault: (r, status) => {
+            r.status(status).json({
               error: {
-                type: 'idempotency_error',
-                message:
-                  'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+                type: 'api_error',
+                message: 'An unknown error occurred (simulated provider fault).',
               },
-            };
-          } else {
-            res.set('Idempotent-Replayed', 'true');
-            status = cached.status;
-            body = cached.body;
-          }
-        } else {
-          try {
-            const out = fn(req, auth);
-            status = out.status ?? 200;
-            body = out.body;
-          } catch (err) {
-            if (err instanceof z.ZodError) {
-              const { param, message } = zodMessage(err);
-              status = 400;
-              body = {
+            });
+          },
+          idempotency: {
+            table: this.idempotency,
+            key: idemKey ? `${auth.account.id}:${idemKey}` : undefined,
+            hash: requestDigest(req),
+            conflict: {
+              status: 400,
+              body: {
                 error: {
-                  type: 'invalid_request_error',
-                  code: 'parameter_invalid',
-                  message: `Invalid ${message}`,
-                  param,
+                  type: 'idempotency_error',
+                  message:
+                    'Keys for idempotent requests can only be used with the same parameters they were first used with.',
                 },
-              };
-            } else if (err instanceof StripeApiError) {
-              status = err.status;
-              body = { error: err.body };
-            } else {
+              },
+            },
+            replayedHeader: 'Idempotent-Replayed',
+          },
+          run: () => {
+            try {
+              const out = fn(req, auth);
+              return { status: out.status ?? 200, body: out.body };
+            } catch (err) {
+              if (err instanceof z.ZodError) {
+                const { param, message } = zodMessage(err);
+                return {
+                  status: 400,
+                  body: {
+                    error: {
+                      type: 'invalid_request_error',
+                      code: 'parameter_invalid',
+                      message: `Invalid ${message}`,
+                      param,
+                    },
+                  },
+                };
+              }
+              if (err instanceof StripeApiError)
+                return { status: err.status, body: { error: err.body } };
               throw err;
             }
-          }
-          if (idemId && status < 500) this.idempotency.set(idemId, { hash, status, body });
-        }
-        this.core.kick();
-        if (fault.kind === 'timeout') {
-          this.core.hold(res, fault.holdMs);
-          return;
-        }
-        res.status(status).json(body);
+          },
+        });
       };
 
     const piKeysOf = (req: Request, auth: Auth) => {

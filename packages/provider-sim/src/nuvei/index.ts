@@ -1,37 +1,39 @@
 import type { Router } from 'express';
 import type { SimCore } from '../core.ts';
-import type { CardInput, HostedProvider, HostedResult, HostedSession } from '../hosted-types.ts';
+import type { HostedProvider } from '../hosted-types.ts';
+import type { SimProvider } from '../provider.ts';
 import { decideChallenge, hostedSession, submitCard } from './hosted.ts';
 import { nuveiRouter } from './routes.ts';
 import { NuveiState } from './state.ts';
 
 export { nuveiAmountToMinor, nuveiTimestamp } from './amounts.ts';
 
-/** The Nuvei-like provider: state, HTTP routes and the hosted-page hooks. */
-export class NuveiProvider implements HostedProvider {
+/** The Nuvei-like provider: its state, the REST API under `/nuvei/ppp/api/v1` and the hosted-page hooks. */
+export class NuveiProvider implements SimProvider {
+  readonly name = 'nuvei';
+  readonly apiPath = '/nuvei/ppp/api/v1';
+  readonly hosted: HostedProvider;
   private readonly state: NuveiState;
 
   constructor(core: SimCore) {
-    this.state = new NuveiState(core);
+    const s = new NuveiState(core);
+    this.state = s;
+    this.hosted = {
+      session: (token) => hostedSession(s, token),
+      submitCard: (token, card) => submitCard(s, token, card),
+      decideChallenge: (token, approve) => decideChallenge(s, token, approve),
+    };
+  }
+
+  router(): Router {
+    return nuveiRouter(this.state);
   }
 
   setBaseUrl(url: string): void {
     this.state.baseUrl = url;
   }
 
-  session(token: string): HostedSession | undefined {
-    return hostedSession(this.state, token);
-  }
-
-  submitCard(token: string, card: CardInput): HostedResult {
-    return submitCard(this.state, token, card);
-  }
-
-  decideChallenge(token: string, approve: boolean): HostedResult {
-    return decideChallenge(this.state, token, approve);
-  }
-
-  router(): Router {
-    return nuveiRouter(this.state);
+  reset(): void {
+    this.state.clearIndexes();
   }
 }

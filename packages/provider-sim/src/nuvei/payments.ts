@@ -197,11 +197,9 @@ export function approve(s: NuveiState, order: NuveiOrder, txn: NuveiTxn): void {
   order.pending = undefined;
   const kind =
     order.amountMinor === 0 ? 'verification' : txn.type === 'Auth' ? 'authorization' : 'charge';
-  s.record(order, {
+  s.record(order, txn, {
     kind,
     amount: txn.amountMinor,
-    currency: txn.currency,
-    providerRef: txn.transactionId,
     detail: `orderId ${order.orderId}`,
   });
   sendDmn(s, order, txn);
@@ -213,11 +211,9 @@ export function fail(s: NuveiState, order: NuveiOrder, txn: NuveiTxn, reason: Fa
   txn.gwErrorCode = reason.gwErrorCode;
   txn.gwErrorReason = reason.gwErrorReason;
   order.pending = undefined;
-  s.record(order, {
+  s.record(order, txn, {
     kind: reason.status === 'ERROR' ? 'error' : 'decline',
     amount: txn.amountMinor,
-    currency: txn.currency,
-    providerRef: txn.transactionId,
     detail: reason.gwErrorReason,
   });
   sendDmn(s, order, txn);

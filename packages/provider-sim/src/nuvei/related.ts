@@ -57,11 +57,9 @@ export function settle(s: NuveiState, input: RelatedInput) {
   settled.authCode = txn.authCode;
   settled.card = txn.card;
   settled.userPaymentOptionId = txn.userPaymentOptionId;
-  s.record(order, {
+  s.record(order, settled, {
     kind: 'capture',
     amount: minor,
-    currency: txn.currency,
-    providerRef: settled.transactionId,
     detail: `settles ${txn.transactionId}`,
   });
   return concluded(s, order, settled, account, input);
@@ -87,11 +85,9 @@ export function voidTxn(s: NuveiState, input: RelatedInput) {
   v.relatedTransactionId = txn.transactionId;
   v.authCode = txn.authCode;
   v.card = txn.card;
-  s.record(order, {
+  s.record(order, v, {
     kind: 'void',
     amount: txn.amountMinor,
-    currency: txn.currency,
-    providerRef: v.transactionId,
     detail: `voids ${txn.transactionId} (${txn.type})`,
   });
   return concluded(s, order, v, account, input);

@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { bodyErrorHandler, bodyParsers, zodMessage } from '../http.ts';
+import { answerCall } from '../pipeline.ts';
 import type { SessionKeys } from '../scenarios.ts';
 import { getTransactionDetails } from './details.ts';
 import { getPaymentStatus, getSessionToken, openOrder } from './orders.ts';
@@ -49,11 +50,31 @@ function keysOf(
   return undefined;
 }
 
+const INTERNAL_ERROR_PAGE = '<html><body><h1>Internal Server Error</h1></body></html>';
+
+/** A method's answer: its schema's refusal (1019), its own refusal (NuveiApiError) or its result. */
+function answer<S extends z.ZodTypeAny>(
+  s: NuveiState,
+  schema: S,
+  fn: (s: NuveiState, input: z.infer<S>) => Record<string, unknown>,
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    return errorBody(1019, `Validation Error: ${zodMessage(parsed.error).message}`);
+  }
+  try {
+    return fn(s, parsed.data);
+  } catch (err) {
+    if (!(err instanceof NuveiApiError)) throw err;
+    return errorBody(err.errCode, err.reason, raw.clientRequestId);
+  }
+}
+
 /** The Nuvei-like REST API under `/ppp/api/v1`, each method a schema and a use case. */
 export function nuveiRouter(s: NuveiState): Router {
-  const core = s.core;
   const r = express.Router();
-  r.use(...bodyParsers(core.options.bodyLimitBytes));
+  r.use(...bodyParsers(s.core.options.bodyLimitBytes));
   r.use(
     bodyErrorHandler((status, message) => ({
       status,
@@ -68,36 +89,12 @@ export function nuveiRouter(s: NuveiState): Router {
     ) =>
     (req: Request, res: Response) => {
       const raw = (req.body ?? {}) as Record<string, unknown>;
-      const fault = core.apiFault('nuvei', keysOf(s, raw, byToken));
-      if (fault.kind === 'error') {
-        res
-          .status(fault.status)
-          .type('text/html')
-          .send('<html><body><h1>Internal Server Error</h1></body></html>');
-        return;
-      }
-      if (fault.kind === 'timeout' && !fault.applied) {
-        core.hold(res, fault.holdMs);
-        return;
-      }
-      let body: Record<string, unknown>;
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) {
-        body = errorBody(1019, `Validation Error: ${zodMessage(parsed.error).message}`);
-      } else {
-        try {
-          body = fn(s, parsed.data);
-        } catch (err) {
-          if (!(err instanceof NuveiApiError)) throw err;
-          body = errorBody(err.errCode, err.reason, raw.clientRequestId);
-        }
-      }
-      core.kick();
-      if (fault.kind === 'timeout') {
-        core.hold(res, fault.holdMs);
-        return;
-      }
-      res.status(200).json(body);
+      answerCall(s.core, res, {
+        provider: 'nuvei',
+        keys: () => keysOf(s, raw, byToken),
+        sendFault: (r, status) => r.status(status).type('text/html').send(INTERNAL_ERROR_PAGE),
+        run: () => ({ status: 200, body: answer(s, schema, fn, raw) }),
+      });
     };
   r.post('/ppp/api/v1/getSessionToken.do', handle(sessionTokenSchema, getSessionToken));
   r.post('/ppp/api/v1/openOrder.do', handle(openOrderSchema, openOrder));

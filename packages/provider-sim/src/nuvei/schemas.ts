@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalStrings } from '../http.ts';
 
 const amountString = z
   .string()
@@ -17,17 +18,9 @@ const urlDetails = z
   .passthrough()
   .optional();
 
-/** One optional string field for each name. */
-function optionalStrings<K extends string>(...names: K[]): Record<K, z.ZodOptional<z.ZodString>> {
-  return Object.fromEntries(names.map((name) => [name, z.string().optional()])) as Record<
-    K,
-    z.ZodOptional<z.ZodString>
-  >;
-}
-
 const billingSchema = z
   .object(
-    optionalStrings(
+    optionalStrings([
       'firstName',
       'lastName',
       'email',
@@ -37,7 +30,7 @@ const billingSchema = z
       'zip',
       'state',
       'phone',
-    ),
+    ]),
   )
   .strict();
 
@@ -90,7 +83,7 @@ export const paymentSchema = z
 export const statusSchema = z
   .object({
     sessionToken: z.string().min(1),
-    ...optionalStrings('merchantId', 'merchantSiteId', 'clientRequestId'),
+    ...optionalStrings(['merchantId', 'merchantSiteId', 'clientRequestId']),
   })
   .strict();
 
@@ -101,7 +94,12 @@ export const relatedSchema = z
     amount: amountString,
     currency,
     relatedTransactionId: z.string().min(1),
-    ...optionalStrings('authCode', 'descriptorMerchantName', 'descriptorMerchantPhone', 'comment'),
+    ...optionalStrings([
+      'authCode',
+      'descriptorMerchantName',
+      'descriptorMerchantPhone',
+      'comment',
+    ]),
     urlDetails,
   })
   .strict();

@@ -1,5 +1,6 @@
-import type { LedgerEntry, SimCore } from '../core.ts';
+import type { SimCore } from '../core.ts';
 import { freshId, randomNumeric } from '../ids.ts';
+import type { LedgerEvent } from '../ledger.ts';
 import type { SessionKeys } from '../scenarios.ts';
 import type { Table } from '../store.ts';
 
@@ -115,10 +116,6 @@ export class NuveiState {
     this.orders = core.store.table('nuvei.orders');
     this.txns = core.store.table('nuvei.transactions');
     this.upos = core.store.table('nuvei.upos');
-    core.onReset(() => {
-      this.byToken.clear();
-      this.byClientUniqueId.clear();
-    });
     core.onLoad(() => {
       for (const order of this.orders.values()) {
         this.byToken.set(order.sessionToken, order.orderId);
@@ -130,6 +127,12 @@ export class NuveiState {
         }
       }
     });
+  }
+
+  /** Forgets the derived indexes (on reset; the core clears the tables). */
+  clearIndexes(): void {
+    this.byToken.clear();
+    this.byClientUniqueId.clear();
   }
 
   /** A fresh id of `digits` digits that `table` does not hold yet. */
@@ -249,22 +252,19 @@ export class NuveiState {
     return txn;
   }
 
-  /** Writes what really happened on the order to the ledger. */
-  record(
-    order: NuveiOrder,
-    entry: Pick<LedgerEntry, 'kind' | 'amount' | 'currency' | 'providerRef' | 'detail'>,
-  ): void {
-    this.core.record({
-      provider: 'nuvei',
-      accountId: order.accountId,
-      kind: entry.kind,
-      amount: entry.amount,
-      currency: entry.currency,
-      providerRef: entry.providerRef,
-      merchantRef: order.clientUniqueId || undefined,
-      token: order.sessionToken,
-      detail: entry.detail,
-    });
+  /** Writes what really happened to a transaction of the order to the ledger. */
+  record(order: NuveiOrder, txn: NuveiTxn, event: LedgerEvent): void {
+    this.core.ledger.record(
+      {
+        provider: 'nuvei',
+        accountId: order.accountId,
+        currency: txn.currency,
+        providerRef: txn.transactionId,
+        merchantRef: order.clientUniqueId || undefined,
+        token: order.sessionToken,
+      },
+      event,
+    );
   }
 
   /** What scenarios match for this order. */
