@@ -1,6 +1,6 @@
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
-import { NUVEI_TEST_CARDS, STRIPE_TEST_CARDS } from './cards.ts';
+import { TEST_CARDS } from './cards.ts';
 import type { SimCore } from './core.ts';
 import { bodyErrorHandler } from './http.ts';
 import { type LedgerFilter, ledgerQuerySchema } from './ledger.ts';
@@ -130,7 +130,7 @@ export function controlRouter(core: SimCore): Router {
   });
 
   r.get('/cards', (_req, res) => {
-    res.json({ stripe: STRIPE_TEST_CARDS, nuvei: NUVEI_TEST_CARDS });
+    res.json(TEST_CARDS);
   });
 
   r.post('/reset', (_req, res) => {

@@ -7,6 +7,7 @@ import { randomString } from './ids.ts';
 import { Ledger, type LedgerEntry } from './ledger.ts';
 import type { Provider } from './provider.ts';
 import {
+  DEFAULT_UNMAPPABLE_STATUS,
   defaultTimes,
   type Scenario,
   type ScenarioInput,
@@ -302,7 +303,7 @@ export class SimCore {
       }
     }
     if (s?.kind !== 'unmappable_status') return undefined;
-    return s.status ?? (provider === 'stripe' ? 'requires_review' : 'UNDER_REVIEW');
+    return s.status ?? DEFAULT_UNMAPPABLE_STATUS[provider];
   }
 
   chaos(rate: number): boolean {

@@ -3,14 +3,14 @@ import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SimCore } from './core.ts';
 import type { HostedProvider, HostedResult, HostedSession } from './hosted-types.ts';
-import type { Provider } from './provider.ts';
+import { isProvider, PROVIDERS, type Provider } from './provider.ts';
 import { CARD_PAGE_SCENARIOS } from './scenarios.ts';
 
 /** The message the hosted page posts to its parent window (never with targetOrigin '*'). */
 export interface HostedResultMessage {
   type: 'accrupay:result';
   version: 1;
-  provider: 'stripe' | 'nuvei';
+  provider: Provider;
   session: string;
   status: HostedResult['status'];
   providerStatus: string;
@@ -20,7 +20,7 @@ export interface HostedResultMessage {
 
 const submitSchema = z
   .object({
-    provider: z.enum(['stripe', 'nuvei']),
+    provider: z.enum(PROVIDERS),
     token: z.string().min(1),
     origin: z.string().min(1),
     number: z.string().regex(/^[\d\s-]{12,23}$/, 'must be 12-19 digits'),
@@ -39,7 +39,7 @@ const submitSchema = z
 
 const challengeSchema = z
   .object({
-    provider: z.enum(['stripe', 'nuvei']),
+    provider: z.enum(PROVIDERS),
     token: z.string().min(1),
     origin: z.string().optional(),
     decision: z.enum(['approve', 'deny']),
@@ -78,15 +78,14 @@ export function hostedRouter(
     res: Response,
     source: Record<string, unknown>,
   ): { session: HostedSession; origin: string; provider: HostedProvider } | undefined => {
-    const provider =
-      source.provider === 'stripe' || source.provider === 'nuvei' ? source.provider : undefined;
+    const provider = isProvider(source.provider) ? source.provider : undefined;
     const token = typeof source.token === 'string' ? source.token : undefined;
     const origin = typeof source.origin === 'string' ? source.origin : undefined;
     if (!provider || !token || !origin) {
       errorPage(
         res,
         400,
-        'The page needs provider (stripe or nuvei), token and origin query parameters.',
+        `The page needs provider (${PROVIDERS.join(' or ')}), token and origin query parameters.`,
       );
       return undefined;
     }
@@ -273,10 +272,7 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
   });
 
   r.get('/3ds', (req, res) => {
-    const provider =
-      req.query.provider === 'stripe' || req.query.provider === 'nuvei'
-        ? req.query.provider
-        : undefined;
+    const provider = isProvider(req.query.provider) ? req.query.provider : undefined;
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     const session = provider && token ? providers[provider]?.session(token) : undefined;
     if (!provider || !token || !session) {
@@ -320,7 +316,7 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
 
   function lookupJson(
     res: Response,
-    input: { provider: 'stripe' | 'nuvei'; token: string; origin: string },
+    input: { provider: Provider; token: string; origin: string },
   ): { session: HostedSession; provider: HostedProvider } | undefined {
     const hosted = providers[input.provider];
     const session = hosted?.session(input.token);

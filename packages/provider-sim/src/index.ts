@@ -37,4 +37,4 @@ export {
 } from './signatures.ts';
 export { createProviderSim, type ProviderSim, type RunningSim } from './sim.ts';
 export { SimStoreError } from './store.ts';
-export { STRIPE_TEST_PAYMENT_METHODS } from './stripe.ts';
+export { STRIPE_TEST_PAYMENT_METHODS } from './stripe/index.ts';

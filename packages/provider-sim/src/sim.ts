@@ -11,7 +11,7 @@ import type { LedgerEntry, LedgerFilter } from './ledger.ts';
 import { NuveiProvider } from './nuvei/index.ts';
 import { PROVIDERS, type Provider, type SimProvider } from './provider.ts';
 import type { Scenario, ScenarioInput } from './scenarios.ts';
-import { StripeProvider } from './stripe.ts';
+import { StripeProvider } from './stripe/index.ts';
 
 /** The simulated providers, one line each (the name is in provider.ts's PROVIDERS). */
 const REGISTRY = {

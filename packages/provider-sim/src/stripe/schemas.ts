@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { formBool, formInt, metadataSchema } from '../http.ts';
+
+/** The request bodies of the Stripe-like API. */
+
+const currency = z
+  .string()
+  .regex(/^[a-zA-Z]{3}$/, 'must be a three-letter ISO currency code')
+  .transform((v) => v.toLowerCase());
+
+export const cardData = z
+  .object({
+    number: z.string().min(1),
+    exp_month: formInt.pipe(z.number().int().min(1).max(12)),
+    exp_year: formInt.pipe(z.number().int().min(2000).max(2100)),
+    cvc: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
+  })
+  .strict();
+
+export const paymentMethodData = z
+  .object({
+    type: z.literal('card'),
+    card: cardData,
+    billing_details: z
+      .object({ name: z.string().optional(), email: z.string().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const common = {
+  expand: z.array(z.string()).optional(),
+  client_secret: z.string().optional(),
+};
+
+export const createPISchema = z
+  .object({
+    amount: formInt.pipe(z.number().int().min(1).max(99_999_999)),
+    currency,
+    capture_method: z.enum(['automatic', 'manual', 'automatic_async']).optional(),
+    confirm: formBool.optional(),
+    customer: z.string().optional(),
+    payment_method: z.string().optional(),
+    payment_method_data: paymentMethodData.optional(),
+    payment_method_types: z.array(z.string()).optional(),
+    off_session: formBool.optional(),
+    setup_future_usage: z.enum(['off_session', 'on_session']).optional(),
+    description: z.string().max(1000).optional(),
+    metadata: metadataSchema,
+    return_url: z.string().url().optional(),
+    receipt_email: z.string().optional(),
+    statement_descriptor: z.string().optional(),
+    ...common,
+  })
+  .strict();
+
+export const confirmSchema = z
+  .object({
+    payment_method: z.string().optional(),
+    payment_method_data: paymentMethodData.optional(),
+    off_session: formBool.optional(),
+    return_url: z.string().url().optional(),
+    setup_future_usage: z.enum(['off_session', 'on_session']).optional(),
+    use_stripe_sdk: formBool.optional(),
+    ...common,
+  })
+  .strict();
+
+export const captureSchema = z
+  .object({
+    amount_to_capture: formInt.pipe(z.number().int().min(1)).optional(),
+    metadata: metadataSchema,
+    ...common,
+  })
+  .strict();
+
+export const cancelSchema = z
+  .object({
+    cancellation_reason: z
+      .enum(['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'])
+      .optional(),
+    ...common,
+  })
+  .strict();
+
+export const createSISchema = z
+  .object({
+    customer: z.string().optional(),
+    payment_method: z.string().optional(),
+    payment_method_data: paymentMethodData.optional(),
+    payment_method_types: z.array(z.string()).optional(),
+    confirm: formBool.optional(),
+    usage: z.enum(['off_session', 'on_session']).optional(),
+    description: z.string().max(1000).optional(),
+    metadata: metadataSchema,
+    return_url: z.string().url().optional(),
+    ...common,
+  })
+  .strict();
+
+export const createCustomerSchema = z
+  .object({
+    email: z.string().email().optional(),
+    name: z.string().max(256).optional(),
+    description: z.string().optional(),
+    metadata: metadataSchema,
+    ...common,
+  })
+  .strict();
+
+export const createPMSchema = z
+  .object({
+    type: z.literal('card'),
+    card: cardData,
+    billing_details: z
+      .object({ name: z.string().optional(), email: z.string().optional() })
+      .strict()
+      .optional(),
+    metadata: metadataSchema,
+    ...common,
+  })
+  .strict();
+
+export const attachSchema = z.object({ customer: z.string().min(1), ...common }).strict();
