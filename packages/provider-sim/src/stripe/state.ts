@@ -172,6 +172,33 @@ export function siSubject(si: SetupIntent): LedgerSubject {
   };
 }
 
+/** The fields a new PaymentIntent or SetupIntent starts with (id, client secret, customer, details). */
+export function newIntent(
+  s: StripeState,
+  prefix: 'pi' | 'seti',
+  accountId: string,
+  input: {
+    customer?: string | undefined;
+    description?: string | undefined;
+    metadata?: Record<string, string> | undefined;
+  },
+) {
+  const id = s.rid(prefix);
+  return {
+    id,
+    accountId,
+    status: 'requires_payment_method' as PIStatus,
+    client_secret: `${id}_secret_${randomAlphanumeric(25)}`,
+    created: s.unix(),
+    customer: input.customer ?? null,
+    payment_method: null,
+    description: input.description ?? null,
+    metadata: input.metadata ?? {},
+    next_action: null,
+    cancellation_reason: null,
+  };
+}
+
 export function merchantRef(metadata: Record<string, string>): string | undefined {
   return metadata.merchant_reference ?? metadata.order_id;
 }
