@@ -1,7 +1,6 @@
 import type { Request, Router } from 'express';
 import type { z } from 'zod';
 import { cardOutcome } from '../cards.ts';
-import { requireCustomer } from './customers.ts';
 import {
   checkAmount,
   DECLINES,
@@ -89,15 +88,11 @@ export function getPI(
   return pi;
 }
 
-export function createPaymentIntent(
-  s: StripeState,
-  auth: Auth,
-  input: z.infer<typeof createPISchema>,
-): PaymentIntent {
-  const accountId = auth.account.id;
-  if (input.customer) requireCustomer(s, accountId, input.customer);
+type CreatePI = z.infer<typeof createPISchema>;
+
+export function createPaymentIntent(s: StripeState, auth: Auth, input: CreatePI): PaymentIntent {
   const pi: PaymentIntent = {
-    ...newIntent(s, 'pi', accountId, input),
+    ...newIntent(s, 'pi', auth, input),
     object: 'payment_intent',
     amount: input.amount,
     amount_capturable: 0,
@@ -112,7 +107,7 @@ export function createPaymentIntent(
     return_url: input.return_url ?? null,
     authorizedAtMs: null,
   };
-  const { id } = pi;
+  const { id, accountId } = pi;
   s.intents.set(id, pi);
   s.bySecret.set(pi.client_secret, { kind: 'pi', id });
   armExpiry(s, id, pi.createdMs + s.core.options.ttl.stripe.paymentIntentMs);

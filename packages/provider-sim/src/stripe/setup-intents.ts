@@ -1,7 +1,6 @@
 import type { Request, Router } from 'express';
 import type { z } from 'zod';
 import { cardOutcome } from '../cards.ts';
-import { requireCustomer } from './customers.ts';
 import {
   DECLINES,
   declineBody,
@@ -36,20 +35,16 @@ export function getSI(s: StripeState, auth: Auth, id: string, clientSecret?: str
   return si;
 }
 
-export function createSetupIntent(
-  s: StripeState,
-  auth: Auth,
-  input: z.infer<typeof createSISchema>,
-): SetupIntent {
-  const accountId = auth.account.id;
-  if (input.customer) requireCustomer(s, accountId, input.customer);
+type CreateSI = z.infer<typeof createSISchema>;
+
+export function createSetupIntent(s: StripeState, auth: Auth, input: CreateSI): SetupIntent {
   const si: SetupIntent = {
-    ...newIntent(s, 'seti', accountId, input),
+    ...newIntent(s, 'seti', auth, input),
     object: 'setup_intent',
     usage: input.usage ?? 'off_session',
     last_setup_error: null,
   };
-  const { id } = si;
+  const { id, accountId } = si;
   s.setupIntents.set(id, si);
   s.bySecret.set(si.client_secret, { kind: 'si', id });
   siEvent(s, si, 'setup_intent.created');
