@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { StripeApiError } from './errors.ts';
+import { invalidRequest } from './errors.ts';
 import type { Handle } from './routes.ts';
 import { createCustomerSchema } from './schemas.ts';
 import type { Customer, StripeState } from './state.ts';
@@ -13,12 +13,7 @@ export function requireCustomer(
 ): Customer {
   const c = s.customers.get(id);
   if (!c || c.accountId !== accountId) {
-    throw new StripeApiError(400, {
-      type: 'invalid_request_error',
-      code: 'resource_missing',
-      message: `No such customer: '${id}'`,
-      param,
-    });
+    throw invalidRequest(400, 'resource_missing', `No such customer: '${id}'`, param);
   }
   return c;
 }

@@ -23,6 +23,30 @@ export class StripeApiError extends Error {
   }
 }
 
+/** Stripe's invalid_request_error: its code, message and the parameter at fault. */
+export function invalidRequest(
+  status: number,
+  code: string,
+  message: string,
+  param: string,
+): StripeApiError {
+  return new StripeApiError(status, { type: 'invalid_request_error', code, message, param });
+}
+
+/** The card_error body of a decline from the DECLINES table. */
+export function declineBody(d: {
+  code: string;
+  decline_code?: string;
+  message: string;
+}): StripeErrorBody {
+  return {
+    type: 'card_error',
+    code: d.code,
+    decline_code: d.decline_code ?? d.code,
+    message: d.message,
+  };
+}
+
 export const DECLINES: Record<
   Exclude<CardOutcome, 'success' | 'challenge_3ds'>,
   { code: string; decline_code?: string; message: string }
@@ -66,20 +90,20 @@ export function checkAmount(raw: unknown, param: string): void {
   if (value === undefined) return;
   const { minAmount, maxAmount } = PROVIDER_LIMITS.stripe;
   if (value < BigInt(minAmount)) {
-    throw new StripeApiError(400, {
-      type: 'invalid_request_error',
-      code: 'parameter_invalid_integer',
-      message: `Invalid positive integer: ${param} must be at least ${minAmount}`,
+    throw invalidRequest(
+      400,
+      'parameter_invalid_integer',
+      `Invalid positive integer: ${param} must be at least ${minAmount}`,
       param,
-    });
+    );
   }
   if (value > BigInt(maxAmount)) {
-    throw new StripeApiError(400, {
-      type: 'invalid_request_error',
-      code: 'amount_too_large',
-      message: `Amount must be no more than ${maxAmount} (the amount in the currency's smallest unit: 999,999.99 in a two-decimal currency).`,
+    throw invalidRequest(
+      400,
+      'amount_too_large',
+      `Amount must be no more than ${maxAmount} (the amount in the currency's smallest unit: 999,999.99 in a two-decimal currency).`,
       param,
-    });
+    );
   }
 }
 

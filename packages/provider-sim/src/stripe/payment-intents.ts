@@ -1,11 +1,11 @@
 import type { Request, Router } from 'express';
 import type { z } from 'zod';
 import { cardOutcome } from '../cards.ts';
-import { randomAlphanumeric } from '../ids.ts';
-import { requireCustomer } from './customers.ts';
 import {
   checkAmount,
   DECLINES,
+  declineBody,
+  invalidRequest,
   StripeApiError,
   type StripeErrorBody,
   unexpectedState,
@@ -16,6 +16,7 @@ import { cancelSchema, captureSchema, confirmSchema, createPISchema } from './sc
 import {
   ACTIVE_EXPIRABLE,
   type Auth,
+  newIntent,
   type PaymentIntent,
   type PaymentMethod,
   type PIStatus,
@@ -73,59 +74,40 @@ export function getPI(
 ): PaymentIntent {
   const pi = readOnly ? s.intents.peek(id) : s.intents.get(id);
   if (!pi || pi.accountId !== auth.account.id) {
-    throw new StripeApiError(404, {
-      type: 'invalid_request_error',
-      code: 'resource_missing',
-      message: `No such payment_intent: '${id}'`,
-      param: 'intent',
-    });
+    throw invalidRequest(404, 'resource_missing', `No such payment_intent: '${id}'`, 'intent');
   }
   if (auth.mode === 'publishable' && clientSecret !== pi.client_secret) {
-    throw new StripeApiError(404, {
-      type: 'invalid_request_error',
-      code: 'resource_missing',
-      message: `No such payment_intent: '${id}'; a publishable key needs the matching client_secret`,
-      param: 'client_secret',
-    });
+    throw invalidRequest(
+      404,
+      'resource_missing',
+      `No such payment_intent: '${id}'; a publishable key needs the matching client_secret`,
+      'client_secret',
+    );
   }
   expireIfDue(s, pi);
   return pi;
 }
 
-export function createPaymentIntent(
-  s: StripeState,
-  auth: Auth,
-  input: z.infer<typeof createPISchema>,
-): PaymentIntent {
-  const accountId = auth.account.id;
-  if (input.customer) requireCustomer(s, accountId, input.customer);
-  const id = s.rid('pi');
+type CreatePI = z.infer<typeof createPISchema>;
+
+export function createPaymentIntent(s: StripeState, auth: Auth, input: CreatePI): PaymentIntent {
   const pi: PaymentIntent = {
-    id,
+    ...newIntent(s, 'pi', auth, input),
     object: 'payment_intent',
-    accountId,
     amount: input.amount,
     amount_capturable: 0,
     amount_received: 0,
     currency: input.currency,
-    status: 'requires_payment_method',
     capture_method: input.capture_method === 'manual' ? 'manual' : 'automatic',
-    client_secret: `${id}_secret_${randomAlphanumeric(25)}`,
-    created: s.unix(),
     createdMs: s.core.clock.now(),
-    customer: input.customer ?? null,
-    payment_method: null,
-    description: input.description ?? null,
-    metadata: input.metadata ?? {},
     setup_future_usage: input.setup_future_usage ?? null,
     canceled_at: null,
-    cancellation_reason: null,
     last_payment_error: null,
-    next_action: null,
     latest_charge: null,
     return_url: input.return_url ?? null,
     authorizedAtMs: null,
   };
+  const { id, accountId } = pi;
   s.intents.set(id, pi);
   s.bySecret.set(pi.client_secret, { kind: 'pi', id });
   armExpiry(s, id, pi.createdMs + s.core.options.ttl.stripe.paymentIntentMs);
@@ -137,12 +119,12 @@ export function createPaymentIntent(
   piEvent(s, pi, 'payment_intent.created');
   if (input.confirm) {
     if (!pm) {
-      throw new StripeApiError(400, {
-        type: 'invalid_request_error',
-        code: 'parameter_missing',
-        message: 'confirm=true needs a payment_method or payment_method_data.',
-        param: 'payment_method',
-      });
+      throw invalidRequest(
+        400,
+        'parameter_missing',
+        'confirm=true needs a payment_method or payment_method_data.',
+        'payment_method',
+      );
     }
     confirmPI(s, pi, pm, input.off_session === true);
   }
@@ -163,13 +145,12 @@ export function confirmPI(
   }
   if (offSession) {
     if (!pi.customer || pm.customer !== pi.customer) {
-      throw new StripeApiError(400, {
-        type: 'invalid_request_error',
-        code: 'payment_method_not_available',
-        message:
-          'An off_session charge needs a PaymentMethod attached to the PaymentIntent customer.',
-        param: 'payment_method',
-      });
+      throw invalidRequest(
+        400,
+        'payment_method_not_available',
+        'An off_session charge needs a PaymentMethod attached to the PaymentIntent customer.',
+        'payment_method',
+      );
     }
   }
   pi.payment_method = pm.id;
@@ -197,12 +178,7 @@ export function confirmPI(
   }
   if (outcome !== 'success') {
     const d = DECLINES[outcome];
-    failPI(s, pi, pm, {
-      type: 'card_error',
-      code: d.code,
-      decline_code: d.decline_code ?? d.code,
-      message: d.message,
-    });
+    failPI(s, pi, pm, declineBody(d));
   }
   authorizePI(s, pi, pm);
 }
@@ -258,12 +234,12 @@ export function capturePI(s: StripeState, pi: PaymentIntent, amount: number | un
   }
   const toCapture = amount ?? pi.amount_capturable;
   if (toCapture > pi.amount_capturable) {
-    throw new StripeApiError(400, {
-      type: 'invalid_request_error',
-      code: 'amount_too_large',
-      message: `amount_to_capture (${toCapture}) is greater than amount_capturable (${pi.amount_capturable}).`,
-      param: 'amount_to_capture',
-    });
+    throw invalidRequest(
+      400,
+      'amount_too_large',
+      `amount_to_capture (${toCapture}) is greater than amount_capturable (${pi.amount_capturable}).`,
+      'amount_to_capture',
+    );
   }
   pi.status = 'succeeded';
   pi.amount_received = toCapture;

@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import type { z } from 'zod';
 import { cardBrand, cardOutcome, luhnValid, normalizeCardNumber } from '../cards.ts';
 import { requireCustomer } from './customers.ts';
-import { DECLINES, StripeApiError } from './errors.ts';
+import { DECLINES, declineBody, invalidRequest, StripeApiError } from './errors.ts';
 import type { Handle } from './routes.ts';
 import {
   attachSchema,
@@ -101,12 +101,12 @@ export function resolvePaymentMethod(
   }
   const pm = s.paymentMethods.get(ref);
   if (!pm || pm.accountId !== accountId) {
-    throw new StripeApiError(400, {
-      type: 'invalid_request_error',
-      code: 'resource_missing',
-      message: `No such PaymentMethod: '${ref}'`,
-      param: 'payment_method',
-    });
+    throw invalidRequest(
+      400,
+      'resource_missing',
+      `No such PaymentMethod: '${ref}'`,
+      'payment_method',
+    );
   }
   return pm;
 }
@@ -122,12 +122,12 @@ export function confirmingPaymentMethod(
     resolvePaymentMethod(s, auth.account.id, input.payment_method, input.payment_method_data) ??
     (intent.payment_method ? s.paymentMethods.get(intent.payment_method) : undefined);
   if (!pm) {
-    throw new StripeApiError(400, {
-      type: 'invalid_request_error',
-      code: 'parameter_missing',
-      message: 'You must provide a payment_method or payment_method_data to confirm.',
-      param: 'payment_method',
-    });
+    throw invalidRequest(
+      400,
+      'parameter_missing',
+      'You must provide a payment_method or payment_method_data to confirm.',
+      'payment_method',
+    );
   }
   return pm;
 }
@@ -146,12 +146,12 @@ export function paymentMethodRoutes(r: Router, s: StripeState, handle: Handle): 
   const getPM = (auth: Auth, id: string) => {
     const pm = s.paymentMethods.get(id);
     if (!pm || pm.accountId !== auth.account.id) {
-      throw new StripeApiError(404, {
-        type: 'invalid_request_error',
-        code: 'resource_missing',
-        message: `No such PaymentMethod: '${id}'`,
-        param: 'payment_method',
-      });
+      throw invalidRequest(
+        404,
+        'resource_missing',
+        `No such PaymentMethod: '${id}'`,
+        'payment_method',
+      );
     }
     return pm;
   };
@@ -172,12 +172,7 @@ export function paymentMethodRoutes(r: Router, s: StripeState, handle: Handle): 
         if (outcome !== 'success' && outcome !== 'attach_ok_charge_declines') {
           const d = outcome === 'challenge_3ds' ? undefined : DECLINES[outcome];
           if (d) {
-            throw new StripeApiError(402, {
-              type: 'card_error',
-              code: d.code,
-              decline_code: d.decline_code ?? d.code,
-              message: d.message,
-            });
+            throw new StripeApiError(402, { ...declineBody(d) });
           }
         }
         pm.customer = input.customer;

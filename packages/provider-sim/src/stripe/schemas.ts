@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formBool, formInt, metadataSchema } from '../http.ts';
 
-/** The request bodies of the Stripe-like API. */
+// The request bodies of the Stripe-like API.
 
 const currency = z
   .string()
@@ -17,16 +17,32 @@ export const cardData = z
   })
   .strict();
 
-export const paymentMethodData = z
-  .object({
-    type: z.literal('card'),
-    card: cardData,
-    billing_details: z
-      .object({ name: z.string().optional(), email: z.string().optional() })
-      .strict()
-      .optional(),
-  })
-  .strict();
+/** A card PaymentMethod's own fields (POST /v1/payment_methods, or inline as payment_method_data). */
+const cardMethod = {
+  type: z.literal('card'),
+  card: cardData,
+  billing_details: z
+    .object({ name: z.string().optional(), email: z.string().optional() })
+    .strict()
+    .optional(),
+};
+
+export const paymentMethodData = z.object(cardMethod).strict();
+
+/** How an intent names its customer and card. */
+const intentPaymentMethod = {
+  customer: z.string().optional(),
+  payment_method: z.string().optional(),
+  payment_method_data: paymentMethodData.optional(),
+  payment_method_types: z.array(z.string()).optional(),
+};
+
+/** An intent's description, metadata and return URL. */
+const intentDetails = {
+  description: z.string().max(1000).optional(),
+  metadata: metadataSchema,
+  return_url: z.string().url().optional(),
+};
 
 const common = {
   expand: z.array(z.string()).optional(),
@@ -39,15 +55,10 @@ export const createPISchema = z
     currency,
     capture_method: z.enum(['automatic', 'manual', 'automatic_async']).optional(),
     confirm: formBool.optional(),
-    customer: z.string().optional(),
-    payment_method: z.string().optional(),
-    payment_method_data: paymentMethodData.optional(),
-    payment_method_types: z.array(z.string()).optional(),
+    ...intentPaymentMethod,
     off_session: formBool.optional(),
     setup_future_usage: z.enum(['off_session', 'on_session']).optional(),
-    description: z.string().max(1000).optional(),
-    metadata: metadataSchema,
-    return_url: z.string().url().optional(),
+    ...intentDetails,
     receipt_email: z.string().optional(),
     statement_descriptor: z.string().optional(),
     ...common,
@@ -85,15 +96,10 @@ export const cancelSchema = z
 
 export const createSISchema = z
   .object({
-    customer: z.string().optional(),
-    payment_method: z.string().optional(),
-    payment_method_data: paymentMethodData.optional(),
-    payment_method_types: z.array(z.string()).optional(),
+    ...intentPaymentMethod,
     confirm: formBool.optional(),
     usage: z.enum(['off_session', 'on_session']).optional(),
-    description: z.string().max(1000).optional(),
-    metadata: metadataSchema,
-    return_url: z.string().url().optional(),
+    ...intentDetails,
     ...common,
   })
   .strict();
@@ -110,12 +116,7 @@ export const createCustomerSchema = z
 
 export const createPMSchema = z
   .object({
-    type: z.literal('card'),
-    card: cardData,
-    billing_details: z
-      .object({ name: z.string().optional(), email: z.string().optional() })
-      .strict()
-      .optional(),
+    ...cardMethod,
     metadata: metadataSchema,
     ...common,
   })

@@ -1,14 +1,20 @@
 import type { Request, Router } from 'express';
 import type { z } from 'zod';
 import { cardOutcome } from '../cards.ts';
-import { randomAlphanumeric } from '../ids.ts';
-import { requireCustomer } from './customers.ts';
-import { DECLINES, StripeApiError, type StripeErrorBody, unexpectedState } from './errors.ts';
+import {
+  DECLINES,
+  declineBody,
+  invalidRequest,
+  StripeApiError,
+  type StripeErrorBody,
+  unexpectedState,
+} from './errors.ts';
 import { confirmingPaymentMethod, resolvePaymentMethod } from './payment-methods.ts';
 import { createKeys, type Handle } from './routes.ts';
 import { cancelSchema, confirmSchema, createSISchema } from './schemas.ts';
 import {
   type Auth,
+  newIntent,
   type PaymentMethod,
   type SetupIntent,
   type StripeState,
@@ -24,40 +30,21 @@ export function getSI(s: StripeState, auth: Auth, id: string, clientSecret?: str
     si.accountId !== auth.account.id ||
     (auth.mode === 'publishable' && clientSecret !== si.client_secret)
   ) {
-    throw new StripeApiError(404, {
-      type: 'invalid_request_error',
-      code: 'resource_missing',
-      message: `No such setup_intent: '${id}'`,
-      param: 'intent',
-    });
+    throw invalidRequest(404, 'resource_missing', `No such setup_intent: '${id}'`, 'intent');
   }
   return si;
 }
 
-export function createSetupIntent(
-  s: StripeState,
-  auth: Auth,
-  input: z.infer<typeof createSISchema>,
-): SetupIntent {
-  const accountId = auth.account.id;
-  if (input.customer) requireCustomer(s, accountId, input.customer);
-  const id = s.rid('seti');
+type CreateSI = z.infer<typeof createSISchema>;
+
+export function createSetupIntent(s: StripeState, auth: Auth, input: CreateSI): SetupIntent {
   const si: SetupIntent = {
-    id,
+    ...newIntent(s, 'seti', auth, input),
     object: 'setup_intent',
-    accountId,
-    status: 'requires_payment_method',
-    client_secret: `${id}_secret_${randomAlphanumeric(25)}`,
-    created: s.unix(),
-    customer: input.customer ?? null,
-    payment_method: null,
     usage: input.usage ?? 'off_session',
-    description: input.description ?? null,
-    metadata: input.metadata ?? {},
     last_setup_error: null,
-    next_action: null,
-    cancellation_reason: null,
   };
+  const { id, accountId } = si;
   s.setupIntents.set(id, si);
   s.bySecret.set(si.client_secret, { kind: 'si', id });
   siEvent(s, si, 'setup_intent.created');
@@ -97,12 +84,7 @@ export function confirmSI(s: StripeState, si: SetupIntent, pm: PaymentMethod): v
     return;
   }
   const d = DECLINES[outcome];
-  failSI(s, si, {
-    type: 'card_error',
-    code: d.code,
-    decline_code: d.decline_code ?? d.code,
-    message: d.message,
-  });
+  failSI(s, si, declineBody(d));
 }
 
 export function succeedSI(s: StripeState, si: SetupIntent, pm: PaymentMethod): void {

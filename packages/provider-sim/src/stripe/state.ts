@@ -5,6 +5,7 @@ import type { LedgerSubject } from '../ledger.ts';
 import type { IdempotencyRecord } from '../pipeline.ts';
 import type { SessionKeys } from '../scenarios.ts';
 import type { Table } from '../store.ts';
+import { requireCustomer } from './customers.ts';
 import type { StripeErrorBody } from './errors.ts';
 
 /** The Stripe-like provider's records and the state they live in. */
@@ -169,6 +170,35 @@ export function siSubject(si: SetupIntent): LedgerSubject {
     providerRef: si.id,
     merchantRef: merchantRef(si.metadata),
     token: si.client_secret,
+  };
+}
+
+/** The fields a new PaymentIntent or SetupIntent starts with (id, client secret, customer, details); its customer must exist. */
+export function newIntent(
+  s: StripeState,
+  prefix: 'pi' | 'seti',
+  auth: Auth,
+  input: {
+    customer?: string | undefined;
+    description?: string | undefined;
+    metadata?: Record<string, string> | undefined;
+  },
+) {
+  const accountId = auth.account.id;
+  if (input.customer) requireCustomer(s, accountId, input.customer);
+  const id = s.rid(prefix);
+  return {
+    id,
+    accountId,
+    status: 'requires_payment_method' as PIStatus,
+    client_secret: `${id}_secret_${randomAlphanumeric(25)}`,
+    created: s.unix(),
+    customer: input.customer ?? null,
+    payment_method: null,
+    description: input.description ?? null,
+    metadata: input.metadata ?? {},
+    next_action: null,
+    cancellation_reason: null,
   };
 }
 
