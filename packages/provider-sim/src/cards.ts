@@ -1,3 +1,4 @@
+import type { Provider } from './provider.ts';
 /** What the simulated issuer does with a card. */
 export type CardOutcome =
   | 'success'
@@ -114,6 +115,12 @@ export const NUVEI_TEST_CARDS: readonly TestCard[] = [
   ...STRIPE_TEST_CARDS.filter((c) => c.outcome !== 'success' && c.outcome !== 'challenge_3ds'),
 ];
 
+/** Each provider's test cards (served at `GET /__sim/cards`). */
+export const TEST_CARDS = {
+  stripe: STRIPE_TEST_CARDS,
+  nuvei: NUVEI_TEST_CARDS,
+} satisfies Record<Provider, readonly TestCard[]>;
+
 /** Tells whether a card number passes the Luhn check. */
 export function luhnValid(number: string): boolean {
   if (!/^\d{12,19}$/.test(number)) return false;
@@ -138,9 +145,8 @@ export function cardBrand(number: string): TestCard['brand'] {
 }
 
 /** Outcome for a card number on a provider; a Luhn-valid number not in the table succeeds. */
-export function cardOutcome(provider: 'stripe' | 'nuvei', number: string): CardOutcome {
-  const table = provider === 'stripe' ? STRIPE_TEST_CARDS : NUVEI_TEST_CARDS;
-  return table.find((c) => c.number === number)?.outcome ?? 'success';
+export function cardOutcome(provider: Provider, number: string): CardOutcome {
+  return TEST_CARDS[provider].find((c) => c.number === number)?.outcome ?? 'success';
 }
 
 export function normalizeCardNumber(raw: string): string {

@@ -1,8 +1,9 @@
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
-import { NUVEI_TEST_CARDS, STRIPE_TEST_CARDS } from './cards.ts';
+import { TEST_CARDS } from './cards.ts';
 import type { SimCore } from './core.ts';
 import { bodyErrorHandler } from './http.ts';
+import { type LedgerFilter, ledgerQuerySchema } from './ledger.ts';
 
 const advanceSchema = z
   .object({
@@ -18,17 +19,6 @@ const advanceSchema = z
   });
 
 const setSchema = z.object({ now: z.string().datetime({ offset: true }) }).strict();
-
-const ledgerQuery = z
-  .object({
-    provider: z.enum(['stripe', 'nuvei']).optional(),
-    kind: z.string().optional(),
-    merchantRef: z.string().optional(),
-    providerRef: z.string().optional(),
-    token: z.string().optional(),
-    accountId: z.string().optional(),
-  })
-  .strict();
 
 function bad(res: Response, error: z.ZodError): void {
   const issue = error.issues[0];
@@ -113,21 +103,11 @@ export function controlRouter(core: SimCore): Router {
   });
 
   r.get('/ledger', (req, res) => {
-    const parsed = ledgerQuery.safeParse(req.query);
+    const parsed = ledgerQuerySchema.safeParse(req.query);
     if (!parsed.success) return bad(res, parsed.error);
-    const q = parsed.data;
-    const data = core
-      .ledgerEntries()
-      .filter(
-        (e) =>
-          (!q.provider || e.provider === q.provider) &&
-          (!q.kind || e.kind === q.kind) &&
-          (!q.merchantRef || e.merchantRef === q.merchantRef) &&
-          (!q.providerRef || e.providerRef === q.providerRef) &&
-          (!q.token || e.token === q.token) &&
-          (!q.accountId || e.accountId === q.accountId),
-      );
-    res.json({ data });
+    // An empty query value (`?token=`) filters nothing.
+    const filter = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v));
+    res.json({ data: core.ledger.entries(filter as LedgerFilter) });
   });
   r.get('/deliveries', (_req, res) => {
     res.json({ data: core.deliveryList() });
@@ -150,7 +130,7 @@ export function controlRouter(core: SimCore): Router {
   });
 
   r.get('/cards', (_req, res) => {
-    res.json({ stripe: STRIPE_TEST_CARDS, nuvei: NUVEI_TEST_CARDS });
+    res.json(TEST_CARDS);
   });
 
   r.post('/reset', (_req, res) => {

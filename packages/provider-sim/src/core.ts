@@ -4,7 +4,10 @@ import { en, Faker } from '@faker-js/faker';
 import { type Clock, createClock, Scheduler } from './clock.ts';
 import { type MerchantAccount, merchantAccountSchema, type ResolvedSimOptions } from './config.ts';
 import { randomString } from './ids.ts';
+import { Ledger, type LedgerEntry } from './ledger.ts';
+import type { Provider } from './provider.ts';
 import {
+  DEFAULT_UNMAPPABLE_STATUS,
   defaultTimes,
   type Scenario,
   type ScenarioInput,
@@ -16,22 +19,8 @@ import {
 import { stripeSignatureHeader } from './signatures.ts';
 import { Store, type Table } from './store.ts';
 
-export type Provider = 'stripe' | 'nuvei';
-
-/** One thing the provider really did, whatever its callbacks said. */
-export interface LedgerEntry {
-  id: string;
-  at: string;
-  provider: Provider;
-  accountId: string;
-  kind: 'authorization' | 'capture' | 'charge' | 'void' | 'decline' | 'error' | 'verification';
-  amount: number;
-  currency: string;
-  providerRef: string;
-  merchantRef: string | undefined;
-  token: string | undefined;
-  detail?: string | undefined;
-}
+export type { LedgerEntry } from './ledger.ts';
+export type { Provider } from './provider.ts';
 
 /** One callback the simulator tried to deliver, with every attempt. */
 export interface Delivery {
@@ -95,7 +84,8 @@ export class SimCore {
   faker!: Faker;
   private chaosFaker!: Faker;
   readonly accounts: Table<MerchantAccount>;
-  private readonly ledger: Table<LedgerEntry>;
+  /** What the providers really did; see ledger.ts. */
+  readonly ledger: Ledger;
   private readonly scenarios: Table<Scenario>;
   private readonly deliveries: Table<Delivery>;
   private readonly signings: Table<Signing>;
@@ -113,7 +103,10 @@ export class SimCore {
     this.store = new Store(options.db);
     this.store.beforeFlush = () => this.saveClock();
     this.accounts = this.store.table('accounts');
-    this.ledger = this.store.table('ledger');
+    this.ledger = new Ledger(this.store.table('ledger'), () => ({
+      id: this.nextId('led_'),
+      at: this.nowIso(),
+    }));
     this.scenarios = this.store.table('scenarios');
     this.deliveries = this.store.table('deliveries');
     this.signings = this.store.table('delivery-signing');
@@ -193,10 +186,6 @@ export class SimCore {
     if (Number.isFinite(target) && target > this.clock.now()) this.clock.set(target);
   }
 
-  ledgerEntries(): LedgerEntry[] {
-    return [...this.ledger.values()];
-  }
-
   scenarioList(): Scenario[] {
     return [...this.scenarios.values()];
   }
@@ -262,9 +251,7 @@ export class SimCore {
   }
 
   record(entry: Omit<LedgerEntry, 'id' | 'at'>): LedgerEntry {
-    const full: LedgerEntry = { id: this.nextId('led_'), at: this.nowIso(), ...entry };
-    this.ledger.set(full.id, full);
-    return full;
+    return this.ledger.add(entry);
   }
 
   addScenario(input: ScenarioInput | unknown): Scenario {
@@ -316,7 +303,7 @@ export class SimCore {
       }
     }
     if (s?.kind !== 'unmappable_status') return undefined;
-    return s.status ?? (provider === 'stripe' ? 'requires_review' : 'UNDER_REVIEW');
+    return s.status ?? DEFAULT_UNMAPPABLE_STATUS[provider];
   }
 
   chaos(rate: number): boolean {

@@ -14,6 +14,7 @@ import {
   START,
   startReceiver,
   stripe,
+  testOptions,
 } from './test-helpers.ts';
 
 const ORIGIN = 'https://shop.example';
@@ -37,18 +38,7 @@ afterEach(async () => {
 });
 
 function options(extra: SimOptions = {}): SimOptions {
-  return {
-    db: file,
-    clock: { start: START.toISOString() },
-    accounts: [
-      {
-        ...ACCOUNT,
-        stripe: { ...ACCOUNT.stripe, webhookUrl: hooks.url },
-        nuvei: { ...ACCOUNT.nuvei, notificationUrl: hooks.url },
-      },
-    ],
-    ...extra,
-  };
+  return testOptions(hooks.url, { db: file, ...extra });
 }
 
 async function startSim(extra: SimOptions = {}) {

@@ -1,3 +1,4 @@
+import type { Provider } from './provider.ts';
 import type { SessionKeys } from './scenarios.ts';
 
 /** Card data typed into the hosted page. */
@@ -11,7 +12,7 @@ export interface CardInput {
 
 /** Where a hosted session stands, as the hosted page sees it. */
 export interface HostedSession {
-  provider: 'stripe' | 'nuvei';
+  provider: Provider;
   token: string;
   accountId: string;
   kind: 'payment' | 'setup';

@@ -3,13 +3,14 @@ import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SimCore } from './core.ts';
 import type { HostedProvider, HostedResult, HostedSession } from './hosted-types.ts';
+import { isProvider, PROVIDERS, type Provider } from './provider.ts';
 import { CARD_PAGE_SCENARIOS } from './scenarios.ts';
 
 /** The message the hosted page posts to its parent window (never with targetOrigin '*'). */
 export interface HostedResultMessage {
   type: 'accrupay:result';
   version: 1;
-  provider: 'stripe' | 'nuvei';
+  provider: Provider;
   session: string;
   status: HostedResult['status'];
   providerStatus: string;
@@ -19,7 +20,7 @@ export interface HostedResultMessage {
 
 const submitSchema = z
   .object({
-    provider: z.enum(['stripe', 'nuvei']),
+    provider: z.enum(PROVIDERS),
     token: z.string().min(1),
     origin: z.string().min(1),
     number: z.string().regex(/^[\d\s-]{12,23}$/, 'must be 12-19 digits'),
@@ -38,7 +39,7 @@ const submitSchema = z
 
 const challengeSchema = z
   .object({
-    provider: z.enum(['stripe', 'nuvei']),
+    provider: z.enum(PROVIDERS),
     token: z.string().min(1),
     origin: z.string().optional(),
     decision: z.enum(['approve', 'deny']),
@@ -59,7 +60,7 @@ function jsonForScript(v: unknown): string {
 /** The hosted card fields and 3-D Secure challenge pages. */
 export function hostedRouter(
   core: SimCore,
-  providers: Record<'stripe' | 'nuvei', HostedProvider>,
+  providers: Partial<Record<Provider, HostedProvider>>,
 ): Router {
   const r = express.Router();
   r.use(express.json({ limit: 8 * 1024 }));
@@ -77,20 +78,20 @@ export function hostedRouter(
     res: Response,
     source: Record<string, unknown>,
   ): { session: HostedSession; origin: string; provider: HostedProvider } | undefined => {
-    const provider =
-      source.provider === 'stripe' || source.provider === 'nuvei' ? source.provider : undefined;
+    const provider = isProvider(source.provider) ? source.provider : undefined;
     const token = typeof source.token === 'string' ? source.token : undefined;
     const origin = typeof source.origin === 'string' ? source.origin : undefined;
     if (!provider || !token || !origin) {
       errorPage(
         res,
         400,
-        'The page needs provider (stripe or nuvei), token and origin query parameters.',
+        `The page needs provider (${PROVIDERS.join(' or ')}), token and origin query parameters.`,
       );
       return undefined;
     }
-    const session = providers[provider].session(token);
-    if (!session) {
+    const hosted = providers[provider];
+    const session = hosted?.session(token);
+    if (!hosted || !session) {
       errorPage(res, 404, 'Unknown session token.');
       return undefined;
     }
@@ -103,7 +104,7 @@ export function hostedRouter(
       );
       return undefined;
     }
-    return { session, origin, provider: providers[provider] };
+    return { session, origin, provider: hosted };
   };
 
   const csp = (origins: readonly string[], nonce: string) =>
@@ -258,25 +259,22 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
       return;
     }
     const { provider, token, decision } = parsed.data;
-    const session = providers[provider].session(token);
-    if (!session) {
+    const hosted = providers[provider];
+    if (!hosted?.session(token)) {
       res
         .status(404)
         .json({ error: { code: 'unknown_session', message: 'Unknown session token.' } });
       return;
     }
-    const result = providers[provider].decideChallenge(token, decision === 'approve');
+    const result = hosted.decideChallenge(token, decision === 'approve');
     core.kick();
     res.status(200).json({ result });
   });
 
   r.get('/3ds', (req, res) => {
-    const provider =
-      req.query.provider === 'stripe' || req.query.provider === 'nuvei'
-        ? req.query.provider
-        : undefined;
+    const provider = isProvider(req.query.provider) ? req.query.provider : undefined;
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const session = provider && token ? providers[provider].session(token) : undefined;
+    const session = provider && token ? providers[provider]?.session(token) : undefined;
     if (!provider || !token || !session) {
       errorPage(res, 404, 'Unknown 3-D Secure session.');
       return;
@@ -302,11 +300,12 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
       return;
     }
     const { provider, token, decision } = parsed.data;
-    if (!providers[provider].session(token)) {
+    const hosted = providers[provider];
+    if (!hosted?.session(token)) {
       errorPage(res, 404, 'Unknown 3-D Secure session.');
       return;
     }
-    const result = providers[provider].decideChallenge(token, decision === 'approve');
+    const result = hosted.decideChallenge(token, decision === 'approve');
     core.kick();
     res
       .status(200)
@@ -317,10 +316,11 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
 
   function lookupJson(
     res: Response,
-    input: { provider: 'stripe' | 'nuvei'; token: string; origin: string },
+    input: { provider: Provider; token: string; origin: string },
   ): { session: HostedSession; provider: HostedProvider } | undefined {
-    const session = providers[input.provider].session(input.token);
-    if (!session) {
+    const hosted = providers[input.provider];
+    const session = hosted?.session(input.token);
+    if (!hosted || !session) {
       res
         .status(404)
         .json({ error: { code: 'unknown_session', message: 'Unknown session token.' } });
@@ -333,7 +333,7 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
       });
       return undefined;
     }
-    return { session, provider: providers[input.provider] };
+    return { session, provider: hosted };
   }
 
   return r;

@@ -16,6 +16,15 @@ export const formBool = z.union([
   z.enum(['true', 'false']).transform((v) => v === 'true'),
 ]);
 
+/** `{ field: z.string().optional() }` for each field: a form of optional text fields (a query, a billing block). */
+export function optionalStrings<const K extends string>(
+  fields: readonly K[],
+): { [F in K]: z.ZodOptional<z.ZodString> } {
+  return Object.fromEntries(fields.map((f) => [f, z.string().optional()])) as {
+    [F in K]: z.ZodOptional<z.ZodString>;
+  };
+}
+
 export const metadataSchema = z.record(z.string(), z.string()).optional();
 
 /** Body parsers for JSON and form bodies with a size bound. */

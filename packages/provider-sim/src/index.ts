@@ -19,7 +19,7 @@ export type { Delivery, LedgerEntry } from './core.ts';
 export { TEST_BILLING, TEST_BILLING_SEED, testBilling } from './fixtures.ts';
 export type { HostedResultMessage } from './hosted.ts';
 export { PROVIDER_LIMITS, type ProviderLimits } from './limits.ts';
-export { nuveiAmountToMinor, nuveiTimestamp } from './nuvei.ts';
+export { nuveiAmountToMinor, nuveiTimestamp } from './nuvei/index.ts';
 export {
   CARD_PAGE_SCENARIOS,
   type Scenario,
@@ -38,4 +38,4 @@ export {
 } from './signatures.ts';
 export { createProviderSim, type ProviderSim, type RunningSim } from './sim.ts';
 export { SimStoreError } from './store.ts';
-export { STRIPE_TEST_PAYMENT_METHODS } from './stripe.ts';
+export { STRIPE_TEST_PAYMENT_METHODS } from './stripe/index.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDERS, type Provider } from './provider.ts';
 
 /** Which sessions a scenario applies to: all of them, or one by its token, a provider reference or the merchant's reference. */
 export const scenarioTargetSchema = z.union([
@@ -10,7 +11,7 @@ export const scenarioTargetSchema = z.union([
 
 const base = {
   target: scenarioTargetSchema.default('all'),
-  provider: z.enum(['stripe', 'nuvei']).optional(),
+  provider: z.enum(PROVIDERS).optional(),
   times: z.number().int().positive().optional(),
 };
 
@@ -77,7 +78,7 @@ export type Scenario = ScenarioSpec & { id: string; remaining: number | undefine
 
 /** The identifiers a session is known by, used to match scenario targets. */
 export interface SessionKeys {
-  provider: 'stripe' | 'nuvei';
+  provider: Provider;
   tokens: string[];
   providerRefs: string[];
   merchantRef?: string | undefined;
@@ -92,7 +93,7 @@ export function defaultTimes(kind: ScenarioKind): number | undefined {
 export function targetMatches(
   scenario: Scenario,
   keys: SessionKeys | undefined,
-  provider: 'stripe' | 'nuvei',
+  provider: Provider,
 ): boolean {
   if (scenario.provider && scenario.provider !== provider) return false;
   const t = scenario.target;
@@ -102,6 +103,12 @@ export function targetMatches(
   if ('providerRef' in t) return keys.providerRefs.includes(t.providerRef);
   return keys.merchantRef === t.merchantRef;
 }
+
+/** What an unmappable_status scenario reports when it names no status: a status each provider really has but the router does not map. */
+export const DEFAULT_UNMAPPABLE_STATUS = {
+  stripe: 'requires_review',
+  nuvei: 'UNDER_REVIEW',
+} satisfies Record<Provider, string>;
 
 /** Scenarios a person can pick on the hosted card page. */
 export const CARD_PAGE_SCENARIOS: readonly {

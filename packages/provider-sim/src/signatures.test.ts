@@ -6,6 +6,14 @@ import {
   verifyStripeSignature,
 } from './signatures.ts';
 
+/** The test merchant, request id and timestamp every request vector below starts from. */
+const request = (clientRequestId: string) => ({
+  merchantId: '111222333',
+  merchantSiteId: '4455',
+  clientRequestId,
+  timeStamp: '20300115120000',
+});
+
 // Each expected hex below was computed once, by hand, with node:crypto over the literal string shown.
 describe('known vectors', () => {
   it('Stripe-Signature is HMAC-SHA256(secret, t + "." + rawBody)', () => {
@@ -27,12 +35,9 @@ describe('known vectors', () => {
   it('openOrder checksum is sha256(merchantId merchantSiteId clientRequestId amount currency timeStamp secret)', () => {
     // sha256('111222333' + '4455' + 'req-1' + '10.00' + 'USD' + '20300115120000' + 'nuvei_secret_key')
     const body = {
-      merchantId: '111222333',
-      merchantSiteId: '4455',
-      clientRequestId: 'req-1',
+      ...request('req-1'),
       amount: '10.00',
       currency: 'USD',
-      timeStamp: '20300115120000',
       clientUniqueId: 'ignored-by-openOrder-checksum',
     };
     expect(nuveiRequestChecksum('openOrder', body, 'nuvei_secret_key')).toBe(
@@ -43,14 +48,11 @@ describe('known vectors', () => {
   it('settleTransaction checksum follows the documented 13 fields, empty ones included', () => {
     // sha256('111222333'+'4455'+'req-2'+''+'5.00'+'USD'+'9000000000000000001'+'ABC123'+''+''+''+''+'20300115120000'+'nuvei_secret_key')
     const body = {
-      merchantId: '111222333',
-      merchantSiteId: '4455',
-      clientRequestId: 'req-2',
+      ...request('req-2'),
       amount: '5.00',
       currency: 'USD',
       relatedTransactionId: '9000000000000000001',
       authCode: 'ABC123',
-      timeStamp: '20300115120000',
     };
     expect(nuveiRequestChecksum('settleTransaction', body, 'nuvei_secret_key')).toBe(
       '09787243ebdccd402e7146aa6104c4fb042d58cf844f5327950dbbf518de1819',

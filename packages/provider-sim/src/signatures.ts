@@ -56,39 +56,32 @@ export function nuveiDmnChecksum(
   );
 }
 
+/** The fields a settle and a void checksum start with, in order. */
+const RELATED_FIELDS = [
+  'merchantId',
+  'merchantSiteId',
+  'clientRequestId',
+  'clientUniqueId',
+  'amount',
+  'currency',
+  'relatedTransactionId',
+  'authCode',
+] as const;
+
 /** The field orders Nuvei documents for each request checksum (the secret key is appended last). */
 export const NUVEI_CHECKSUM_FIELDS = {
   getSessionToken: ['merchantId', 'merchantSiteId', 'clientRequestId', 'timeStamp'],
   openOrder: ['merchantId', 'merchantSiteId', 'clientRequestId', 'amount', 'currency', 'timeStamp'],
   payment: ['merchantId', 'merchantSiteId', 'clientRequestId', 'amount', 'currency', 'timeStamp'],
   settleTransaction: [
-    'merchantId',
-    'merchantSiteId',
-    'clientRequestId',
-    'clientUniqueId',
-    'amount',
-    'currency',
-    'relatedTransactionId',
-    'authCode',
+    ...RELATED_FIELDS,
     'descriptorMerchantName',
     'descriptorMerchantPhone',
     'comment',
     'urlDetails',
     'timeStamp',
   ],
-  voidTransaction: [
-    'merchantId',
-    'merchantSiteId',
-    'clientRequestId',
-    'clientUniqueId',
-    'amount',
-    'currency',
-    'relatedTransactionId',
-    'authCode',
-    'comment',
-    'urlDetails',
-    'timeStamp',
-  ],
+  voidTransaction: [...RELATED_FIELDS, 'comment', 'urlDetails', 'timeStamp'],
   getTransactionDetails: [
     'merchantId',
     'merchantSiteId',

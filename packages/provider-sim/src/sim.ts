@@ -3,12 +3,21 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { type MerchantAccount, parseOptions, type SimOptions } from './config.ts';
 import { controlRouter } from './control.ts';
-import { type Delivery, type LedgerEntry, SimCore } from './core.ts';
+import { type Delivery, SimCore } from './core.ts';
 import { hostedRouter } from './hosted.ts';
+import type { HostedProvider } from './hosted-types.ts';
 import { latency } from './http.ts';
-import { NuveiProvider } from './nuvei.ts';
+import type { LedgerEntry, LedgerFilter } from './ledger.ts';
+import { NuveiProvider } from './nuvei/index.ts';
+import { PROVIDERS, type Provider, type SimProvider } from './provider.ts';
 import type { Scenario, ScenarioInput } from './scenarios.ts';
-import { StripeProvider } from './stripe.ts';
+import { StripeProvider } from './stripe/index.ts';
+
+/** The simulated providers, one line each (the name is in provider.ts's PROVIDERS). */
+const REGISTRY = {
+  stripe: (core) => new StripeProvider(core),
+  nuvei: (core) => new NuveiProvider(core),
+} satisfies Record<Provider, (core: SimCore) => SimProvider>;
 
 /** A running simulator server. */
 export interface RunningSim {
@@ -34,11 +43,7 @@ export interface ProviderSim {
   addScenario(scenario: ScenarioInput): Scenario;
   removeScenario(id: string): boolean;
   scenarios(): Scenario[];
-  ledger(
-    filter?: Partial<
-      Pick<LedgerEntry, 'provider' | 'kind' | 'merchantRef' | 'providerRef' | 'token' | 'accountId'>
-    >,
-  ): LedgerEntry[];
+  ledger(filter?: LedgerFilter): LedgerEntry[];
   deliveries(): Delivery[];
   accounts(): MerchantAccount[];
   upsertAccount(account: MerchantAccount | Record<string, unknown>): MerchantAccount;
@@ -50,8 +55,8 @@ export interface ProviderSim {
 export function createProviderSim(options: SimOptions = {}): ProviderSim {
   const resolved = parseOptions(options);
   const core = new SimCore(resolved);
-  const stripe = new StripeProvider(core);
-  const nuvei = new NuveiProvider(core);
+  const providers = PROVIDERS.map((name) => REGISTRY[name](core));
+  for (const p of providers) core.onReset(() => p.reset());
   try {
     core.open();
   } catch (err) {
@@ -62,8 +67,7 @@ export function createProviderSim(options: SimOptions = {}): ProviderSim {
   app.disable('x-powered-by');
   app.set('etag', false);
   const setBase = (base: string) => {
-    stripe.setBaseUrl(base);
-    nuvei.setBaseUrl(base);
+    for (const p of providers) p.setBaseUrl(base);
   };
   if (resolved.publicUrl) setBase(resolved.publicUrl.replace(/\/$/, ''));
   // The one place that saves: whatever a request changed is written to the database before its answer leaves.
@@ -82,15 +86,17 @@ export function createProviderSim(options: SimOptions = {}): ProviderSim {
     next();
   });
   app.use(latency(resolved.latencyMs));
-  app.use('/stripe', stripe.router());
-  app.use('/nuvei', nuvei.router());
-  app.use('/hosted', hostedRouter(core, { stripe, nuvei }));
+  const hosted: Partial<Record<Provider, HostedProvider>> = {};
+  for (const p of providers) {
+    app.use(`/${p.name}`, p.router());
+    if (p.hosted) hosted[p.name] = p.hosted;
+  }
+  app.use('/hosted', hostedRouter(core, hosted));
   app.use('/__sim', controlRouter(core));
   app.get('/', (_req, res) => {
     res.json({
       name: '@accrupay/provider-sim',
-      stripe: '/stripe/v1',
-      nuvei: '/nuvei/ppp/api/v1',
+      ...Object.fromEntries(providers.map((p) => [p.name, p.apiPath])),
       hosted: '/hosted/card',
       control: '/__sim',
     });
@@ -161,14 +167,7 @@ export function createProviderSim(options: SimOptions = {}): ProviderSim {
       return removed;
     },
     scenarios: () => core.scenarioList(),
-    ledger: (filter = {}) =>
-      core
-        .ledgerEntries()
-        .filter((e) =>
-          Object.entries(filter).every(
-            ([k, v]) => v === undefined || e[k as keyof LedgerEntry] === v,
-          ),
-        ),
+    ledger: (filter = {}) => core.ledger.entries(filter),
     deliveries: () => core.deliveryList(),
     accounts: () => [...core.accounts.values()],
     upsertAccount: (a) => {

@@ -57,6 +57,21 @@ export const ACCOUNT = {
   allowedOrigins: ['https://shop.example'],
 };
 
+/** The simulator options of the tests: a manual clock at START and the test account, its callbacks sent to `hooksUrl`. */
+export function testOptions(hooksUrl: string, extra: SimOptions = {}): SimOptions {
+  return {
+    clock: { start: START.toISOString() },
+    accounts: [
+      {
+        ...ACCOUNT,
+        stripe: { ...ACCOUNT.stripe, webhookUrl: hooksUrl },
+        nuvei: { ...ACCOUNT.nuvei, notificationUrl: hooksUrl },
+      },
+    ],
+    ...extra,
+  };
+}
+
 /** Starts a simulator with a manual clock, one account whose callbacks go to a receiver. */
 export async function setup(options: SimOptions = {}): Promise<{
   sim: ProviderSim;
@@ -65,17 +80,7 @@ export async function setup(options: SimOptions = {}): Promise<{
   close(): Promise<void>;
 }> {
   const hooks = await startReceiver();
-  const sim = createProviderSim({
-    clock: { start: START.toISOString() },
-    accounts: [
-      {
-        ...ACCOUNT,
-        stripe: { ...ACCOUNT.stripe, webhookUrl: hooks.url },
-        nuvei: { ...ACCOUNT.nuvei, notificationUrl: hooks.url },
-      },
-    ],
-    ...options,
-  });
+  const sim = createProviderSim(testOptions(hooks.url, options));
   const server = await sim.start({ port: 0 });
   return {
     sim,

@@ -1,47 +1,19 @@
-import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROVIDER_LIMITS } from './limits.ts';
-import { ACCOUNT, type Loose, nuvei, nuveiOpenOrder, nuveiPay, setup } from './test-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { PROVIDER_LIMITS } from '../limits.ts';
+import { type Loose, nuvei, nuveiOpenOrder, nuveiPay } from '../test-helpers.ts';
+import { nuveiDetails, nuveiRelated, simPerTest } from './test-support.ts';
 
-let t: Awaited<ReturnType<typeof setup>>;
-beforeEach(async () => {
-  t = await setup();
-});
-afterEach(async () => {
-  await t.close();
-});
-
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const { merchantId, merchantSiteId, secretKey } = ACCOUNT.nuvei;
-const TS = '20300115120000';
+const t = simPerTest();
 
 function settle(relatedTransactionId: string, amount: string, clientUniqueId: string) {
-  const clientRequestId = `settle-${clientUniqueId}`;
-  return nuvei(t.server.url, 'settleTransaction', {
-    merchantId,
-    merchantSiteId,
-    clientRequestId,
+  return nuveiRelated(t.server.url, 'settleTransaction', relatedTransactionId, amount, {
     clientUniqueId,
-    amount,
-    currency: 'USD',
-    relatedTransactionId,
-    timeStamp: TS,
-    checksum: sha(
-      `${merchantId}${merchantSiteId}${clientRequestId}${clientUniqueId}${amount}USD${relatedTransactionId}${TS}${secretKey}`,
-    ),
+    clientRequestId: `settle-${clientUniqueId}`,
   });
 }
 
-function details(by: { transactionId?: string; clientUniqueId?: string }, key = secretKey) {
-  return nuvei(t.server.url, 'getTransactionDetails', {
-    merchantId,
-    merchantSiteId,
-    ...by,
-    timeStamp: TS,
-    checksum: sha(
-      `${merchantId}${merchantSiteId}${by.transactionId ?? ''}${by.clientUniqueId ?? ''}${TS}${key}`,
-    ),
-  });
+function details(by: { transactionId?: string; clientUniqueId?: string }, key?: string) {
+  return nuveiDetails(t.server.url, by, key);
 }
 
 async function authorized(): Promise<{ order: Loose; auth: Loose }> {
@@ -117,20 +89,16 @@ describe('getTransactionDetails', () => {
 
   it('a void by clientUniqueId; unknown references, a bad checksum and a missing key are refused', async () => {
     const { auth } = await authorized();
-    const clientRequestId = 'void-1';
-    const voided = await nuvei(t.server.url, 'voidTransaction', {
-      merchantId,
-      merchantSiteId,
-      clientRequestId,
-      clientUniqueId: 'void-ref',
-      amount: '10.00',
-      currency: 'USD',
-      relatedTransactionId: auth.transactionId,
-      timeStamp: TS,
-      checksum: sha(
-        `${merchantId}${merchantSiteId}${clientRequestId}void-ref10.00USD${auth.transactionId}${TS}${secretKey}`,
-      ),
-    });
+    const voided = await nuveiRelated(
+      t.server.url,
+      'voidTransaction',
+      auth.transactionId,
+      '10.00',
+      {
+        clientUniqueId: 'void-ref',
+        clientRequestId: 'void-1',
+      },
+    );
     expect(voided.body.transactionStatus).toBe('APPROVED');
     expect((await details({ clientUniqueId: 'void-ref' })).body.transactionDetails).toMatchObject({
       transactionType: 'Void',

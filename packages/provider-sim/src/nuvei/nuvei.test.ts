@@ -1,19 +1,17 @@
-import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NUVEI_TEST_CARDS } from './cards.ts';
-import { ACCOUNT, nuvei, setup } from './test-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { type CardOutcome, NUVEI_TEST_CARDS } from '../cards.ts';
+import { type Loose, nuvei, nuveiPay } from '../test-helpers.ts';
+import {
+  merchantId,
+  merchantSiteId,
+  nuveiRelated,
+  secretKey,
+  sha,
+  simPerTest,
+  TS,
+} from './test-support.ts';
 
-let t: Awaited<ReturnType<typeof setup>>;
-beforeEach(async () => {
-  t = await setup();
-});
-afterEach(async () => {
-  await t.close();
-});
-
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const { merchantId, merchantSiteId, secretKey } = ACCOUNT.nuvei;
-const TS = '20300115120000';
+const t = simPerTest();
 
 async function openOrder(extra: Record<string, unknown> = {}, amount = '10.00') {
   const clientRequestId = `req-${Math.random().toString(36).slice(2)}`;
@@ -32,54 +30,18 @@ async function openOrder(extra: Record<string, unknown> = {}, amount = '10.00') 
   return res.body as { sessionToken: string; orderId: string };
 }
 
-async function pay(
-  sessionToken: string,
-  cardNumber: string,
-  amount = '10.00',
-  extra: Record<string, unknown> = {},
-) {
-  const clientRequestId = 'pay-1';
-  return nuvei(t.server.url, 'payment', {
-    merchantId,
-    merchantSiteId,
-    sessionToken,
-    clientRequestId,
-    amount,
-    currency: 'USD',
-    timeStamp: TS,
-    checksum: sha(`${merchantId}${merchantSiteId}${clientRequestId}${amount}USD${TS}${secretKey}`),
-    paymentOption: {
-      card: {
-        cardNumber,
-        cardHolderName: 'Jane Smith',
-        expirationMonth: '12',
-        expirationYear: '2034',
-        CVV: '217',
-      },
-    },
-    ...extra,
-  });
+function pay(sessionToken: string, cardNumber: string, amount = '10.00') {
+  return nuveiPay(t.server.url, sessionToken, cardNumber, { amount });
 }
 
+/** Settles or voids an approved payment (the answer of `pay`), with its authCode. */
 function related(
   method: 'settleTransaction' | 'voidTransaction',
-  relatedTransactionId: string,
+  paid: { body: Loose },
   amount: string,
-  authCode = '',
 ) {
-  const clientRequestId = `${method}-1`;
-  return nuvei(t.server.url, method, {
-    merchantId,
-    merchantSiteId,
-    clientRequestId,
-    amount,
-    currency: 'USD',
-    relatedTransactionId,
-    authCode,
-    timeStamp: TS,
-    checksum: sha(
-      `${merchantId}${merchantSiteId}${clientRequestId}${amount}USD${relatedTransactionId}${authCode}${TS}${secretKey}`,
-    ),
+  return nuveiRelated(t.server.url, method, paid.body.transactionId, amount, {
+    authCode: paid.body.authCode,
   });
 }
 
@@ -131,46 +93,21 @@ describe('Nuvei lifecycle', () => {
     const order = await openOrder({ transactionType: 'Auth' });
     const auth = await pay(order.sessionToken, '4761344136141390');
     expect(auth.body.transactionType).toBe('Auth');
-    const tooMuch = await related(
-      'settleTransaction',
-      auth.body.transactionId,
-      '10.01',
-      auth.body.authCode,
-    );
+    const tooMuch = await related('settleTransaction', auth, '10.01');
     expect(tooMuch.body).toMatchObject({ status: 'ERROR', errCode: 1040 });
-    const settle = await related(
-      'settleTransaction',
-      auth.body.transactionId,
-      '6.00',
-      auth.body.authCode,
-    );
+    const settle = await related('settleTransaction', auth, '6.00');
     expect(settle.body).toMatchObject({
       status: 'SUCCESS',
       transactionStatus: 'APPROVED',
       transactionType: 'Settle',
     });
-    const twice = await related(
-      'settleTransaction',
-      auth.body.transactionId,
-      '1.00',
-      auth.body.authCode,
-    );
+    const twice = await related('settleTransaction', auth, '1.00');
     expect(twice.body).toMatchObject({ status: 'ERROR', errCode: 1058 });
     const order2 = await openOrder({ transactionType: 'Auth' });
     const auth2 = await pay(order2.sessionToken, '4761344136141390');
-    const voided = await related(
-      'voidTransaction',
-      auth2.body.transactionId,
-      '10.00',
-      auth2.body.authCode,
-    );
+    const voided = await related('voidTransaction', auth2, '10.00');
     expect(voided.body).toMatchObject({ status: 'SUCCESS', transactionType: 'Void' });
-    const settleVoided = await related(
-      'settleTransaction',
-      auth2.body.transactionId,
-      '10.00',
-      auth2.body.authCode,
-    );
+    const settleVoided = await related('settleTransaction', auth2, '10.00');
     expect(settleVoided.body.status).toBe('ERROR');
     expect(t.sim.ledger({ provider: 'nuvei' }).map((e) => [e.kind, e.amount])).toEqual([
       ['authorization', 1000],
@@ -198,8 +135,7 @@ describe('Nuvei lifecycle', () => {
   });
 
   it('a configured Nuvei TTL replaces the default', async () => {
-    await t.close();
-    t = await setup({ ttl: { nuvei: { sessionTokenMs: 1_000 } } });
+    await t.restart({ ttl: { nuvei: { sessionTokenMs: 1_000 } } });
     const order = await openOrder();
     await t.sim.clock.advance(1_000);
     expect((await pay(order.sessionToken, '4761344136141390')).body.errCode).toBe(1069);
@@ -231,27 +167,25 @@ describe('Nuvei lifecycle', () => {
 });
 
 describe('Nuvei test cards', () => {
-  const want: Record<string, { transactionStatus: string; reason?: string }> = {
-    success: { transactionStatus: 'APPROVED' },
-    generic_decline: { transactionStatus: 'DECLINED', reason: 'Decline' },
-    attach_ok_charge_declines: { transactionStatus: 'DECLINED', reason: 'Decline' },
-    insufficient_funds: { transactionStatus: 'DECLINED', reason: 'Insufficient Funds' },
-    lost_card: { transactionStatus: 'DECLINED', reason: 'Lost Card, Pick Up' },
-    stolen_card: { transactionStatus: 'DECLINED', reason: 'Stolen Card, Pick Up' },
-    expired_card: { transactionStatus: 'DECLINED', reason: 'Expired Card' },
-    incorrect_cvc: { transactionStatus: 'DECLINED', reason: 'Invalid CVV2' },
-    processing_error: { transactionStatus: 'ERROR', reason: 'Processing error' },
-    challenge_3ds: { transactionStatus: 'REDIRECT' },
+  /** What each test card's payment answers: [transactionStatus, gwErrorReason] (no reason when it is not declined). */
+  const want: Record<CardOutcome, readonly [string, string]> = {
+    success: ['APPROVED', ''],
+    generic_decline: ['DECLINED', 'Decline'],
+    attach_ok_charge_declines: ['DECLINED', 'Decline'],
+    insufficient_funds: ['DECLINED', 'Insufficient Funds'],
+    lost_card: ['DECLINED', 'Lost Card, Pick Up'],
+    stolen_card: ['DECLINED', 'Stolen Card, Pick Up'],
+    expired_card: ['DECLINED', 'Expired Card'],
+    incorrect_cvc: ['DECLINED', 'Invalid CVV2'],
+    processing_error: ['ERROR', 'Processing error'],
+    challenge_3ds: ['REDIRECT', ''],
   };
   for (const c of NUVEI_TEST_CARDS) {
     it(`${c.number} (${c.outcome})`, async () => {
-      const w = want[c.outcome];
-      if (!w) throw new Error(`no expectation for ${c.outcome}`);
       const order = await openOrder();
       const res = await pay(order.sessionToken, c.number);
       expect(res.body.status).toBe('SUCCESS');
-      expect(res.body.transactionStatus).toBe(w.transactionStatus);
-      if (w.reason) expect(res.body.gwErrorReason).toBe(w.reason);
+      expect([res.body.transactionStatus, res.body.gwErrorReason]).toEqual(want[c.outcome]);
     });
   }
 
@@ -358,7 +292,7 @@ describe('Nuvei bad input', () => {
 
 describe('amounts in zero-decimal currencies', () => {
   it('1500 JPY is 1500 minor units; 15.00 USD is 1500', async () => {
-    const { nuveiAmountToMinor } = await import('./nuvei.ts');
+    const { nuveiAmountToMinor } = await import('./index.ts');
     expect(nuveiAmountToMinor('1500', 'JPY')).toBe(1500);
     expect(nuveiAmountToMinor('15.00', 'USD')).toBe(1500);
     expect(nuveiAmountToMinor('15.5', 'EUR')).toBe(1550);

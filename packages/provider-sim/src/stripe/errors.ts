@@ -1,0 +1,125 @@
+import type { CardOutcome } from '../cards.ts';
+import { integerInput, PROVIDER_LIMITS } from '../limits.ts';
+
+export interface StripeErrorBody {
+  type:
+    | 'card_error'
+    | 'invalid_request_error'
+    | 'api_error'
+    | 'authentication_error'
+    | 'idempotency_error';
+  code?: string | undefined;
+  decline_code?: string | undefined;
+  message: string;
+  param?: string | undefined;
+}
+
+export class StripeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: StripeErrorBody & Record<string, unknown>,
+  ) {
+    super(body.message);
+  }
+}
+
+/** Stripe's invalid_request_error: its code, message and the parameter at fault. */
+export function invalidRequest(
+  status: number,
+  code: string,
+  message: string,
+  param: string,
+): StripeApiError {
+  return new StripeApiError(status, { type: 'invalid_request_error', code, message, param });
+}
+
+/** The card_error body of a decline from the DECLINES table. */
+export function declineBody(d: {
+  code: string;
+  decline_code?: string;
+  message: string;
+}): StripeErrorBody {
+  return {
+    type: 'card_error',
+    code: d.code,
+    decline_code: d.decline_code ?? d.code,
+    message: d.message,
+  };
+}
+
+export const DECLINES: Record<
+  Exclude<CardOutcome, 'success' | 'challenge_3ds'>,
+  { code: string; decline_code?: string; message: string }
+> = {
+  generic_decline: {
+    code: 'card_declined',
+    decline_code: 'generic_decline',
+    message: 'Your card was declined.',
+  },
+  attach_ok_charge_declines: {
+    code: 'card_declined',
+    decline_code: 'generic_decline',
+    message: 'Your card was declined.',
+  },
+  insufficient_funds: {
+    code: 'card_declined',
+    decline_code: 'insufficient_funds',
+    message: 'Your card has insufficient funds.',
+  },
+  lost_card: {
+    code: 'card_declined',
+    decline_code: 'lost_card',
+    message: 'Your card was declined.',
+  },
+  stolen_card: {
+    code: 'card_declined',
+    decline_code: 'stolen_card',
+    message: 'Your card was declined.',
+  },
+  expired_card: { code: 'expired_card', message: 'Your card has expired.' },
+  incorrect_cvc: { code: 'incorrect_cvc', message: "Your card's security code is incorrect." },
+  processing_error: {
+    code: 'processing_error',
+    message: 'An error occurred while processing your card. Try again in a little bit.',
+  },
+};
+
+/** Refuses an amount outside Stripe's limits with Stripe's own error, whatever its size (compared exactly, never parsed to a float). */
+export function checkAmount(raw: unknown, param: string): void {
+  const value = integerInput(raw);
+  if (value === undefined) return;
+  const { minAmount, maxAmount } = PROVIDER_LIMITS.stripe;
+  if (value < BigInt(minAmount)) {
+    throw invalidRequest(
+      400,
+      'parameter_invalid_integer',
+      `Invalid positive integer: ${param} must be at least ${minAmount}`,
+      param,
+    );
+  }
+  if (value > BigInt(maxAmount)) {
+    throw invalidRequest(
+      400,
+      'amount_too_large',
+      `Amount must be no more than ${maxAmount} (the amount in the currency's smallest unit: 999,999.99 in a two-decimal currency).`,
+      param,
+    );
+  }
+}
+
+export function unexpectedState(
+  object: string,
+  id: string,
+  status: string,
+  verb: string,
+  allowed: readonly string[],
+): StripeApiError {
+  return new StripeApiError(400, {
+    type: 'invalid_request_error',
+    code:
+      object === 'setup_intent'
+        ? 'setup_intent_unexpected_state'
+        : 'payment_intent_unexpected_state',
+    message: `This ${object === 'setup_intent' ? 'SetupIntent' : 'PaymentIntent'} (${id}) could not be ${verb} because it has a status of ${status}. Only one with one of the following statuses may be ${verb}: ${allowed.join(', ')}.`,
+  });
+}

@@ -1,0 +1,173 @@
+import type { Request, Router } from 'express';
+import type { z } from 'zod';
+import { cardOutcome } from '../cards.ts';
+import {
+  DECLINES,
+  declineBody,
+  invalidRequest,
+  StripeApiError,
+  type StripeErrorBody,
+  unexpectedState,
+} from './errors.ts';
+import { confirmingPaymentMethod, resolvePaymentMethod } from './payment-methods.ts';
+import { createKeys, type Handle } from './routes.ts';
+import { cancelSchema, confirmSchema, createSISchema } from './schemas.ts';
+import {
+  type Auth,
+  newIntent,
+  type PaymentMethod,
+  type SetupIntent,
+  type StripeState,
+  siKeys,
+  siSubject,
+} from './state.ts';
+import { siEvent, siJson } from './webhooks.ts';
+
+export function getSI(s: StripeState, auth: Auth, id: string, clientSecret?: string): SetupIntent {
+  const si = s.setupIntents.get(id);
+  if (
+    !si ||
+    si.accountId !== auth.account.id ||
+    (auth.mode === 'publishable' && clientSecret !== si.client_secret)
+  ) {
+    throw invalidRequest(404, 'resource_missing', `No such setup_intent: '${id}'`, 'intent');
+  }
+  return si;
+}
+
+type CreateSI = z.infer<typeof createSISchema>;
+
+export function createSetupIntent(s: StripeState, auth: Auth, input: CreateSI): SetupIntent {
+  const si: SetupIntent = {
+    ...newIntent(s, 'seti', auth, input),
+    object: 'setup_intent',
+    usage: input.usage ?? 'off_session',
+    last_setup_error: null,
+  };
+  const { id, accountId } = si;
+  s.setupIntents.set(id, si);
+  s.bySecret.set(si.client_secret, { kind: 'si', id });
+  siEvent(s, si, 'setup_intent.created');
+  const pm = resolvePaymentMethod(s, accountId, input.payment_method, input.payment_method_data);
+  if (pm) {
+    si.payment_method = pm.id;
+    si.status = 'requires_confirmation';
+    if (input.confirm) confirmSI(s, si, pm);
+  }
+  return si;
+}
+
+export function confirmSI(s: StripeState, si: SetupIntent, pm: PaymentMethod): void {
+  if (!['requires_payment_method', 'requires_confirmation'].includes(si.status)) {
+    throw unexpectedState('setup_intent', si.id, si.status, 'confirmed', [
+      'requires_payment_method',
+      'requires_confirmation',
+    ]);
+  }
+  si.payment_method = pm.id;
+  si.last_setup_error = null;
+  const outcome = cardOutcome('stripe', pm.number);
+  if (outcome === 'challenge_3ds') {
+    si.status = 'requires_action';
+    si.next_action = {
+      type: 'redirect_to_url',
+      redirect_to_url: {
+        url: `${s.baseUrl}/hosted/3ds?provider=stripe&token=${encodeURIComponent(si.client_secret)}`,
+        return_url: null,
+      },
+    };
+    siEvent(s, si, 'setup_intent.requires_action');
+    return;
+  }
+  if (outcome === 'success' || outcome === 'attach_ok_charge_declines') {
+    succeedSI(s, si, pm);
+    return;
+  }
+  const d = DECLINES[outcome];
+  failSI(s, si, declineBody(d));
+}
+
+export function succeedSI(s: StripeState, si: SetupIntent, pm: PaymentMethod): void {
+  si.status = 'succeeded';
+  si.next_action = null;
+  if (si.customer) pm.customer = si.customer;
+  s.core.ledger.record(siSubject(si), { kind: 'verification', amount: 0, detail: pm.id });
+  siEvent(s, si, 'setup_intent.succeeded');
+}
+
+export function failSI(s: StripeState, si: SetupIntent, error: StripeErrorBody): never {
+  si.status = 'requires_payment_method';
+  si.next_action = null;
+  si.last_setup_error = error;
+  s.core.ledger.record(siSubject(si), {
+    kind: 'decline',
+    amount: 0,
+    detail: error.decline_code ?? error.code,
+  });
+  siEvent(s, si, 'setup_intent.setup_failed');
+  throw new StripeApiError(error.type === 'card_error' ? 402 : 400, {
+    ...error,
+    setup_intent: siJson(s, si),
+  });
+}
+
+/** POST /v1/setup_intents, GET one, confirm and cancel. */
+export function setupIntentRoutes(r: Router, s: StripeState, handle: Handle): void {
+  const siKeysOf = (req: Request, auth: Auth) => {
+    const si = s.setupIntents.peek(String(req.params.id));
+    return si && si.accountId === auth.account.id ? siKeys(si) : undefined;
+  };
+  r.post(
+    '/v1/setup_intents',
+    handle(
+      (req, auth) => {
+        const input = createSISchema.parse(req.body ?? {});
+        return { body: siJson(s, createSetupIntent(s, auth, input)) };
+      },
+      { secretOnly: true, keysFirst: createKeys },
+    ),
+  );
+  r.get(
+    '/v1/setup_intents/:id',
+    handle(
+      (req, auth) => ({
+        body: siJson(s, getSI(s, auth, String(req.params.id), req.query.client_secret?.toString())),
+      }),
+      { keysFirst: siKeysOf },
+    ),
+  );
+  r.post(
+    '/v1/setup_intents/:id/confirm',
+    handle(
+      (req, auth) => {
+        const input = confirmSchema.parse(req.body ?? {});
+        const si = getSI(s, auth, String(req.params.id), input.client_secret);
+        confirmSI(s, si, confirmingPaymentMethod(s, auth, input, si));
+        return { body: siJson(s, si) };
+      },
+      { keysFirst: siKeysOf },
+    ),
+  );
+  r.post(
+    '/v1/setup_intents/:id/cancel',
+    handle(
+      (req, auth) => {
+        const input = cancelSchema.parse(req.body ?? {});
+        const si = getSI(s, auth, String(req.params.id));
+        if (si.status === 'succeeded' || si.status === 'canceled') {
+          throw unexpectedState('setup_intent', si.id, si.status, 'canceled', [
+            'requires_payment_method',
+            'requires_confirmation',
+            'requires_action',
+          ]);
+        }
+        si.status = 'canceled';
+        si.cancellation_reason = input.cancellation_reason ?? null;
+        si.next_action = null;
+        siEvent(s, si, 'setup_intent.canceled');
+        return { body: siJson(s, si) };
+      },
+      { secretOnly: true, keysFirst: siKeysOf },
+    ),
+  );
+}

@@ -1,0 +1,207 @@
+import type { MerchantAccount } from '../config.ts';
+import type { SimCore } from '../core.ts';
+import { randomAlphanumeric } from '../ids.ts';
+import type { LedgerSubject } from '../ledger.ts';
+import type { IdempotencyRecord } from '../pipeline.ts';
+import type { SessionKeys } from '../scenarios.ts';
+import type { Table } from '../store.ts';
+import { requireCustomer } from './customers.ts';
+import type { StripeErrorBody } from './errors.ts';
+
+/** The Stripe-like provider's records and the state they live in. */
+
+export type PIStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'succeeded'
+  | 'canceled';
+
+export interface PaymentMethod {
+  id: string;
+  object: 'payment_method';
+  type: 'card';
+  created: number;
+  customer: string | null;
+  billing_details: { name: string | null; email: string | null };
+  card: {
+    brand: string;
+    last4: string;
+    exp_month: number;
+    exp_year: number;
+    fingerprint: string;
+    funding: 'credit';
+    country: 'US';
+  };
+  livemode: false;
+  metadata: Record<string, string>;
+  accountId: string;
+  number: string;
+}
+
+export interface PaymentIntent {
+  id: string;
+  object: 'payment_intent';
+  accountId: string;
+  amount: number;
+  amount_capturable: number;
+  amount_received: number;
+  currency: string;
+  status: PIStatus;
+  capture_method: 'automatic' | 'manual';
+  client_secret: string;
+  created: number;
+  createdMs: number;
+  customer: string | null;
+  payment_method: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  setup_future_usage: 'off_session' | 'on_session' | null;
+  canceled_at: number | null;
+  cancellation_reason: string | null;
+  last_payment_error: (StripeErrorBody & { payment_method?: unknown }) | null;
+  next_action: unknown;
+  latest_charge: string | null;
+  return_url: string | null;
+  authorizedAtMs: number | null;
+}
+
+export interface SetupIntent {
+  id: string;
+  object: 'setup_intent';
+  accountId: string;
+  status: PIStatus;
+  client_secret: string;
+  created: number;
+  customer: string | null;
+  payment_method: string | null;
+  usage: 'off_session' | 'on_session';
+  description: string | null;
+  metadata: Record<string, string>;
+  last_setup_error: StripeErrorBody | null;
+  next_action: unknown;
+  cancellation_reason: string | null;
+}
+
+export interface Customer {
+  id: string;
+  object: 'customer';
+  accountId: string;
+  created: number;
+  email: string | null;
+  name: string | null;
+  metadata: Record<string, string>;
+}
+
+export type Auth = { account: MerchantAccount; mode: 'secret' | 'publishable' };
+
+export const ACTIVE_EXPIRABLE: PIStatus[] = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+];
+
+/** Everything the Stripe-like provider keeps: its tables, the index of client secrets, where it is served. */
+export class StripeState {
+  readonly intents: Table<PaymentIntent>;
+  readonly setupIntents: Table<SetupIntent>;
+  readonly paymentMethods: Table<PaymentMethod>;
+  readonly customers: Table<Customer>;
+  readonly idempotency: Table<IdempotencyRecord>;
+  /** Derived from the intents (rebuilt at load). */
+  readonly bySecret = new Map<string, { kind: 'pi' | 'si'; id: string }>();
+  baseUrl = '';
+
+  constructor(readonly core: SimCore) {
+    this.intents = core.store.table('stripe.payment_intents');
+    this.setupIntents = core.store.table('stripe.setup_intents');
+    this.paymentMethods = core.store.table('stripe.payment_methods');
+    this.customers = core.store.table('stripe.customers');
+    this.idempotency = core.store.table('stripe.idempotency');
+  }
+
+  unix(): number {
+    return Math.floor(this.core.clock.now() / 1000);
+  }
+
+  rid(prefix: string): string {
+    return `${prefix}_${randomAlphanumeric(24)}`;
+  }
+}
+
+export function piKeys(pi: PaymentIntent): SessionKeys {
+  return {
+    provider: 'stripe',
+    tokens: [pi.client_secret],
+    providerRefs: [pi.id, ...(pi.latest_charge ? [pi.latest_charge] : [])],
+    merchantRef: merchantRef(pi.metadata),
+  };
+}
+
+export function siKeys(si: SetupIntent): SessionKeys {
+  return {
+    provider: 'stripe',
+    tokens: [si.client_secret],
+    providerRefs: [si.id],
+    merchantRef: merchantRef(si.metadata),
+  };
+}
+
+/** What each ledger entry about the intent repeats. */
+export function piSubject(pi: PaymentIntent): LedgerSubject {
+  return {
+    provider: 'stripe',
+    accountId: pi.accountId,
+    currency: pi.currency,
+    providerRef: pi.id,
+    merchantRef: merchantRef(pi.metadata),
+    token: pi.client_secret,
+  };
+}
+
+/** A SetupIntent's ledger entries are in USD, of amount 0. */
+export function siSubject(si: SetupIntent): LedgerSubject {
+  return {
+    provider: 'stripe',
+    accountId: si.accountId,
+    currency: 'usd',
+    providerRef: si.id,
+    merchantRef: merchantRef(si.metadata),
+    token: si.client_secret,
+  };
+}
+
+/** The fields a new PaymentIntent or SetupIntent starts with (id, client secret, customer, details); its customer must exist. */
+export function newIntent(
+  s: StripeState,
+  prefix: 'pi' | 'seti',
+  auth: Auth,
+  input: {
+    customer?: string | undefined;
+    description?: string | undefined;
+    metadata?: Record<string, string> | undefined;
+  },
+) {
+  const accountId = auth.account.id;
+  if (input.customer) requireCustomer(s, accountId, input.customer);
+  const id = s.rid(prefix);
+  return {
+    id,
+    accountId,
+    status: 'requires_payment_method' as PIStatus,
+    client_secret: `${id}_secret_${randomAlphanumeric(25)}`,
+    created: s.unix(),
+    customer: input.customer ?? null,
+    payment_method: null,
+    description: input.description ?? null,
+    metadata: input.metadata ?? {},
+    next_action: null,
+    cancellation_reason: null,
+  };
+}
+
+export function merchantRef(metadata: Record<string, string>): string | undefined {
+  return metadata.merchant_reference ?? metadata.order_id;
+}

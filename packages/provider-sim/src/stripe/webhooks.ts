@@ -1,0 +1,106 @@
+import type { SessionKeys } from '../scenarios.ts';
+import {
+  type Customer,
+  type PaymentIntent,
+  type PaymentMethod,
+  piKeys,
+  type SetupIntent,
+  type StripeState,
+  siKeys,
+} from './state.ts';
+
+export function piJson(
+  s: StripeState,
+  pi: PaymentIntent,
+  reportStatus = true,
+): Record<string, unknown> {
+  const { accountId: _a, createdMs: _c, return_url: _r, authorizedAtMs: _z, ...rest } = pi;
+  const status =
+    (reportStatus ? s.core.unmappableStatus('stripe', piKeys(pi)) : undefined) ?? pi.status;
+  return { ...rest, status, livemode: false, confirmation_method: 'automatic' };
+}
+
+export function siJson(
+  s: StripeState,
+  si: SetupIntent,
+  reportStatus = true,
+): Record<string, unknown> {
+  const { accountId: _a, ...rest } = si;
+  const status =
+    (reportStatus ? s.core.unmappableStatus('stripe', siKeys(si)) : undefined) ?? si.status;
+  return { ...rest, status, livemode: false };
+}
+
+export function pmJson(pm: PaymentMethod): Record<string, unknown> {
+  const { accountId: _a, number: _n, ...rest } = pm;
+  return rest;
+}
+
+export function customerJson(c: Customer): Record<string, unknown> {
+  const { accountId: _a, ...rest } = c;
+  return { ...rest, livemode: false };
+}
+
+export function webhook(
+  s: StripeState,
+  accountId: string,
+  type: string,
+  object: Record<string, unknown>,
+  keys: SessionKeys,
+  forgedObject: () => { type: string; object: Record<string, unknown> },
+): void {
+  const account = s.core.accounts.peek(accountId);
+  const stripe = account?.stripe;
+  const created = s.unix();
+  const event = (t: string, o: Record<string, unknown>) => ({
+    id: s.rid('evt'),
+    object: 'event',
+    api_version: '2024-06-20',
+    created,
+    data: { object: o },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: t,
+  });
+  const body = JSON.stringify(event(type, object));
+  const secret = stripe?.webhookSecret ?? 'whsec_missing';
+  s.core.emitCallback({
+    provider: 'stripe',
+    accountId,
+    url: stripe?.webhookUrl,
+    eventType: type,
+    keys,
+    contentType: 'application/json; charset=utf-8',
+    body,
+    signing: { scheme: 'stripe', secret },
+    forge: (mode) => {
+      if (mode === 'bad_signature') return { body, signing: { scheme: 'stripe-zero' } };
+      const f = forgedObject();
+      return {
+        body: JSON.stringify(event(f.type, f.object)),
+        signing: { scheme: 'stripe', secret: 'whsec_forger_wrong_secret' },
+      };
+    },
+  });
+}
+
+export function piEvent(s: StripeState, pi: PaymentIntent, type: string): void {
+  webhook(s, pi.accountId, type, piJson(s, pi), piKeys(pi), () => ({
+    type: 'payment_intent.succeeded',
+    object: {
+      ...piJson(s, pi, false),
+      status: 'succeeded',
+      amount_received: pi.amount,
+      amount_capturable: 0,
+      last_payment_error: null,
+    },
+  }));
+}
+
+export function siEvent(s: StripeState, si: SetupIntent, type: string): void {
+  webhook(s, si.accountId, type, siJson(s, si), siKeys(si), () => ({
+    type: 'setup_intent.succeeded',
+    object: { ...siJson(s, si, false), status: 'succeeded', last_setup_error: null },
+  }));
+}
