@@ -1,0 +1,21 @@
+import type { StoreContext } from './context.ts';
+import type { Store } from './store.ts';
+
+type CallbackQueries = Pick<Store, 'insertProviderCallback' | 'listProviderCallbacks'>;
+
+/** The providers' callbacks, as received: for the dashboard and for debugging. */
+export function callbackQueries({ db }: StoreContext): CallbackQueries {
+  return {
+    async insertProviderCallback(row) {
+      await db.insertInto('provider_callbacks').values(row).execute();
+    },
+    listProviderCallbacks: (limit) =>
+      db
+        .selectFrom('provider_callbacks')
+        .selectAll()
+        .orderBy('received_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute(),
+  };
+}
