@@ -1,10 +1,8 @@
 import type { StoreContext } from './context.ts';
 import type { Store } from './store.ts';
 
-type CallbackQueries = Pick<Store, 'insertProviderCallback' | 'listProviderCallbacks'>;
-
 /** The providers' callbacks, as received: for the dashboard and for debugging. */
-export function callbackQueries({ db }: StoreContext): CallbackQueries {
+export function callbackQueries({ db }: StoreContext) {
   return {
     async insertProviderCallback(row) {
       await db.insertInto('provider_callbacks').values(row).execute();
@@ -17,5 +15,5 @@ export function callbackQueries({ db }: StoreContext): CallbackQueries {
         .orderBy('id', 'desc')
         .limit(limit)
         .execute(),
-  };
+  } satisfies Partial<Store>;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secret-box.ts';
+import type { SessionPatch, TransactionPatch } from './store.ts';
 import type { StoreDialect, UniqueIndex } from './tables.ts';
 
 /** What every table's queries share: the database, its dialect, and the credentials' key. */
@@ -70,20 +71,40 @@ export async function orConflict<T, C>(
   }
 }
 
+/** The columns a compare-and-set may change, by table: nothing else of a patch is written. */
+const PATCHABLE = {
+  client_sessions: ['status', 'transaction_id', 'payment_method_id', 'provider_code', 'updated_at'],
+  transactions: [
+    'status',
+    'provider_code',
+    'payment_method_id',
+    'error_code',
+    'error_message',
+    'amount',
+    'settled_amount',
+    'updated_at',
+  ],
+} as const satisfies {
+  client_sessions: readonly (keyof SessionPatch)[];
+  transactions: readonly (keyof TransactionPatch)[];
+};
+
 /**
  * Compare-and-set: applies `values` to the row `id` of `table` only if its status is one of
  * `from`; whether it did.
  */
-export async function updateIf(
+export async function updateIf<T extends keyof typeof PATCHABLE>(
   { db }: StoreContext,
-  table: 'client_sessions' | 'transactions',
+  table: T,
   id: string,
   from: readonly string[],
-  values: { status?: string | undefined; updated_at?: string | undefined },
+  patch: T extends 'client_sessions' ? SessionPatch : TransactionPatch,
 ): Promise<boolean> {
   if (from.length === 0) return false;
+  const columns: readonly string[] = PATCHABLE[table];
+  const values: { status?: string } = pick(patch as Record<string, unknown>, columns);
   const result = await db
-    .updateTable(table)
+    .updateTable(table as keyof typeof PATCHABLE)
     .set(values)
     .where('id', '=', id)
     .where('status', 'in', from)

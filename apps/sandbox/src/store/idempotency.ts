@@ -3,16 +3,8 @@ import type { Store } from './store.ts';
 
 const CLAIM_ATTEMPTS = 5;
 
-type IdempotencyQueries = Pick<
-  Store,
-  | 'claimIdempotencyKey'
-  | 'completeIdempotencyKey'
-  | 'releaseIdempotencyKey'
-  | 'deleteExpiredIdempotencyKeys'
->;
-
 /** The merchants' Idempotency-Keys: claimed, completed with the response, or released. */
-export function idempotencyQueries({ db }: StoreContext): IdempotencyQueries {
+export function idempotencyQueries({ db }: StoreContext) {
   const key = (merchantId: string, name: string) =>
     db
       .selectFrom('idempotency_keys')
@@ -69,5 +61,5 @@ export function idempotencyQueries({ db }: StoreContext): IdempotencyQueries {
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
-  };
+  } satisfies Partial<Store>;
 }

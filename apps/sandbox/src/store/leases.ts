@@ -1,13 +1,11 @@
 import { type StoreContext, written } from './context.ts';
 import type { Store } from './store.ts';
 
-type LeaseQueries = Pick<Store, 'claimLease' | 'releaseLease'>;
-
 /**
  * Leases: short locks on one payment while a request talks to the provider about it. A table of
  * their own, so that no merchant Idempotency-Key can take, free or replay one.
  */
-export function leaseQueries({ db }: StoreContext): LeaseQueries {
+export function leaseQueries({ db }: StoreContext) {
   return {
     async claimLease(lease) {
       const result = await db
@@ -29,5 +27,5 @@ export function leaseQueries({ db }: StoreContext): LeaseQueries {
     async releaseLease(key, holder) {
       await db.deleteFrom('leases').where('key', '=', key).where('holder', '=', holder).execute();
     },
-  };
+  } satisfies Partial<Store>;
 }

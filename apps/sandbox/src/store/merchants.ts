@@ -1,17 +1,8 @@
 import type { StoreContext } from './context.ts';
 import type { Store } from './store.ts';
 
-type MerchantQueries = Pick<
-  Store,
-  | 'insertMerchant'
-  | 'findMerchantById'
-  | 'findMerchantBySecretHash'
-  | 'findMerchantByPublicId'
-  | 'listMerchants'
->;
-
 /** The merchants: found by id, by the hash of their secret, or by their public id. */
-export function merchantQueries({ db }: StoreContext): MerchantQueries {
+export function merchantQueries({ db }: StoreContext) {
   const merchants = () => db.selectFrom('merchants').selectAll();
   return {
     async insertMerchant(row) {
@@ -23,5 +14,5 @@ export function merchantQueries({ db }: StoreContext): MerchantQueries {
     findMerchantByPublicId: (publicId) =>
       merchants().where('public_id', '=', publicId).executeTakeFirst(),
     listMerchants: () => merchants().orderBy('created_at', 'asc').orderBy('id', 'asc').execute(),
-  };
+  } satisfies Partial<Store>;
 }

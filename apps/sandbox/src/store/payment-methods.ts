@@ -2,13 +2,8 @@ import type { StoreContext } from './context.ts';
 import { offsetPage } from './pages.ts';
 import type { Store } from './store.ts';
 
-type PaymentMethodQueries = Pick<
-  Store,
-  'upsertPaymentMethod' | 'findPaymentMethod' | 'listPaymentMethods'
->;
-
 /** The stored payment methods: one per (merchant, provider, provider reference). */
-export function paymentMethodQueries({ db }: StoreContext): PaymentMethodQueries {
+export function paymentMethodQueries({ db }: StoreContext) {
   const methods = () => db.selectFrom('payment_methods').selectAll();
   return {
     async upsertPaymentMethod(row) {
@@ -38,5 +33,5 @@ export function paymentMethodQueries({ db }: StoreContext): PaymentMethodQueries
           .where('merchant_internal_customer_code', '=', customerCode),
         page,
       ),
-  };
+  } satisfies Partial<Store>;
 }

@@ -2,19 +2,11 @@ import { changed, type StoreContext } from './context.ts';
 import { describeKeySource, SecretBox, WrongKeyError } from './secret-box.ts';
 import type { MerchantTransactionProviderRow, Store } from './store.ts';
 
-type ProviderAccountQueries = Pick<
-  Store,
-  | 'insertMerchantTransactionProvider'
-  | 'findMerchantTransactionProviderById'
-  | 'findMerchantTransactionProviderByProvider'
-  | 'listMerchantTransactionProviders'
->;
-
 /**
  * The merchants' accounts at the providers (merchant_transaction_providers). Their credentials
  * are sealed on the way in and opened on the way out: the domain only ever sees plain ones.
  */
-export function providerAccountQueries(ctx: StoreContext): ProviderAccountQueries {
+export function providerAccountQueries(ctx: StoreContext) {
   const { db, box } = ctx;
   const accounts = () => db.selectFrom('merchant_transaction_providers').selectAll();
   const open = (row: MerchantTransactionProviderRow): MerchantTransactionProviderRow => ({
@@ -50,7 +42,7 @@ export function providerAccountQueries(ctx: StoreContext): ProviderAccountQuerie
         .execute();
       return rows.map(open);
     },
-  };
+  } satisfies Partial<Store>;
 }
 
 function openCredentials(ctx: StoreContext, row: { id: string; credentials: string }): string {

@@ -1,30 +1,10 @@
-import { changed, orConflict, pick, type StoreContext, updateIf } from './context.ts';
+import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
 import { cursorPage, equalAll, newest, offsetPage } from './pages.ts';
-import type { SessionFilters, SessionPatch, SessionRow, Store } from './store.ts';
+import type { SessionFilters, SessionRow, Store } from './store.ts';
 import { UNIQUE_INDEXES } from './tables.ts';
 
-const SESSION_PATCH_KEYS = [
-  'status',
-  'transaction_id',
-  'payment_method_id',
-  'provider_code',
-  'updated_at',
-] as const satisfies readonly (keyof SessionPatch)[];
-
-type SessionQueries = Pick<
-  Store,
-  | 'insertSession'
-  | 'findSession'
-  | 'findSessionByProviderCode'
-  | 'findSessionByToken'
-  | 'listSessions'
-  | 'listSessionsAfter'
-  | 'setSessionProviderData'
-  | 'updateSessionIf'
->;
-
 /** The client sessions: one live session per merchant code, one session per provider reference. */
-export function sessionQueries(ctx: StoreContext): SessionQueries {
+export function sessionQueries(ctx: StoreContext) {
   const { db } = ctx;
   const sessions = () => db.selectFrom('client_sessions').selectAll();
   const ofAccount = (merchantTransactionProviderId: string) =>
@@ -93,7 +73,6 @@ export function sessionQueries(ctx: StoreContext): SessionQueries {
       );
       return result === 'reference-in-use' ? result : changed(result);
     },
-    updateSessionIf: (id, from, patch) =>
-      updateIf(ctx, 'client_sessions', id, from, pick(patch, SESSION_PATCH_KEYS)),
-  };
+    updateSessionIf: (id, from, patch) => updateIf(ctx, 'client_sessions', id, from, patch),
+  } satisfies Partial<Store>;
 }

@@ -1,33 +1,10 @@
-import { changed, orConflict, pick, type StoreContext, updateIf } from './context.ts';
+import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
 import { equalAll, offsetPage } from './pages.ts';
-import type { Store, TransactionPatch, TransactionRow } from './store.ts';
+import type { Store, TransactionRow } from './store.ts';
 import { UNIQUE_INDEXES } from './tables.ts';
 
-const TRANSACTION_PATCH_KEYS = [
-  'status',
-  'provider_code',
-  'payment_method_id',
-  'error_code',
-  'error_message',
-  'amount',
-  'settled_amount',
-  'updated_at',
-] as const satisfies readonly (keyof TransactionPatch)[];
-
-type TransactionQueries = Pick<
-  Store,
-  | 'insertTransaction'
-  | 'findTransaction'
-  | 'findSessionTransaction'
-  | 'findChildTransaction'
-  | 'listSessionTransactions'
-  | 'listTransactions'
-  | 'updateTransactionIf'
-  | 'setSettledAmountIfUnset'
->;
-
 /** The transactions: one per session, and at most one SETTLE or VOID child per authorization. */
-export function transactionQueries(ctx: StoreContext): TransactionQueries {
+export function transactionQueries(ctx: StoreContext) {
   const { db } = ctx;
   const transactions = () => db.selectFrom('transactions').selectAll();
   return {
@@ -82,8 +59,7 @@ export function transactionQueries(ctx: StoreContext): TransactionQueries {
         ),
         page,
       ),
-    updateTransactionIf: (id, from, patch) =>
-      updateIf(ctx, 'transactions', id, from, pick(patch, TRANSACTION_PATCH_KEYS)),
+    updateTransactionIf: (id, from, patch) => updateIf(ctx, 'transactions', id, from, patch),
     async setSettledAmountIfUnset(id, settledAmount, updatedAt) {
       const result = await db
         .updateTable('transactions')
@@ -93,5 +69,5 @@ export function transactionQueries(ctx: StoreContext): TransactionQueries {
         .executeTakeFirst();
       return changed(result);
     },
-  };
+  } satisfies Partial<Store>;
 }
