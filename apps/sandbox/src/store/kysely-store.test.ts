@@ -107,25 +107,20 @@ describe.each(TARGETS)('$name store', (target) => {
           expect(outcome.error).toBeUndefined();
           await old.insertMerchant(merchant(A));
           await old.insertMerchantTransactionProvider(mtp(MTP_A, A));
-          const reused = { token: 'tok_reused', provider_code: 'pi_reused' };
-          await old.insertSession(
-            session('s_old', A, MTP_A, {
-              ...reused,
-              status: 'ACTIVE',
-              transaction_id: 't_old',
-              created_at: at(1),
-            }),
-            transaction('t_old', A, MTP_A, { session_id: 's_old' }),
-          );
-          await old.insertSession(
-            session('s_new', A, MTP_A, {
-              ...reused,
-              status: 'COMPLETED',
-              transaction_id: 't_new',
-              created_at: at(5),
-            }),
-            transaction('t_new', A, MTP_A, { session_id: 's_new', status: 'SUCCEEDED' }),
-          );
+          /** A session `name` (and its transaction) holding the reused token and provider code. */
+          const reusing = (name: string, status: string, created: number, txStatus = 'PENDING') =>
+            old.insertSession(
+              session(`s_${name}`, A, MTP_A, {
+                token: 'tok_reused',
+                provider_code: 'pi_reused',
+                status,
+                transaction_id: `t_${name}`,
+                created_at: at(created),
+              }),
+              transaction(`t_${name}`, A, MTP_A, { session_id: `s_${name}`, status: txStatus }),
+            );
+          await reusing('old', 'ACTIVE', 1);
+          await reusing('new', 'COMPLETED', 5, 'SUCCEEDED');
           await old.migrate();
           expect(await old.findSession(A, { token: 'tok_reused' })).toMatchObject({ id: 's_new' });
           expect(await old.findSession(A, { providerCode: 'pi_reused' })).toMatchObject({
