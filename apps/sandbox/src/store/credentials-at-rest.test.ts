@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type OpenStoreOptions, openStore } from './open-store.ts';
@@ -13,6 +12,7 @@ import {
   mtp,
   POSTGRES_URL,
   randomSchema,
+  scratchPerTest,
   skipPostgres,
 } from './test-support.ts';
 
@@ -24,15 +24,8 @@ const keyA = () => randomBytes(32).toString('base64');
 
 const opened: Store[] = [];
 const schemas: string[] = [];
-let dir: string;
+const scratch = scratchPerTest({ beforeEach, afterEach }, opened, 'accrupay-credentials-');
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'accrupay-credentials-'));
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((store) => store.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
 afterAll(async () => {
   await Promise.all(schemas.splice(0).map((schema) => dropSchema(schema)));
 });
@@ -44,6 +37,20 @@ async function raw(store: Store, id: string): Promise<string | undefined> {
     .where('id', '=', id)
     .executeTakeFirst();
   return row?.credentials;
+}
+
+/** A store on `db`, migrated, with merchant mer_a and its provider account mtp_a (CREDENTIALS). */
+async function seeded(
+  db: ReturnType<Dialect['fresh']>,
+  options?: OpenStoreOptions,
+): Promise<Store> {
+  const store = await db.open(options);
+  await store.migrate();
+  await store.insertMerchant(merchant('mer_a'));
+  await store.insertMerchantTransactionProvider(
+    mtp('mtp_a', 'mer_a', { credentials: CREDENTIALS }),
+  );
+  return store;
 }
 
 interface Dialect {
@@ -58,7 +65,7 @@ const DIALECTS: Dialect[] = [
     name: 'sqlite',
     skip: false,
     fresh() {
-      const file = join(dir, `${randomBytes(4).toString('hex')}.db`);
+      const file = join(scratch.dir, `${randomBytes(4).toString('hex')}.db`);
       return {
         async open(options) {
           const store = await openStore(file, { env: {}, ...options });
@@ -74,7 +81,7 @@ const DIALECTS: Dialect[] = [
     fresh() {
       const schema = randomSchema();
       schemas.push(schema);
-      const keyFile = join(dir, `${schema}.key`);
+      const keyFile = join(scratch.dir, `${schema}.key`);
       return {
         async open(options) {
           const store = await openStore(POSTGRES_URL, {
@@ -95,13 +102,7 @@ describe.each(DIALECTS)('provider credentials at rest on $name', (dialect) => {
   it.skipIf(dialect.skip)(
     'stores no secret in the column and gives the domain plain credentials',
     async () => {
-      const db = dialect.fresh();
-      const store = await db.open({ credentialsKey: keyA() });
-      await store.migrate();
-      await store.insertMerchant(merchant('mer_a'));
-      await store.insertMerchantTransactionProvider(
-        mtp('mtp_a', 'mer_a', { credentials: CREDENTIALS }),
-      );
+      const store = await seeded(dialect.fresh(), { credentialsKey: keyA() });
       const stored = (await raw(store, 'mtp_a')) ?? '';
       expect(stored).toMatch(/^enc:v1:[\w-]+:[\w-]+:[\w-]+$/);
       expect(stored).not.toContain(SECRET);
@@ -149,12 +150,7 @@ describe.each(DIALECTS)('provider credentials at rest on $name', (dialect) => {
     'refuses to start with another key, naming ACCRUPAY_CREDENTIALS_KEY',
     async () => {
       const db = dialect.fresh();
-      const first = await db.open({ credentialsKey: keyA() });
-      await first.migrate();
-      await first.insertMerchant(merchant('mer_a'));
-      await first.insertMerchantTransactionProvider(
-        mtp('mtp_a', 'mer_a', { credentials: CREDENTIALS }),
-      );
+      const first = await seeded(db, { credentialsKey: keyA() });
       await first.close();
 
       const wrong = await db.open({ env: { [CREDENTIALS_KEY_ENV]: keyA() } });
@@ -176,12 +172,7 @@ describe.each(DIALECTS)('provider credentials at rest on $name', (dialect) => {
     'without a key, creates a key file (0600) on first start and reads it on the next',
     async () => {
       const db = dialect.fresh();
-      const first = await db.open();
-      await first.migrate();
-      await first.insertMerchant(merchant('mer_a'));
-      await first.insertMerchantTransactionProvider(
-        mtp('mtp_a', 'mer_a', { credentials: CREDENTIALS }),
-      );
+      const first = await seeded(db);
       await first.close();
 
       const second = await db.open();
@@ -196,11 +187,11 @@ describe.each(DIALECTS)('provider credentials at rest on $name', (dialect) => {
 
 describe('the key file of a SQLite database', () => {
   it('is credentials.key beside the database, mode 0600, and a damaged one is named', async () => {
-    const file = join(dir, 'data', 'sandbox.db');
+    const file = join(scratch.dir, 'data', 'sandbox.db');
     const store = await openStore(file, { env: {} });
     opened.push(store);
     await store.migrate();
-    const keyFile = join(dir, 'data', 'credentials.key');
+    const keyFile = join(scratch.dir, 'data', 'credentials.key');
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64')).toHaveLength(32);
     await store.close();
@@ -212,13 +203,13 @@ describe('the key file of a SQLite database', () => {
   });
 
   it('is not used when ACCRUPAY_CREDENTIALS_KEY is set, and a bad value is named', async () => {
-    const file = join(dir, 'sandbox.db');
+    const file = join(scratch.dir, 'sandbox.db');
     const store = await openStore(file, {
       env: { [CREDENTIALS_KEY_ENV]: randomBytes(32).toString('hex') },
     });
     opened.push(store);
     await store.migrate();
-    expect(() => statSync(join(dir, 'credentials.key'))).toThrow();
+    expect(() => statSync(join(scratch.dir, 'credentials.key'))).toThrow();
     await expect(openStore(file, { env: { [CREDENTIALS_KEY_ENV]: 'c2hvcnQ=' } })).rejects.toThrow(
       `${CREDENTIALS_KEY_ENV} must hold a 32-byte key as base64 or 64 hex digits; it decodes to 5 bytes`,
     );

@@ -107,25 +107,20 @@ describe.each(TARGETS)('$name store', (target) => {
           expect(outcome.error).toBeUndefined();
           await old.insertMerchant(merchant(A));
           await old.insertMerchantTransactionProvider(mtp(MTP_A, A));
-          const reused = { token: 'tok_reused', provider_code: 'pi_reused' };
-          await old.insertSession(
-            session('s_old', A, MTP_A, {
-              ...reused,
-              status: 'ACTIVE',
-              transaction_id: 't_old',
-              created_at: at(1),
-            }),
-            transaction('t_old', A, MTP_A, { session_id: 's_old' }),
-          );
-          await old.insertSession(
-            session('s_new', A, MTP_A, {
-              ...reused,
-              status: 'COMPLETED',
-              transaction_id: 't_new',
-              created_at: at(5),
-            }),
-            transaction('t_new', A, MTP_A, { session_id: 's_new', status: 'SUCCEEDED' }),
-          );
+          /** A session `name` (and its transaction) holding the reused token and provider code. */
+          const reusing = (name: string, status: string, created: number, txStatus = 'PENDING') =>
+            old.insertSession(
+              session(`s_${name}`, A, MTP_A, {
+                token: 'tok_reused',
+                provider_code: 'pi_reused',
+                status,
+                transaction_id: `t_${name}`,
+                created_at: at(created),
+              }),
+              transaction(`t_${name}`, A, MTP_A, { session_id: `s_${name}`, status: txStatus }),
+            );
+          await reusing('old', 'ACTIVE', 1);
+          await reusing('new', 'COMPLETED', 5, 'SUCCEEDED');
           await old.migrate();
           expect(await old.findSession(A, { token: 'tok_reused' })).toMatchObject({ id: 's_new' });
           expect(await old.findSession(A, { providerCode: 'pi_reused' })).toMatchObject({
@@ -825,6 +820,36 @@ describe.each(TARGETS)('$name store', (target) => {
         await store.releaseIdempotencyKey(A, 'txn_auth_1');
         expect(await other.claimLease(lease('h2', 20))).toBe(false);
       });
+
+      it('a merchant key shaped like a lease (lease:<id>) neither takes, frees nor replays it', async () => {
+        const merchantKey = {
+          merchant_id: A,
+          key: 'lease:txn_auth_1',
+          request_hash: 'h',
+          created_at: at(11),
+          expires_at: at(1000),
+        };
+        expect(await store.claimLease(lease('h1', 10))).toBe(true);
+        // The held lease is no merchant key: the merchant's key is free, nothing replays.
+        expect(await other.claimIdempotencyKey(merchantKey)).toEqual({ claimed: true });
+        // Completing or forgetting the merchant's key leaves the lease with its holder.
+        await other.completeIdempotencyKey(A, merchantKey.key, { status: 200, body: '{}' });
+        expect(await other.claimLease(lease('h2', 20))).toBe(false);
+        await other.releaseIdempotencyKey(A, merchantKey.key);
+        expect(await other.claimLease(lease('h2', 21))).toBe(false);
+        // And the lease's release leaves the merchant's response as it was.
+        await store.releaseLease('txn_auth_1', 'h1');
+        expect(await other.claimIdempotencyKey(merchantKey)).toEqual({
+          claimed: false,
+          existing: {
+            ...merchantKey,
+            state: 'done',
+            response_status: 200,
+            response_body: '{}',
+          },
+        });
+        expect(await store.claimLease(lease('h3', 22))).toBe(true);
+      });
     });
 
     describe('idempotency keys', () => {
@@ -951,17 +976,30 @@ describe.each(TARGETS)('$name store', (target) => {
       target.name === 'postgres' ? 'races between two instances' : 'races in one instance',
       () => {
         const RACERS = 20;
-        const pickStore = (i: number) => (i % 2 === 0 ? store : other);
+        /** Runs RACERS calls at once, alternating between the two instances. */
+        const race = <T>(call: (racer: Store, i: number) => Promise<T>) =>
+          Promise.all(
+            Array.from({ length: RACERS }, (_, i) => call(i % 2 === 0 ? store : other, i)),
+          );
+        /** A claim of the key `race`, made at `createdAt` seconds and valid for 100. */
+        const raceClaim = (request_hash: string, createdAt: number) => ({
+          merchant_id: A,
+          key: 'race',
+          request_hash,
+          created_at: at(createdAt),
+          expires_at: at(createdAt + 100),
+        });
 
         it('lets exactly one of 20 compare-and-sets from PENDING win', async () => {
           await store.insertSession(session('s1', A, MTP_A));
           const targets = Array.from({ length: RACERS }, (_, i) =>
             i % 4 < 2 ? 'ACTIVE' : 'CANCELED',
           );
-          const results = await Promise.all(
-            targets.map((status, i) =>
-              pickStore(i).updateSessionIf('s1', ['PENDING'], { status, updated_at: at(i + 10) }),
-            ),
+          const results = await race((racer, i) =>
+            racer.updateSessionIf('s1', ['PENDING'], {
+              status: targets[i] ?? 'ACTIVE',
+              updated_at: at(i + 10),
+            }),
           );
           expect(count(results, true)).toBe(1);
           const winner = results.indexOf(true);
@@ -969,11 +1007,9 @@ describe.each(TARGETS)('$name store', (target) => {
         });
 
         it('inserts exactly one of 20 sessions with one code', async () => {
-          const results = await Promise.all(
-            Array.from({ length: RACERS }, (_, i) =>
-              pickStore(i).insertSession(
-                session(`s${i}`, A, MTP_A, { merchant_internal_transaction_code: 'race' }),
-              ),
+          const results = await race((racer, i) =>
+            racer.insertSession(
+              session(`s${i}`, A, MTP_A, { merchant_internal_transaction_code: 'race' }),
             ),
           );
           expect(count(results, 'inserted')).toBe(1);
@@ -986,15 +1022,13 @@ describe.each(TARGETS)('$name store', (target) => {
           await store.insertTransaction(
             transaction('t_auth', A, MTP_A, { session_id: 's1', action: 'AUTHORIZATION' }),
           );
-          const results = await Promise.all(
-            Array.from({ length: RACERS }, (_, i) =>
-              pickStore(i).insertTransaction(
-                transaction(`t_child_${i}`, A, MTP_A, {
-                  session_id: 's1',
-                  parent_transaction_id: 't_auth',
-                  action: i % 2 === 0 ? 'SETTLE' : 'VOID',
-                }),
-              ),
+          const results = await race((racer, i) =>
+            racer.insertTransaction(
+              transaction(`t_child_${i}`, A, MTP_A, {
+                session_id: 's1',
+                parent_transaction_id: 't_auth',
+                action: i % 2 === 0 ? 'SETTLE' : 'VOID',
+              }),
             ),
           );
           expect(count(results, 'inserted')).toBe(1);
@@ -1003,47 +1037,23 @@ describe.each(TARGETS)('$name store', (target) => {
 
         it('inserts exactly one of 20 transactions of one session', async () => {
           await store.insertSession(session('s1', A, MTP_A));
-          const results = await Promise.all(
-            Array.from({ length: RACERS }, (_, i) =>
-              pickStore(i).insertTransaction(transaction(`t_${i}`, A, MTP_A, { session_id: 's1' })),
-            ),
+          const results = await race((racer, i) =>
+            racer.insertTransaction(transaction(`t_${i}`, A, MTP_A, { session_id: 's1' })),
           );
           expect(count(results, 'inserted')).toBe(1);
         });
 
         it('lets exactly one of 20 claims of a free key win', async () => {
-          const results = await Promise.all(
-            Array.from({ length: RACERS }, (_, i) =>
-              pickStore(i).claimIdempotencyKey({
-                merchant_id: A,
-                key: 'race',
-                request_hash: `h${i}`,
-                created_at: at(0),
-                expires_at: at(100),
-              }),
-            ),
+          const results = await race((racer, i) =>
+            racer.claimIdempotencyKey(raceClaim(`h${i}`, 0)),
           );
           expect(results.filter((result) => result.claimed)).toHaveLength(1);
         });
 
         it('lets exactly one of 20 claims of an expired key win', async () => {
-          await store.claimIdempotencyKey({
-            merchant_id: A,
-            key: 'race',
-            request_hash: 'old',
-            created_at: at(0),
-            expires_at: at(100),
-          });
-          const results = await Promise.all(
-            Array.from({ length: RACERS }, (_, i) =>
-              pickStore(i).claimIdempotencyKey({
-                merchant_id: A,
-                key: 'race',
-                request_hash: `h${i}`,
-                created_at: at(200),
-                expires_at: at(300),
-              }),
-            ),
+          await store.claimIdempotencyKey(raceClaim('old', 0));
+          const results = await race((racer, i) =>
+            racer.claimIdempotencyKey(raceClaim(`h${i}`, 200)),
           );
           expect(results.filter((result) => result.claimed)).toHaveLength(1);
           for (const result of results) {
@@ -1052,11 +1062,9 @@ describe.each(TARGETS)('$name store', (target) => {
         });
 
         it('stores one payment method for 20 concurrent upserts of one reference', async () => {
-          const results = await Promise.all(
-            Array.from({ length: RACERS }, (_, i) =>
-              pickStore(i).upsertPaymentMethod(
-                paymentMethod(`pm${i}`, A, MTP_A, { provider_reference: 'pm_race' }),
-              ),
+          const results = await race((racer, i) =>
+            racer.upsertPaymentMethod(
+              paymentMethod(`pm${i}`, A, MTP_A, { provider_reference: 'pm_race' }),
             ),
           );
           expect(new Set(results.map((row) => row.id)).size).toBe(1);

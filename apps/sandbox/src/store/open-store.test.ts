@@ -1,16 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isPostgresUrl, openStore, redactUrl } from './open-store.ts';
 import type { Store } from './store.ts';
+import { TABLES_CHILDREN_FIRST } from './tables.ts';
 import {
   asKysely,
+  closeAll,
   dropSchema,
   merchant,
   POSTGRES_URL,
   randomSchema,
+  scratchPerTest,
   skipPostgres,
   withSchema,
 } from './test-support.ts';
@@ -25,7 +27,7 @@ async function open(url: string, options?: Parameters<typeof openStore>[1]): Pro
 }
 
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((store) => store.close()));
+  await closeAll(opened);
 });
 
 describe('isPostgresUrl', () => {
@@ -53,17 +55,10 @@ describe('redactUrl', () => {
 });
 
 describe('openStore on a SQLite file', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'accrupay-store-'));
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((store) => store.close()));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = scratchPerTest({ beforeEach, afterEach }, opened, 'accrupay-store-');
 
   it('creates the parent directories, enables WAL and foreign keys, and keeps data across reopen', async () => {
-    const path = join(dir, 'nested', 'deeper', 'sandbox.db');
+    const path = join(scratch.dir, 'nested', 'deeper', 'sandbox.db');
     const first = await open(path);
     expect(first.dialect).toBe('sqlite');
     await first.migrate();
@@ -82,7 +77,7 @@ describe('openStore on a SQLite file', () => {
   });
 
   it('lets a second instance on the same file see the first one’s writes', async () => {
-    const path = join(dir, 'shared.db');
+    const path = join(scratch.dir, 'shared.db');
     const first = await open(path);
     const second = await open(path);
     await first.migrate();
@@ -92,7 +87,7 @@ describe('openStore on a SQLite file', () => {
   });
 
   it('names the path when the file cannot be opened', async () => {
-    const blocker = join(dir, 'not-a-directory');
+    const blocker = join(scratch.dir, 'not-a-directory');
     writeFileSync(blocker, '');
     const path = join(blocker, 'sandbox.db');
     await expect(openStore(path)).rejects.toThrow(`Cannot open the database ${path}`);
@@ -118,7 +113,7 @@ describe('openStore on PostgreSQL', () => {
   describe.skipIf(SKIP_POSTGRES)('with a server', () => {
     const schemas: string[] = [];
     afterEach(async () => {
-      await Promise.all(opened.splice(0).map((store) => store.close()));
+      await closeAll(opened);
       await Promise.all(schemas.splice(0).map((schema) => dropSchema(schema)));
     });
 
@@ -146,18 +141,9 @@ describe('openStore on PostgreSQL', () => {
         select table_name from information_schema.tables where table_schema = ${schema}
         order by table_name
       `.execute(asKysely(store).db);
-      expect(rows.map((row) => row.table_name)).toEqual([
-        'client_sessions',
-        'idempotency_keys',
-        'kysely_migration',
-        'kysely_migration_lock',
-        'leases',
-        'merchant_transaction_providers',
-        'merchants',
-        'payment_methods',
-        'provider_callbacks',
-        'transactions',
-      ]);
+      expect(rows.map((row) => row.table_name)).toEqual(
+        [...TABLES_CHILDREN_FIRST, 'kysely_migration', 'kysely_migration_lock'].sort(),
+      );
       expect(logs.join('\n')).toContain(`schema ${schema}`);
       expect(logs.join('\n')).toContain('applied migrations 0001_initial');
     });

@@ -45,6 +45,23 @@ export interface SessionCursor {
   id: string;
 }
 
+/** An offset page's request: `take` rows after the first `skip`. */
+export interface PageRequest {
+  take: number;
+  skip: number;
+}
+
+/** An offset page: its rows, and how many rows the filters keep in all. */
+export interface OffsetPage<Row> {
+  rows: Row[];
+  total: number;
+}
+
+/** A cursor page: its rows, how many rows the filters keep in all, and whether more follow. */
+export interface CursorPage<Row> extends OffsetPage<Row> {
+  hasNextPage: boolean;
+}
+
 /** A partial update of a session row. */
 export type SessionPatch = Partial<
   Pick<
@@ -125,14 +142,14 @@ export interface Store {
   listSessions(
     merchantId: string,
     filters: SessionFilters,
-    page: { take: number; skip: number },
-  ): Promise<{ rows: SessionRow[]; total: number }>;
+    page: PageRequest,
+  ): Promise<OffsetPage<SessionRow>>;
   /** Newest first, the `first` rows strictly after the cursor (or from the newest); total ignores the cursor. */
   listSessionsAfter(
     merchantId: string,
     filters: SessionFilters,
     page: { first: number; after?: SessionCursor | undefined },
-  ): Promise<{ rows: SessionRow[]; total: number; hasNextPage: boolean }>;
+  ): Promise<CursorPage<SessionRow>>;
   /**
    * Records the provider's answer to the start; only while the token is still null.
    * 'reference-in-use' when another session already holds that token or provider code.
@@ -164,8 +181,8 @@ export interface Store {
   listTransactions(
     merchantId: string,
     filters: TransactionFilters,
-    page: { take: number; skip: number },
-  ): Promise<{ rows: TransactionRow[]; total: number }>;
+    page: PageRequest,
+  ): Promise<OffsetPage<TransactionRow>>;
   /** Compare-and-set: applies the patch only if the transaction's status is one of `from`. */
   updateTransactionIf(
     id: string,
@@ -182,8 +199,8 @@ export interface Store {
   listPaymentMethods(
     merchantId: string,
     customerCode: string,
-    page: { take: number; skip: number },
-  ): Promise<{ rows: PaymentMethodRow[]; total: number }>;
+    page: PageRequest,
+  ): Promise<OffsetPage<PaymentMethodRow>>;
 
   /**
    * Claims an idempotency key for a request. If the key is free, or its row has expired

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KyselyStore } from './kysely-store.ts';
 import { openStore, redactUrl } from './open-store.ts';
 import type {
@@ -125,6 +128,37 @@ export async function targets(): Promise<Target[]> {
   ];
 }
 
+/** Closes every store of the list, and empties it. */
+export async function closeAll(stores: Store[]): Promise<void> {
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+}
+
+type Hook = (fn: () => unknown) => unknown;
+
+/**
+ * Registers (with the test runner's own hooks) a new scratch directory before each test and,
+ * after it, closes the stores of `opened` and removes the directory.
+ */
+export function scratchPerTest(
+  hooks: { beforeEach: Hook; afterEach: Hook },
+  opened: Store[],
+  prefix: string,
+): { readonly dir: string } {
+  let dir = '';
+  hooks.beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  hooks.afterEach(async () => {
+    await closeAll(opened);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+  };
+}
+
 export function asKysely(store: Store): KyselyStore {
   if (!(store instanceof KyselyStore)) throw new Error('not a KyselyStore');
   return store;
@@ -148,6 +182,25 @@ export function merchant(id: string, overrides: Partial<MerchantRow> = {}): Merc
   };
 }
 
+/** The columns every row of a merchant's provider account starts with. */
+interface Owned {
+  id: string;
+  merchant_id: string;
+  merchant_transaction_provider_id: string;
+}
+
+/** A factory of rows of one provider account of one merchant: the defaults, then the overrides. */
+function ownedRow<Row extends Owned>(defaults: (id: string) => Omit<Row, keyof Owned>) {
+  return (id: string, merchantId: string, mtpId: string, overrides: Partial<Row> = {}): Row =>
+    ({
+      id,
+      merchant_id: merchantId,
+      merchant_transaction_provider_id: mtpId,
+      ...defaults(id),
+      ...overrides,
+    }) as Row;
+}
+
 export function mtp(
   id: string,
   merchantId: string,
@@ -163,90 +216,57 @@ export function mtp(
   };
 }
 
-export function session(
-  id: string,
-  merchantId: string,
-  mtpId: string,
-  overrides: Partial<SessionRow> = {},
-): SessionRow {
-  return {
-    id,
-    merchant_id: merchantId,
-    merchant_transaction_provider_id: mtpId,
-    provider: 'STRIPE',
-    type: 'payment',
-    kind: 'CLIENT',
-    action: 'PAYMENT',
-    status: 'PENDING',
-    amount: '1000',
-    currency: 'USD',
-    merchant_internal_transaction_code: `code_${id}`,
-    merchant_internal_customer_code: null,
-    store_payment_method: 0,
-    customer_payment_method_id: null,
-    request_hash: `rh_${id}`,
-    token: null,
-    token_expires_at: null,
-    provider_code: null,
-    payload: '{}',
-    payment_method_id: null,
-    transaction_id: null,
-    created_at: at(1),
-    updated_at: at(1),
-    ...overrides,
-  };
-}
+export const session = ownedRow<SessionRow>((id) => ({
+  provider: 'STRIPE',
+  type: 'payment',
+  kind: 'CLIENT',
+  action: 'PAYMENT',
+  status: 'PENDING',
+  amount: '1000',
+  currency: 'USD',
+  merchant_internal_transaction_code: `code_${id}`,
+  merchant_internal_customer_code: null,
+  store_payment_method: 0,
+  customer_payment_method_id: null,
+  request_hash: `rh_${id}`,
+  token: null,
+  token_expires_at: null,
+  provider_code: null,
+  payload: '{}',
+  payment_method_id: null,
+  transaction_id: null,
+  created_at: at(1),
+  updated_at: at(1),
+}));
 
-export function transaction(
-  id: string,
-  merchantId: string,
-  mtpId: string,
-  overrides: Partial<TransactionRow> = {},
-): TransactionRow {
-  return {
-    id,
-    merchant_id: merchantId,
-    session_id: null,
-    parent_transaction_id: null,
-    merchant_transaction_provider_id: mtpId,
-    provider: 'STRIPE',
-    action: 'PAYMENT',
-    status: 'PENDING',
-    amount: '1000',
-    currency: 'USD',
-    settled_amount: null,
-    merchant_internal_transaction_code: null,
-    merchant_internal_customer_code: null,
-    provider_code: null,
-    payment_method_id: null,
-    error_code: null,
-    error_message: null,
-    created_at: at(2),
-    updated_at: at(2),
-    ...overrides,
-  };
-}
+export const transaction = ownedRow<TransactionRow>(() => ({
+  session_id: null,
+  parent_transaction_id: null,
+  provider: 'STRIPE',
+  action: 'PAYMENT',
+  status: 'PENDING',
+  amount: '1000',
+  currency: 'USD',
+  settled_amount: null,
+  merchant_internal_transaction_code: null,
+  merchant_internal_customer_code: null,
+  provider_code: null,
+  payment_method_id: null,
+  error_code: null,
+  error_message: null,
+  created_at: at(2),
+  updated_at: at(2),
+}));
 
-export function paymentMethod(
-  id: string,
-  merchantId: string,
-  mtpId: string,
-  overrides: Partial<PaymentMethodRow> = {},
-): PaymentMethodRow {
-  return {
-    id,
-    merchant_id: merchantId,
-    merchant_transaction_provider_id: mtpId,
-    provider: 'STRIPE',
-    merchant_internal_customer_code: 'cust_1',
-    provider_reference: `pm_${id}`,
-    provider_customer_reference: 'cus_1',
-    brand: 'visa',
-    last4: '4242',
-    expiry_month: 12,
-    expiry_year: 2030,
-    billing_country: 'US',
-    created_at: at(0),
-    ...overrides,
-  };
-}
+export const paymentMethod = ownedRow<PaymentMethodRow>((id) => ({
+  provider: 'STRIPE',
+  merchant_internal_customer_code: 'cust_1',
+  provider_reference: `pm_${id}`,
+  provider_customer_reference: 'cus_1',
+  brand: 'visa',
+  last4: '4242',
+  expiry_month: 12,
+  expiry_year: 2030,
+  billing_country: 'US',
+  created_at: at(0),
+}));

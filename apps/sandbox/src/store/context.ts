@@ -1,0 +1,113 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import type { SecretBox } from './secret-box.ts';
+import type { SessionPatch, TransactionPatch } from './store.ts';
+import type { StoreDialect, UniqueIndex } from './tables.ts';
+
+/** What every table's queries share: the database, its dialect, and the credentials' key. */
+export interface StoreContext {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  readonly log: ((msg: string) => void) | undefined;
+  /** Encrypts the provider credentials at rest. */
+  readonly box: SecretBox;
+  /** The database, as messages name it (a path, or a URL without its password). */
+  readonly label: string;
+}
+
+/** Whether an UPDATE changed a row: the outcome of a compare-and-set. */
+export function changed(result: { numUpdatedRows: bigint } | undefined): boolean {
+  return (result?.numUpdatedRows ?? 0n) > 0n;
+}
+
+/** Whether an INSERT ... ON CONFLICT DO UPDATE wrote a row. */
+export function written(result: { numInsertedOrUpdatedRows?: bigint | undefined }): boolean {
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+/** The defined fields of `source` among `keys`: what a patch may set. */
+export function pick<T extends object, K extends keyof T>(
+  source: T,
+  keys: readonly K[],
+): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of keys) {
+    if (source[key] !== undefined) out[key] = source[key];
+  }
+  return out;
+}
+
+/** Whether `error` is a violation of one of these unique indexes, in either dialect. */
+export function isUniqueViolation(
+  dialect: StoreDialect,
+  error: unknown,
+  indexes: readonly UniqueIndex[],
+): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  if (dialect === 'postgres') {
+    return code === '23505' && indexes.some((index) => index.name === constraint);
+  }
+  if (code !== 'SQLITE_CONSTRAINT_UNIQUE') return false;
+  // SQLite names the columns, not the index: "UNIQUE constraint failed: table.a, table.b".
+  const failed = String((error as { message?: unknown }).message).replace(/^.*?failed: /, '');
+  return indexes.some(
+    (index) => failed === index.columns.map((column) => `${index.table}.${column}`).join(', '),
+  );
+}
+
+/** Runs `write`; a violation of one of `indexes` is `conflict` instead of an error. */
+export async function orConflict<T, C>(
+  ctx: StoreContext,
+  indexes: readonly UniqueIndex[],
+  conflict: C,
+  write: () => Promise<T>,
+): Promise<T | C> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(ctx.dialect, error, indexes)) return conflict;
+    throw error;
+  }
+}
+
+/** The columns a compare-and-set may change, by table: nothing else of a patch is written. */
+const PATCHABLE = {
+  client_sessions: ['status', 'transaction_id', 'payment_method_id', 'provider_code', 'updated_at'],
+  transactions: [
+    'status',
+    'provider_code',
+    'payment_method_id',
+    'error_code',
+    'error_message',
+    'amount',
+    'settled_amount',
+    'updated_at',
+  ],
+} as const satisfies {
+  client_sessions: readonly (keyof SessionPatch)[];
+  transactions: readonly (keyof TransactionPatch)[];
+};
+
+/**
+ * Compare-and-set: applies `values` to the row `id` of `table` only if its status is one of
+ * `from`; whether it did.
+ */
+export async function updateIf<T extends keyof typeof PATCHABLE>(
+  { db }: StoreContext,
+  table: T,
+  id: string,
+  from: readonly string[],
+  patch: T extends 'client_sessions' ? SessionPatch : TransactionPatch,
+): Promise<boolean> {
+  if (from.length === 0) return false;
+  const columns: readonly string[] = PATCHABLE[table];
+  const values: { status?: string } = pick(patch as Record<string, unknown>, columns);
+  const result = await db
+    .updateTable(table as keyof typeof PATCHABLE)
+    .set(values)
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .executeTakeFirst();
+  return changed(result);
+}

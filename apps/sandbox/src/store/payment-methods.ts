@@ -1,0 +1,37 @@
+import type { StoreContext } from './context.ts';
+import { offsetPage } from './pages.ts';
+import type { Store } from './store.ts';
+
+/** The stored payment methods: one per (merchant, provider, provider reference). */
+export function paymentMethodQueries({ db }: StoreContext) {
+  const methods = () => db.selectFrom('payment_methods').selectAll();
+  return {
+    async upsertPaymentMethod(row) {
+      await db
+        .insertInto('payment_methods')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['merchant_id', 'provider', 'provider_reference']).doNothing(),
+        )
+        .execute();
+      const stored = await methods()
+        .where('merchant_id', '=', row.merchant_id)
+        .where('provider', '=', row.provider)
+        .where('provider_reference', '=', row.provider_reference)
+        .executeTakeFirst();
+      if (stored === undefined) {
+        throw new Error(`Payment method ${row.provider_reference} vanished while being stored`);
+      }
+      return stored;
+    },
+    findPaymentMethod: (merchantId, id) =>
+      methods().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst(),
+    listPaymentMethods: (merchantId, customerCode, page) =>
+      offsetPage(
+        methods()
+          .where('merchant_id', '=', merchantId)
+          .where('merchant_internal_customer_code', '=', customerCode),
+        page,
+      ),
+  } satisfies Partial<Store>;
+}

@@ -1,0 +1,93 @@
+import { changed, type StoreContext } from './context.ts';
+import { describeKeySource, SecretBox, WrongKeyError } from './secret-box.ts';
+import type { MerchantTransactionProviderRow, Store } from './store.ts';
+
+/**
+ * The merchants' accounts at the providers (merchant_transaction_providers). Their credentials
+ * are sealed on the way in and opened on the way out: the domain only ever sees plain ones.
+ */
+export function providerAccountQueries(ctx: StoreContext) {
+  const { db, box } = ctx;
+  const accounts = () => db.selectFrom('merchant_transaction_providers').selectAll();
+  const open = (row: MerchantTransactionProviderRow): MerchantTransactionProviderRow => ({
+    ...row,
+    credentials: openCredentials(ctx, row),
+  });
+  return {
+    async insertMerchantTransactionProvider(row) {
+      await db
+        .insertInto('merchant_transaction_providers')
+        .values({ ...row, credentials: box.seal(row.credentials) })
+        .execute();
+    },
+    async findMerchantTransactionProviderById(id) {
+      const row = await accounts().where('id', '=', id).executeTakeFirst();
+      return row && open(row);
+    },
+    async findMerchantTransactionProviderByProvider(merchantId, provider) {
+      const row = await accounts()
+        .where('merchant_id', '=', merchantId)
+        .where('provider', '=', provider)
+        .orderBy('created_at', 'asc')
+        .orderBy('id', 'asc')
+        .limit(1)
+        .executeTakeFirst();
+      return row && open(row);
+    },
+    async listMerchantTransactionProviders(merchantId) {
+      const rows = await accounts()
+        .where('merchant_id', '=', merchantId)
+        .orderBy('created_at', 'asc')
+        .orderBy('id', 'asc')
+        .execute();
+      return rows.map(open);
+    },
+  } satisfies Partial<Store>;
+}
+
+function openCredentials(ctx: StoreContext, row: { id: string; credentials: string }): string {
+  try {
+    return ctx.box.open(row.credentials);
+  } catch (error) {
+    if (!(error instanceof WrongKeyError)) throw error;
+    throw new Error(wrongKeyMessage(ctx, row.id), { cause: error });
+  }
+}
+
+function wrongKeyMessage(ctx: StoreContext, id: string): string {
+  return (
+    `Cannot decrypt the provider credentials of ${id} in ${ctx.label} with ` +
+    `${describeKeySource(ctx.box.source)}: they were encrypted with another key. Start with ` +
+    'the key used before (set ACCRUPAY_CREDENTIALS_KEY to it, or restore its key file); ' +
+    'instances that share one database must share ACCRUPAY_CREDENTIALS_KEY. If that key is ' +
+    'lost, so are these records: delete the database file (or drop the schema) to start afresh.'
+  );
+}
+
+/**
+ * At start: encrypts credentials written in plain text before encryption at rest, and checks
+ * that the key opens every sealed row, so that a wrong key fails here and not on a request.
+ */
+export async function sealCredentials(ctx: StoreContext): Promise<void> {
+  const { db, box } = ctx;
+  const rows = await db
+    .selectFrom('merchant_transaction_providers')
+    .select(['id', 'credentials'])
+    .execute();
+  let sealed = 0;
+  for (const row of rows) {
+    if (SecretBox.isSealed(row.credentials)) {
+      openCredentials(ctx, row);
+      continue;
+    }
+    // Only if still plain: another instance starting at once may have sealed it already.
+    const result = await db
+      .updateTable('merchant_transaction_providers')
+      .set({ credentials: box.seal(row.credentials) })
+      .where('id', '=', row.id)
+      .where('credentials', '=', row.credentials)
+      .executeTakeFirst();
+    if (changed(result)) sealed++;
+  }
+  if (sealed > 0) ctx.log?.(`store: encrypted the credentials of ${sealed} provider records`);
+}

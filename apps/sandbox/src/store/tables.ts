@@ -1,0 +1,270 @@
+import { type CreateIndexBuilder, sql } from 'kysely';
+import type { Database } from './schema.ts';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface UniqueIndex {
+  name: string;
+  table: string;
+  columns: readonly string[];
+}
+
+/** The unique indexes behind the Store's uniqueness rules. */
+export const UNIQUE_INDEXES = {
+  merchantPublicId: { name: 'merchants_public_id_key', table: 'merchants', columns: ['public_id'] },
+  merchantSecretHash: {
+    name: 'merchants_secret_hash_key',
+    table: 'merchants',
+    columns: ['secret_hash'],
+  },
+  liveSessionCode: {
+    name: 'client_sessions_live_code_key',
+    table: 'client_sessions',
+    columns: ['merchant_id', 'merchant_internal_transaction_code'],
+  },
+  sessionTransaction: {
+    name: 'transactions_session_key',
+    table: 'transactions',
+    columns: ['session_id'],
+  },
+  childTransaction: {
+    name: 'transactions_parent_key',
+    table: 'transactions',
+    columns: ['parent_transaction_id'],
+  },
+  sessionToken: {
+    name: 'client_sessions_provider_token_key',
+    table: 'client_sessions',
+    columns: ['provider', 'token'],
+  },
+  sessionProviderCode: {
+    name: 'client_sessions_provider_code_key',
+    table: 'client_sessions',
+    columns: ['provider', 'provider_code'],
+  },
+  paymentMethodReference: {
+    name: 'payment_methods_reference_key',
+    table: 'payment_methods',
+    columns: ['merchant_id', 'provider', 'provider_reference'],
+  },
+} as const satisfies Record<string, UniqueIndex>;
+
+/** The session statuses that hold a merchant code: at most one live session per code. */
+export const LIVE_SESSION_STATUSES = ['PENDING', 'ACTIVE', 'COMPLETED', 'UNKNOWN'] as const;
+
+/**
+ * A column, as words: its type (`text`, `integer`, or `serial`: an auto-incremented integer key),
+ * then any of `primary`, `required` (not null), `sortable` (ordered or compared: byte-wise on
+ * PostgreSQL too, whatever the database's locale), `default=N`, `->table.column` (a reference).
+ */
+export type ColumnSpec = `${'text' | 'integer' | 'serial'}${'' | ` ${string}`}`;
+
+type IndexFilter = (index: CreateIndexBuilder) => CreateIndexBuilder;
+
+export interface TableSpec {
+  readonly name: keyof Database;
+  /** In the order of the table's columns. */
+  readonly columns: Readonly<Record<string, ColumnSpec>>;
+  readonly primaryKey?: { readonly name: string; readonly columns: readonly string[] };
+  /** Created after the table, in this order; some hold only for the rows the filter keeps. */
+  readonly unique?: readonly (readonly [UniqueIndex, IndexFilter?])[];
+  readonly indexes?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The tables of the first migration, parents before children. */
+export const INITIAL_TABLES = [
+  {
+    name: 'merchants',
+    columns: {
+      id: 'text primary sortable',
+      name: 'text required',
+      public_id: 'text required',
+      secret_hash: 'text required',
+      secret_last4: 'text required',
+      allowed_origins: 'text required',
+      created_at: 'text required sortable',
+    },
+    unique: [[UNIQUE_INDEXES.merchantPublicId], [UNIQUE_INDEXES.merchantSecretHash]],
+    indexes: { merchants_created_idx: ['created_at', 'id'] },
+  },
+  {
+    name: 'merchant_transaction_providers',
+    columns: {
+      id: 'text primary sortable',
+      merchant_id: 'text required ->merchants.id',
+      provider: 'text required',
+      credentials: 'text required',
+      created_at: 'text required sortable',
+    },
+    indexes: {
+      mtp_merchant_provider_idx: ['merchant_id', 'provider', 'created_at', 'id'],
+      mtp_merchant_created_idx: ['merchant_id', 'created_at', 'id'],
+    },
+  },
+  {
+    name: 'payment_methods',
+    columns: {
+      id: 'text primary sortable',
+      merchant_id: 'text required ->merchants.id',
+      merchant_transaction_provider_id: 'text required ->merchant_transaction_providers.id',
+      provider: 'text required',
+      merchant_internal_customer_code: 'text',
+      provider_reference: 'text required',
+      provider_customer_reference: 'text',
+      brand: 'text required',
+      last4: 'text required',
+      expiry_month: 'integer required',
+      expiry_year: 'integer required',
+      billing_country: 'text',
+      created_at: 'text required sortable',
+    },
+    unique: [[UNIQUE_INDEXES.paymentMethodReference]],
+    indexes: {
+      payment_methods_customer_idx: [
+        'merchant_id',
+        'merchant_internal_customer_code',
+        'created_at',
+        'id',
+      ],
+    },
+  },
+  {
+    name: 'client_sessions',
+    columns: {
+      id: 'text primary sortable',
+      merchant_id: 'text required ->merchants.id',
+      merchant_transaction_provider_id: 'text required ->merchant_transaction_providers.id',
+      provider: 'text required',
+      type: 'text required',
+      kind: 'text required',
+      action: 'text required',
+      status: 'text required',
+      amount: 'text',
+      currency: 'text required',
+      merchant_internal_transaction_code: 'text required',
+      merchant_internal_customer_code: 'text',
+      store_payment_method: 'integer required default=0',
+      customer_payment_method_id: 'text ->payment_methods.id',
+      request_hash: 'text required',
+      token: 'text',
+      token_expires_at: 'text',
+      provider_code: 'text',
+      payload: 'text required',
+      payment_method_id: 'text',
+      transaction_id: 'text',
+      created_at: 'text required sortable',
+      updated_at: 'text required',
+    },
+    unique: [
+      [
+        UNIQUE_INDEXES.liveSessionCode,
+        (index) => index.where(sql.ref('status'), 'in', LIVE_SESSION_STATUSES),
+      ],
+    ],
+    indexes: {
+      client_sessions_mtp_provider_code_idx: ['merchant_transaction_provider_id', 'provider_code'],
+      client_sessions_mtp_token_idx: ['merchant_transaction_provider_id', 'token'],
+      client_sessions_merchant_provider_code_idx: ['merchant_id', 'provider_code'],
+      client_sessions_merchant_token_idx: ['merchant_id', 'token'],
+      client_sessions_merchant_created_idx: ['merchant_id', 'created_at', 'id'],
+      client_sessions_merchant_code_created_idx: [
+        'merchant_id',
+        'merchant_internal_transaction_code',
+        'created_at',
+      ],
+    },
+  },
+  {
+    name: 'transactions',
+    columns: {
+      id: 'text primary sortable',
+      merchant_id: 'text required ->merchants.id',
+      session_id: 'text ->client_sessions.id',
+      parent_transaction_id: 'text ->transactions.id',
+      merchant_transaction_provider_id: 'text required ->merchant_transaction_providers.id',
+      provider: 'text required',
+      action: 'text required',
+      status: 'text required',
+      amount: 'text',
+      currency: 'text required',
+      settled_amount: 'text',
+      merchant_internal_transaction_code: 'text',
+      merchant_internal_customer_code: 'text',
+      provider_code: 'text',
+      payment_method_id: 'text',
+      error_code: 'text',
+      error_message: 'text',
+      created_at: 'text required sortable',
+      updated_at: 'text required',
+    },
+    unique: [
+      [
+        UNIQUE_INDEXES.sessionTransaction,
+        (index) =>
+          index
+            .where(sql.ref('parent_transaction_id'), 'is', null)
+            .where(sql.ref('session_id'), 'is not', null),
+      ],
+      [
+        UNIQUE_INDEXES.childTransaction,
+        (index) => index.where(sql.ref('parent_transaction_id'), 'is not', null),
+      ],
+    ],
+    indexes: {
+      transactions_session_created_idx: ['session_id', 'created_at', 'id'],
+      transactions_merchant_created_idx: ['merchant_id', 'created_at', 'id'],
+      transactions_merchant_code_idx: ['merchant_id', 'merchant_internal_transaction_code'],
+    },
+  },
+  {
+    name: 'idempotency_keys',
+    columns: {
+      merchant_id: 'text required ->merchants.id',
+      key: 'text required',
+      request_hash: 'text required',
+      state: 'text required',
+      response_status: 'integer',
+      response_body: 'text',
+      created_at: 'text required sortable',
+      expires_at: 'text required sortable',
+    },
+    primaryKey: { name: 'idempotency_keys_pkey', columns: ['merchant_id', 'key'] },
+    indexes: { idempotency_keys_expires_idx: ['expires_at'] },
+  },
+  {
+    name: 'provider_callbacks',
+    columns: {
+      id: 'serial',
+      provider: 'text required',
+      merchant_transaction_provider_id: 'text required',
+      received_at: 'text required sortable',
+      verified: 'integer required',
+      event_type: 'text',
+      provider_code: 'text',
+      outcome: 'text required',
+    },
+    indexes: { provider_callbacks_received_idx: ['received_at', 'id'] },
+  },
+] as const satisfies readonly TableSpec[];
+
+/** Leases moved out of idempotency_keys, where a merchant's key could collide with one. */
+export const LEASE_TABLES = [
+  {
+    name: 'leases',
+    columns: {
+      key: 'text primary sortable',
+      holder: 'text required',
+      created_at: 'text required sortable',
+      expires_at: 'text required sortable',
+    },
+  },
+] as const satisfies readonly TableSpec[];
+
+/** Every table, children before parents, so that deleting in this order satisfies the foreign keys. */
+export const TABLES_CHILDREN_FIRST = [...INITIAL_TABLES, ...LEASE_TABLES]
+  .map((table) => table.name)
+  .reverse();
+
+type Uncreated = Exclude<keyof Database, (typeof TABLES_CHILDREN_FIRST)[number]>;
+/** Compiles only while a migration creates every table of the schema (the error names the others). */
+export const EVERY_TABLE_CREATED: [Uncreated] extends [never] ? true : Uncreated = true;
