@@ -24,6 +24,7 @@ import type {
   TransactionPatch,
   TransactionRow,
 } from './store.ts';
+import { findPaymentMethodsByIds, listTransactionsOfSessions } from './view-reads.ts';
 
 const SESSION_PATCH_KEYS = [
   'status',
@@ -489,7 +490,7 @@ export class KyselyStore implements Store {
 
   async updateSessionIf(
     id: string,
-    from: readonly string[],
+    from: readonly SessionRow['status'][],
     patch: SessionPatch,
   ): Promise<boolean> {
     if (from.length === 0) return false;
@@ -595,7 +596,7 @@ export class KyselyStore implements Store {
 
   async updateTransactionIf(
     id: string,
-    from: readonly string[],
+    from: readonly TransactionRow['status'][],
     patch: TransactionPatch,
   ): Promise<boolean> {
     if (from.length === 0) return false;
@@ -775,6 +776,8 @@ export class KyselyStore implements Store {
       .limit(limit)
       .execute();
   }
+  listTransactionsOfSessions = (ids: readonly string[]) => listTransactionsOfSessions(this.db, ids);
+  findPaymentMethodsByIds = (ids: readonly string[]) => findPaymentMethodsByIds(this.db, ids);
 }
 
 function isSchemaVanished(error: unknown): boolean {

@@ -1,3 +1,10 @@
+import type {
+  ClientTransactionSessionStatus,
+  ClientTransactionSessionType,
+  TransactionAction,
+  TransactionProvider,
+  TransactionStatus,
+} from '@accrupay/contracts';
 import type { Selectable } from 'kysely';
 import type {
   ClientSessionTable,
@@ -27,14 +34,14 @@ export type SessionLookup =
   | { merchantInternalTransactionCode: string };
 
 export interface SessionFilters {
-  status?: string | undefined;
-  type?: string | undefined;
+  status?: ClientTransactionSessionStatus | undefined;
+  type?: ClientTransactionSessionType | undefined;
   merchantInternalTransactionCode?: string | undefined;
 }
 
 export interface TransactionFilters {
-  status?: string | undefined;
-  action?: string | undefined;
+  status?: TransactionStatus | undefined;
+  action?: TransactionAction | undefined;
   merchantInternalTransactionCode?: string | undefined;
   sessionId?: string | undefined;
 }
@@ -94,7 +101,7 @@ export interface Store {
   /** The merchant's oldest provider record for that provider. */
   findMerchantTransactionProviderByProvider(
     merchantId: string,
-    provider: 'STRIPE' | 'NUVEI',
+    provider: TransactionProvider,
   ): Promise<MerchantTransactionProviderRow | undefined>;
   /** Oldest first. */
   listMerchantTransactionProviders(merchantId: string): Promise<MerchantTransactionProviderRow[]>;
@@ -145,7 +152,11 @@ export interface Store {
     >,
   ): Promise<boolean | 'reference-in-use'>;
   /** Compare-and-set: applies the patch only if the session's status is one of `from`. */
-  updateSessionIf(id: string, from: readonly string[], patch: SessionPatch): Promise<boolean>;
+  updateSessionIf(
+    id: string,
+    from: readonly ClientTransactionSessionStatus[],
+    patch: SessionPatch,
+  ): Promise<boolean>;
 
   /**
    * Inserts a transaction. 'conflict' when the session already has its transaction (one per
@@ -160,6 +171,11 @@ export interface Store {
   findChildTransaction(parentTransactionId: string): Promise<TransactionRow | undefined>;
   /** Oldest first: the session's transaction and its settle or void. */
   listSessionTransactions(sessionId: string): Promise<TransactionRow[]>;
+  /**
+   * Batched for wire views: the transactions of every session in `sessionIds` (each one's own and
+   * its settle or void), oldest first, in one query.
+   */
+  listTransactionsOfSessions(sessionIds: readonly string[]): Promise<TransactionRow[]>;
   /** Newest first. */
   listTransactions(
     merchantId: string,
@@ -169,7 +185,7 @@ export interface Store {
   /** Compare-and-set: applies the patch only if the transaction's status is one of `from`. */
   updateTransactionIf(
     id: string,
-    from: readonly string[],
+    from: readonly TransactionStatus[],
     patch: TransactionPatch,
   ): Promise<boolean>;
   /** Sets settled_amount only if it is still null. */
@@ -178,6 +194,8 @@ export interface Store {
   /** Inserts, or returns the existing row for the same (merchant, provider, provider_reference). */
   upsertPaymentMethod(row: PaymentMethodRow): Promise<PaymentMethodRow>;
   findPaymentMethod(merchantId: string, id: string): Promise<PaymentMethodRow | undefined>;
+  /** Batched for wire views: the payment methods with these ids, any merchant's, in one query. */
+  findPaymentMethodsByIds(ids: readonly string[]): Promise<PaymentMethodRow[]>;
   /** Newest first. */
   listPaymentMethods(
     merchantId: string,
