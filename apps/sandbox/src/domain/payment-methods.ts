@@ -1,4 +1,3 @@
-import type { PaymentMethodWire } from '@accrupay/contracts';
 import type { ProviderPaymentMethod } from '../providers/types.ts';
 import type {
   MerchantRow,
@@ -7,7 +6,7 @@ import type {
 } from '../store/store.ts';
 import type { DomainContext } from './context.ts';
 import { notFound, RouterError } from './errors.ts';
-import { paymentMethodToWire } from './views.ts';
+import { merchantList, paymentMethodToWire } from './views.ts';
 
 /** Stored payment methods: which one a request may charge, and the customer's list. */
 
@@ -51,12 +50,9 @@ export function toProviderPaymentMethod(row: PaymentMethodRow): ProviderPaymentM
   };
 }
 
-export async function listPaymentMethods(
-  ctx: DomainContext,
-  merchant: MerchantRow,
-  customerCode: string,
-  page: { take: number; skip: number },
-): Promise<{ data: PaymentMethodWire[]; total: number }> {
-  const { rows, total } = await ctx.store.listPaymentMethods(merchant.id, customerCode, page);
-  return { data: rows.map(paymentMethodToWire), total };
-}
+/** The customer's stored methods, newest first. */
+export const listPaymentMethods = merchantList(
+  (store, merchantId, customerCode: string, page) =>
+    store.listPaymentMethods(merchantId, customerCode, page),
+  (_ctx, rows) => rows.map(paymentMethodToWire),
+);

@@ -1,15 +1,12 @@
 import type {
   BaseConfigQuery,
   ChargePaymentMethod,
-  ClientSessionWire,
   ClientTransactionSessionType,
-  MerchantTransactionWire,
-  PaymentMethodWire,
-  PublicClientSessionWire,
   TransactionProvider,
 } from '@accrupay/contracts';
 import type {
   MerchantRow,
+  OffsetPage,
   SessionFilters,
   SessionLookup,
   TransactionFilters,
@@ -76,31 +73,19 @@ export class SandboxService {
 
   // --- sessions --------------------------------------------------------------------------
 
-  start(
-    merchant: MerchantRow,
-    type: ClientTransactionSessionType,
-    body: StartBody,
-  ): Promise<ClientSessionWire> {
+  start(merchant: MerchantRow, type: ClientTransactionSessionType, body: StartBody) {
     return startSession(this.ctx, merchant, type, body);
   }
 
-  verify(
-    merchant: MerchantRow,
-    type: ClientTransactionSessionType,
-    lookup: SessionLookup,
-  ): Promise<MerchantTransactionWire> {
+  verify(merchant: MerchantRow, type: ClientTransactionSessionType, lookup: SessionLookup) {
     return verifySession(this.ctx, merchant, type, lookup);
   }
 
-  getSession(merchant: MerchantRow, lookup: SessionLookup): Promise<ClientSessionWire> {
+  getSession(merchant: MerchantRow, lookup: SessionLookup) {
     return sessions.getSession(this.ctx, merchant, lookup);
   }
 
-  listSessions(
-    merchant: MerchantRow,
-    filters: SessionFilters,
-    page: { take: number; skip: number },
-  ): Promise<{ data: ClientSessionWire[]; total: number }> {
+  listSessions(merchant: MerchantRow, filters: SessionFilters, page: OffsetPage) {
     return sessions.listSessions(this.ctx, merchant, filters, page);
   }
 
@@ -118,10 +103,7 @@ export class SandboxService {
 
   // --- public API ------------------------------------------------------------------------
 
-  publicSession(
-    publicId: string,
-    query: { token?: string | undefined; id?: string | undefined },
-  ): Promise<PublicClientSessionWire> {
+  publicSession(publicId: string, query: { token?: string | undefined; id?: string | undefined }) {
     return publicSession(this.ctx, publicId, query);
   }
 
@@ -134,10 +116,7 @@ export class SandboxService {
 
   // --- transactions and payment methods --------------------------------------------------
 
-  chargePaymentMethod(
-    merchant: MerchantRow,
-    body: ChargePaymentMethod,
-  ): Promise<MerchantTransactionWire> {
+  chargePaymentMethod(merchant: MerchantRow, body: ChargePaymentMethod) {
     return chargePaymentMethod(this.ctx, merchant, body);
   }
 
@@ -151,23 +130,15 @@ export class SandboxService {
     return voidAuthorization(this.ctx, merchant, transactionId);
   }
 
-  getTransaction(merchant: MerchantRow, id: string): Promise<MerchantTransactionWire> {
+  getTransaction(merchant: MerchantRow, id: string) {
     return getTransaction(this.ctx, merchant, id);
   }
 
-  listTransactions(
-    merchant: MerchantRow,
-    filters: TransactionFilters,
-    page: { take: number; skip: number },
-  ): Promise<{ data: MerchantTransactionWire[]; total: number }> {
+  listTransactions(merchant: MerchantRow, filters: TransactionFilters, page: OffsetPage) {
     return listTransactions(this.ctx, merchant, filters, page);
   }
 
-  listPaymentMethods(
-    merchant: MerchantRow,
-    customerCode: string,
-    page: { take: number; skip: number },
-  ): Promise<{ data: PaymentMethodWire[]; total: number }> {
+  listPaymentMethods(merchant: MerchantRow, customerCode: string, page: OffsetPage) {
     return listPaymentMethods(this.ctx, merchant, customerCode, page);
   }
 

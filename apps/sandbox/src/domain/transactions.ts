@@ -2,7 +2,7 @@ import type { MerchantTransactionWire } from '@accrupay/contracts';
 import type { MerchantRow, TransactionFilters } from '../store/store.ts';
 import type { DomainContext } from './context.ts';
 import { notFound } from './errors.ts';
-import { transactionWire, transactionWires } from './views.ts';
+import { merchantList, transactionWire, transactionWires } from './views.ts';
 
 /** The merchant's reads of transactions: one, or a page. */
 
@@ -16,12 +16,8 @@ export async function getTransaction(
   return transactionWire(ctx, row);
 }
 
-export async function listTransactions(
-  ctx: DomainContext,
-  merchant: MerchantRow,
-  filters: TransactionFilters,
-  page: { take: number; skip: number },
-): Promise<{ data: MerchantTransactionWire[]; total: number }> {
-  const { rows, total } = await ctx.store.listTransactions(merchant.id, filters, page);
-  return { data: await transactionWires(ctx, rows), total };
-}
+export const listTransactions = merchantList(
+  (store, merchantId, filters: TransactionFilters, page) =>
+    store.listTransactions(merchantId, filters, page),
+  transactionWires,
+);

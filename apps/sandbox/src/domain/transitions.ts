@@ -14,31 +14,25 @@ import type { DomainContext } from './context.ts';
  * not got. Each returns whether the row moved (false: it was not in a status leading there).
  */
 
-/** Moves a session to `to`, from whichever status may lead there. */
-export function moveSession(
+/** A status write: the row's id, its target status, and the other fields to set with it. */
+type Move<Status, Patch> = (
   ctx: DomainContext,
-  sessionId: string,
-  to: ClientTransactionSessionStatus,
-  patch: Omit<SessionPatch, 'status'>,
-): Promise<boolean> {
-  return ctx.store.updateSessionIf(sessionId, sessionStatusesLeadingTo(to), {
-    ...patch,
-    status: to,
-  });
-}
+  id: string,
+  to: Status,
+  patch: Omit<Patch, 'status'>,
+) => Promise<boolean>;
+
+/** Moves a session to `to`, from whichever status may lead there. */
+export const moveSession: Move<ClientTransactionSessionStatus, SessionPatch> = (
+  ctx,
+  id,
+  to,
+  patch,
+) => ctx.store.updateSessionIf(id, sessionStatusesLeadingTo(to), { ...patch, status: to });
 
 /** Moves a transaction to `to`, from whichever status may lead there. */
-export function moveTransaction(
-  ctx: DomainContext,
-  transactionId: string,
-  to: TransactionStatus,
-  patch: Omit<TransactionPatch, 'status'>,
-): Promise<boolean> {
-  return ctx.store.updateTransactionIf(transactionId, transactionStatusesLeadingTo(to), {
-    ...patch,
-    status: to,
-  });
-}
+export const moveTransaction: Move<TransactionStatus, TransactionPatch> = (ctx, id, to, patch) =>
+  ctx.store.updateTransactionIf(id, transactionStatusesLeadingTo(to), { ...patch, status: to });
 
 /** Updates a transaction's other fields only while it is still in `status`: no status change. */
 export function patchTransactionWhile(

@@ -3,16 +3,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KyselyStore } from '../store/kysely-store.ts';
 import type { SessionRow, Store } from '../store/store.ts';
-import {
-  asKysely,
-  at,
-  merchant,
-  mtp,
-  paymentMethod,
-  session,
-  targets,
-  transaction,
-} from '../store/test-support.ts';
+import * as fixtures from '../store/test-support.ts';
 import { systemClock } from './clock.ts';
 import { SandboxService } from './service.ts';
 import { sessionToWire, transactionToWire } from './views.ts';
@@ -31,7 +22,7 @@ function countingStore(store: Store): { store: Store; queries(): number } {
     },
     transformResult: async (args) => args.result,
   };
-  const base = asKysely(store);
+  const base = fixtures.asKysely(store);
   return {
     store: new KyselyStore(base.db.withPlugin(counter), base.dialect),
     queries: () => queries,
@@ -40,40 +31,40 @@ function countingStore(store: Store): { store: Store; queries(): number } {
 
 /** 100 sessions of merchant A: every third an authorization with a settle, every other with a card. */
 async function seed(store: Store): Promise<SessionRow[]> {
-  await store.insertMerchant(merchant('mer_a'));
-  await store.insertMerchantTransactionProvider(mtp('mtp_a', 'mer_a'));
-  await store.upsertPaymentMethod(paymentMethod('pm_a', 'mer_a', 'mtp_a'));
+  await store.insertMerchant(fixtures.merchant('mer_a'));
+  await store.insertMerchantTransactionProvider(fixtures.mtp('mtp_a', 'mer_a'));
+  await store.upsertPaymentMethod(fixtures.paymentMethod('pm_a', 'mer_a', 'mtp_a'));
   const sessions: SessionRow[] = [];
   for (let i = 0; i < PAGE; i++) {
     const authorization = i % 3 === 0;
-    const row = session(`s${i}`, 'mer_a', 'mtp_a', {
+    const row = fixtures.session(`s${i}`, 'mer_a', 'mtp_a', {
       type: authorization ? 'authorization' : 'payment',
       action: authorization ? 'AUTHORIZATION' : 'PAYMENT',
       status: 'COMPLETED',
       payment_method_id: i % 2 === 0 ? 'pm_a' : null,
       transaction_id: `t${i}`,
-      created_at: at(i),
-      updated_at: at(i),
+      created_at: fixtures.at(i),
+      updated_at: fixtures.at(i),
     });
     await store.insertSession(
       row,
-      transaction(`t${i}`, 'mer_a', 'mtp_a', {
+      fixtures.transaction(`t${i}`, 'mer_a', 'mtp_a', {
         session_id: row.id,
         action: row.action,
         status: 'SUCCEEDED',
         payment_method_id: row.payment_method_id,
-        created_at: at(i),
+        created_at: fixtures.at(i),
       }),
     );
     if (authorization) {
       await store.insertTransaction(
-        transaction(`t${i}_settle`, 'mer_a', 'mtp_a', {
+        fixtures.transaction(`t${i}_settle`, 'mer_a', 'mtp_a', {
           session_id: row.id,
           parent_transaction_id: `t${i}`,
           action: 'SETTLE',
           status: 'SUCCEEDED',
           payment_method_id: row.payment_method_id,
-          created_at: at(i + 1),
+          created_at: fixtures.at(i + 1),
         }),
       );
     }
@@ -103,7 +94,7 @@ function service(store: Store): SandboxService {
   });
 }
 
-const TARGETS = await targets();
+const TARGETS = await fixtures.targets();
 afterAll(async () => {
   await Promise.all(TARGETS.filter((target) => !target.skip).map((target) => target.cleanup()));
 });
@@ -118,7 +109,13 @@ for (const target of TARGETS) {
         await base.truncateAll();
         const sessions = await seed(base);
         const counting = countingStore(base);
-        return { base, sessions, counting, router: service(counting.store), a: merchant('mer_a') };
+        return {
+          base,
+          sessions,
+          counting,
+          router: service(counting.store),
+          a: fixtures.merchant('mer_a'),
+        };
       }
 
       it(`lists ${PAGE} sessions, their transactions and cards, in at most ${MOST_QUERIES_PER_PAGE} queries`, async () => {

@@ -5,10 +5,17 @@ import type {
   PaymentMethodBrand,
   PaymentMethodWire,
   PublicClientSessionWire,
-  TransactionProvider,
 } from '@accrupay/contracts';
 import { SESSION_TYPE_ACTION } from '@accrupay/contracts';
-import type { PaymentMethodRow, SessionRow, TransactionRow } from '../store/store.ts';
+import type {
+  MerchantRow,
+  OffsetPage,
+  PaymentMethodRow,
+  RowPage,
+  SessionRow,
+  Store,
+  TransactionRow,
+} from '../store/store.ts';
 import type { DomainContext } from './context.ts';
 import { RouterError } from './errors.ts';
 
@@ -19,7 +26,7 @@ type Wire<T> = T;
 export function paymentMethodToWire(row: PaymentMethodRow): Wire<PaymentMethodWire> {
   return {
     id: row.id,
-    transactionProvider: row.provider as TransactionProvider,
+    transactionProvider: row.provider,
     merchantTransactionProviderId: row.merchant_transaction_provider_id,
     merchantInternalCustomerCode: row.merchant_internal_customer_code,
     brand: row.brand as PaymentMethodBrand,
@@ -37,11 +44,11 @@ export function transactionToWire(
 ): MerchantTransactionWire {
   return {
     id: row.id,
-    status: row.status as MerchantTransactionWire['status'],
-    action: row.action as MerchantTransactionWire['action'],
+    status: row.status,
+    action: row.action,
     amount: row.amount,
     currency: row.currency as Currency,
-    transactionProvider: row.provider as TransactionProvider,
+    transactionProvider: row.provider,
     merchantTransactionProviderId: row.merchant_transaction_provider_id,
     merchantInternalTransactionCode: row.merchant_internal_transaction_code,
     merchantInternalCustomerCode: row.merchant_internal_customer_code,
@@ -67,8 +74,8 @@ export function sessionToWire(
     token: row.token ?? '',
     tokenExpiresAt: row.token_expires_at,
     expiresAt: row.token_expires_at,
-    status: row.status as ClientSessionWire['status'],
-    action: (row.action as ClientSessionWire['action']) ?? SESSION_TYPE_ACTION[row.type],
+    status: row.status,
+    action: row.action ?? SESSION_TYPE_ACTION[row.type],
     kind: row.kind,
     type: row.type,
     amount: row.amount,
@@ -93,7 +100,7 @@ export function sessionToPublicWire(row: SessionRow): PublicClientSessionWire {
   return {
     id: row.id,
     token: row.token ?? '',
-    status: row.status as PublicClientSessionWire['status'],
+    status: row.status,
     kind: row.kind,
     type: row.type,
     amount: row.amount,
@@ -152,6 +159,25 @@ export async function transactionWire(
   if (!wire)
     throw new RouterError('INTERNAL_ERROR', `no wire view of transaction ${transaction.id}`);
   return wire;
+}
+
+/**
+ * A merchant's offset-paged list as wire views: the store's page (rows and total), then the
+ * rows' views in batches.
+ */
+export function merchantList<Filter, Row, Wire>(
+  read: (store: Store, merchantId: string, filter: Filter, page: OffsetPage) => RowPage<Row>,
+  toWires: (ctx: DomainContext, rows: Row[]) => Wire[] | Promise<Wire[]>,
+) {
+  return async (
+    ctx: DomainContext,
+    merchant: MerchantRow,
+    filter: Filter,
+    page: OffsetPage,
+  ): Promise<{ data: Wire[]; total: number }> => {
+    const { rows, total } = await read(ctx.store, merchant.id, filter, page);
+    return { data: await toWires(ctx, rows), total };
+  };
 }
 
 type NamesPaymentMethod = Pick<SessionRow | TransactionRow, 'merchant_id' | 'payment_method_id'>;

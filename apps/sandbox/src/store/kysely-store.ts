@@ -547,26 +547,7 @@ export class KyselyStore implements Store {
   }
 
   listSessionTransactions(sessionId: string): Promise<TransactionRow[]> {
-    return this.db
-      .selectFrom('transactions')
-      .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb('session_id', '=', sessionId),
-          eb(
-            'parent_transaction_id',
-            'in',
-            eb
-              .selectFrom('transactions as parent')
-              .select('parent.id')
-              .where('parent.session_id', '=', sessionId)
-              .where('parent.parent_transaction_id', 'is', null),
-          ),
-        ]),
-      )
-      .orderBy('created_at', 'asc')
-      .orderBy('id', 'asc')
-      .execute();
+    return listTransactionsOfSessions(this.db, [sessionId]);
   }
 
   async listTransactions(

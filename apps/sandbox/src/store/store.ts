@@ -1,10 +1,3 @@
-import type {
-  ClientTransactionSessionStatus,
-  ClientTransactionSessionType,
-  TransactionAction,
-  TransactionProvider,
-  TransactionStatus,
-} from '@accrupay/contracts';
 import type { Selectable } from 'kysely';
 import type {
   ClientSessionTable,
@@ -33,18 +26,31 @@ export type SessionLookup =
   | { providerCode: string }
   | { merchantInternalTransactionCode: string };
 
+/** The enums of the rows, as the contract spells them (see schema.ts). */
+type SessionStatus = SessionRow['status'];
+type TransactionStatus = TransactionRow['status'];
+
 export interface SessionFilters {
-  status?: ClientTransactionSessionStatus | undefined;
-  type?: ClientTransactionSessionType | undefined;
+  status?: SessionStatus | undefined;
+  type?: SessionRow['type'] | undefined;
   merchantInternalTransactionCode?: string | undefined;
 }
 
 export interface TransactionFilters {
   status?: TransactionStatus | undefined;
-  action?: TransactionAction | undefined;
+  action?: TransactionRow['action'] | undefined;
   merchantInternalTransactionCode?: string | undefined;
   sessionId?: string | undefined;
 }
+
+/** An offset page: `take` rows after skipping `skip`. */
+export interface OffsetPage {
+  take: number;
+  skip: number;
+}
+
+/** One offset page of rows, and how many rows the filters match in all. */
+export type RowPage<Row> = Promise<{ rows: Row[]; total: number }>;
 
 /** Where a cursor page starts: after this (created_at, id), newest first. */
 export interface SessionCursor {
@@ -101,7 +107,7 @@ export interface Store {
   /** The merchant's oldest provider record for that provider. */
   findMerchantTransactionProviderByProvider(
     merchantId: string,
-    provider: TransactionProvider,
+    provider: MerchantTransactionProviderRow['provider'],
   ): Promise<MerchantTransactionProviderRow | undefined>;
   /** Oldest first. */
   listMerchantTransactionProviders(merchantId: string): Promise<MerchantTransactionProviderRow[]>;
@@ -129,11 +135,7 @@ export interface Store {
     token: string,
   ): Promise<SessionRow | undefined>;
   /** Newest first (created_at desc, id desc). */
-  listSessions(
-    merchantId: string,
-    filters: SessionFilters,
-    page: { take: number; skip: number },
-  ): Promise<{ rows: SessionRow[]; total: number }>;
+  listSessions(merchantId: string, filters: SessionFilters, page: OffsetPage): RowPage<SessionRow>;
   /** Newest first, the `first` rows strictly after the cursor (or from the newest); total ignores the cursor. */
   listSessionsAfter(
     merchantId: string,
@@ -154,7 +156,7 @@ export interface Store {
   /** Compare-and-set: applies the patch only if the session's status is one of `from`. */
   updateSessionIf(
     id: string,
-    from: readonly ClientTransactionSessionStatus[],
+    from: readonly SessionStatus[],
     patch: SessionPatch,
   ): Promise<boolean>;
 
@@ -180,8 +182,8 @@ export interface Store {
   listTransactions(
     merchantId: string,
     filters: TransactionFilters,
-    page: { take: number; skip: number },
-  ): Promise<{ rows: TransactionRow[]; total: number }>;
+    page: OffsetPage,
+  ): RowPage<TransactionRow>;
   /** Compare-and-set: applies the patch only if the transaction's status is one of `from`. */
   updateTransactionIf(
     id: string,
@@ -200,8 +202,8 @@ export interface Store {
   listPaymentMethods(
     merchantId: string,
     customerCode: string,
-    page: { take: number; skip: number },
-  ): Promise<{ rows: PaymentMethodRow[]; total: number }>;
+    page: OffsetPage,
+  ): RowPage<PaymentMethodRow>;
 
   /**
    * Claims an idempotency key for a request. If the key is free, or its row has expired

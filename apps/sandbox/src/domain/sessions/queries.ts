@@ -9,7 +9,7 @@ import type {
 import type { DomainContext } from '../context.ts';
 import { notFound, RouterError } from '../errors.ts';
 import { baseConfigOf, providerRecordOfSession, resolveProvider } from '../provider-accounts.ts';
-import { sessionWire, sessionWires } from '../views.ts';
+import { merchantList, sessionWire, sessionWires } from '../views.ts';
 
 /** The merchant's reads of sessions: one, a page (offset or cursor), and the provider config. */
 
@@ -36,15 +36,11 @@ export async function getSession(
   return sessionWire(ctx, await mustFindSession(ctx, merchant.id, lookup));
 }
 
-export async function listSessions(
-  ctx: DomainContext,
-  merchant: MerchantRow,
-  filters: SessionFilters,
-  page: { take: number; skip: number },
-): Promise<{ data: ClientSessionWire[]; total: number }> {
-  const { rows, total } = await ctx.store.listSessions(merchant.id, filters, page);
-  return { data: await sessionWires(ctx, rows), total };
-}
+export const listSessions = merchantList(
+  (store, merchantId, filters: SessionFilters, page) =>
+    store.listSessions(merchantId, filters, page),
+  sessionWires,
+);
 
 export async function listSessionConnection(
   ctx: DomainContext,
