@@ -65,7 +65,7 @@ export async function sessionHoldingCode(
   const existing = await ctx.store.findSession(merchantId, {
     merchantInternalTransactionCode: code,
   });
-  if (!existing || !(LIVE_SESSION_STATUSES as readonly string[]).includes(existing.status)) {
+  if (!existing || !LIVE_SESSION_STATUSES.includes(existing.status)) {
     return { previous: existing };
   }
   if (existing.request_hash !== request.request_hash || existing.kind !== request.kind) {
