@@ -23,11 +23,24 @@ import { RouterError } from './errors.ts';
 
 type Wire<T> = T;
 
+/** Which provider account a row belongs to, as every wire view names it. */
+function providerAccount(
+  row: Pick<PaymentMethodRow, 'provider' | 'merchant_transaction_provider_id'>,
+) {
+  return {
+    transactionProvider: row.provider,
+    merchantTransactionProviderId: row.merchant_transaction_provider_id,
+  };
+}
+
+function paymentMethodOrNull(row: PaymentMethodRow | undefined): PaymentMethodWire | null {
+  return row ? paymentMethodToWire(row) : null;
+}
+
 export function paymentMethodToWire(row: PaymentMethodRow): Wire<PaymentMethodWire> {
   return {
     id: row.id,
-    transactionProvider: row.provider,
-    merchantTransactionProviderId: row.merchant_transaction_provider_id,
+    ...providerAccount(row),
     merchantInternalCustomerCode: row.merchant_internal_customer_code,
     brand: row.brand as PaymentMethodBrand,
     last4: row.last4,
@@ -48,11 +61,10 @@ export function transactionToWire(
     action: row.action,
     amount: row.amount,
     currency: row.currency as Currency,
-    transactionProvider: row.provider,
-    merchantTransactionProviderId: row.merchant_transaction_provider_id,
+    ...providerAccount(row),
     merchantInternalTransactionCode: row.merchant_internal_transaction_code,
     merchantInternalCustomerCode: row.merchant_internal_customer_code,
-    paymentMethod: paymentMethod ? paymentMethodToWire(paymentMethod) : null,
+    paymentMethod: paymentMethodOrNull(paymentMethod),
     providerCode: row.provider_code,
     errorCode: row.error_code,
     errorMessage: row.error_message,
@@ -70,25 +82,18 @@ export function sessionToWire(
   paymentMethod: PaymentMethodRow | undefined,
 ): ClientSessionWire {
   return {
-    id: row.id,
-    token: row.token ?? '',
+    // What the browser sees (id, token, status, kind, type, amount, currency, expiresAt), and more.
+    ...sessionToPublicWire(row),
     tokenExpiresAt: row.token_expires_at,
-    expiresAt: row.token_expires_at,
-    status: row.status,
     action: row.action ?? SESSION_TYPE_ACTION[row.type],
-    kind: row.kind,
-    type: row.type,
-    amount: row.amount,
-    currency: row.currency as Currency,
     merchantInternalTransactionCode: row.merchant_internal_transaction_code,
     merchantInternalCustomerCode: row.merchant_internal_customer_code,
-    transactionProvider: row.provider,
-    merchantTransactionProviderId: row.merchant_transaction_provider_id,
+    ...providerAccount(row),
     transactionProviderId: row.merchant_transaction_provider_id,
     providerCode: row.provider_code,
     storePaymentMethod: row.store_payment_method === 1,
     payload: JSON.parse(row.payload) as Record<string, unknown>,
-    paymentMethod: paymentMethod ? paymentMethodToWire(paymentMethod) : null,
+    paymentMethod: paymentMethodOrNull(paymentMethod),
     transactionId: row.transaction_id,
     transactions,
     createdAt: row.created_at,
