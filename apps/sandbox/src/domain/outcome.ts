@@ -49,11 +49,11 @@ export function isFinal(
   return isTerminalSession(session.status) || isTerminalTransaction(transaction.status);
 }
 
-export function isTerminalSession(status: string): boolean {
+export function isTerminalSession(status: ClientTransactionSessionStatus): boolean {
   return (TERMINAL_SESSION_STATUSES as readonly string[]).includes(status);
 }
 
-export function isTerminalTransaction(status: string): boolean {
+export function isTerminalTransaction(status: TransactionStatus): boolean {
   return (TERMINAL_TRANSACTION_STATUSES as readonly string[]).includes(status);
 }
 

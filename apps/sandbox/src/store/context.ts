@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secret-box.ts';
-import type { SessionPatch, TransactionPatch } from './store.ts';
+import type { SessionPatch, SessionRow, TransactionPatch, TransactionRow } from './store.ts';
 import type { StoreDialect, UniqueIndex } from './tables.ts';
 
 /** What every table's queries share: the database, its dialect, and the credentials' key. */
@@ -97,12 +97,12 @@ export async function updateIf<T extends keyof typeof PATCHABLE>(
   { db }: StoreContext,
   table: T,
   id: string,
-  from: readonly string[],
+  from: readonly (SessionRow['status'] | TransactionRow['status'])[],
   patch: T extends 'client_sessions' ? SessionPatch : TransactionPatch,
 ): Promise<boolean> {
   if (from.length === 0) return false;
   const columns: readonly string[] = PATCHABLE[table];
-  const values: { status?: string } = pick(patch as Record<string, unknown>, columns);
+  const values = pick(patch as Record<string, unknown>, columns) as SessionPatch & TransactionPatch;
   const result = await db
     .updateTable(table as keyof typeof PATCHABLE)
     .set(values)

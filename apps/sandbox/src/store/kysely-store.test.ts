@@ -108,7 +108,12 @@ describe.each(TARGETS)('$name store', (target) => {
           await old.insertMerchant(merchant(A));
           await old.insertMerchantTransactionProvider(mtp(MTP_A, A));
           /** A session `name` (and its transaction) holding the reused token and provider code. */
-          const reusing = (name: string, status: string, created: number, txStatus = 'PENDING') =>
+          const reusing = (
+            name: string,
+            status: SessionRow['status'],
+            created: number,
+            txStatus: TransactionRow['status'] = 'PENDING',
+          ) =>
             old.insertSession(
               session(`s_${name}`, A, MTP_A, {
                 token: 'tok_reused',
@@ -442,7 +447,7 @@ describe.each(TARGETS)('$name store', (target) => {
             updated_at: at(9),
           }),
         ).toBe(false);
-        expect(await store.updateSessionIf('s1', [], { status: 'X', updated_at: at(9) })).toBe(
+        expect(await store.updateSessionIf('s1', [], { status: 'ERROR', updated_at: at(9) })).toBe(
           false,
         );
         expect(await store.findSession(A, { id: 's1' })).toEqual(session('s1', A, MTP_A));
@@ -463,7 +468,7 @@ describe.each(TARGETS)('$name store', (target) => {
           }),
         );
         expect(
-          await store.updateSessionIf('nope', ['PENDING'], { status: 'X', updated_at: at(9) }),
+          await store.updateSessionIf('nope', ['PENDING'], { status: 'ERROR', updated_at: at(9) }),
         ).toBe(false);
       });
 
@@ -702,7 +707,7 @@ describe.each(TARGETS)('$name store', (target) => {
         expect(await store.updateTransactionIf('t_auth', [], { updated_at: at(50) })).toBe(false);
         expect(await store.findTransaction(A, 't_auth')).toEqual(auth({ status: 'PENDING' }));
         const patch = {
-          status: 'FAILED',
+          status: 'FAILED' as const,
           provider_code: 'pi_9',
           payment_method_id: 'pm_9',
           error_code: 'card_declined',

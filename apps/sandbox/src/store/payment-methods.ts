@@ -26,6 +26,8 @@ export function paymentMethodQueries({ db }: StoreContext) {
     },
     findPaymentMethod: (merchantId, id) =>
       methods().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst(),
+    findPaymentMethodsByIds: async (ids) =>
+      ids.length === 0 ? [] : methods().where('id', 'in', ids).execute(),
     listPaymentMethods: (merchantId, customerCode, page) =>
       offsetPage(
         methods()

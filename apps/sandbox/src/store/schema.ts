@@ -1,3 +1,11 @@
+import type {
+  ClientTransactionSessionKind,
+  ClientTransactionSessionStatus,
+  ClientTransactionSessionType,
+  TransactionAction,
+  TransactionProvider,
+  TransactionStatus,
+} from '@accrupay/contracts';
 import type { Generated } from 'kysely';
 
 /**
@@ -35,7 +43,7 @@ export interface MerchantTransactionProviderTable {
   /** mtp_...: what merchants pass as merchantTransactionProviderId. */
   id: string;
   merchant_id: string;
-  provider: 'STRIPE' | 'NUVEI';
+  provider: TransactionProvider;
   /** JSON: the credentials of the merchant's account at the provider (secret key, webhook secret, site id...). */
   credentials: string;
   created_at: string;
@@ -46,11 +54,11 @@ export interface ClientSessionTable {
   id: string;
   merchant_id: string;
   merchant_transaction_provider_id: string;
-  provider: 'STRIPE' | 'NUVEI';
-  type: 'payment' | 'add-payment-method' | 'authorization';
-  kind: 'CLIENT' | 'SERVER';
-  action: string;
-  status: string;
+  provider: TransactionProvider;
+  type: ClientTransactionSessionType;
+  kind: ClientTransactionSessionKind;
+  action: TransactionAction;
+  status: ClientTransactionSessionStatus;
   /** Null for add-payment-method sessions. */
   amount: string | null;
   currency: string;
@@ -79,9 +87,9 @@ export interface TransactionTable {
   session_id: string | null;
   parent_transaction_id: string | null;
   merchant_transaction_provider_id: string;
-  provider: 'STRIPE' | 'NUVEI';
-  action: string;
-  status: string;
+  provider: TransactionProvider;
+  action: TransactionAction;
+  status: TransactionStatus;
   amount: string | null;
   currency: string;
   settled_amount: string | null;
@@ -99,7 +107,7 @@ export interface PaymentMethodTable {
   id: string;
   merchant_id: string;
   merchant_transaction_provider_id: string;
-  provider: 'STRIPE' | 'NUVEI';
+  provider: TransactionProvider;
   merchant_internal_customer_code: string | null;
   /** The provider's reference of the stored method (Stripe pm_..., Nuvei userPaymentOptionId). */
   provider_reference: string;
@@ -142,7 +150,7 @@ export interface IdempotencyKeyTable {
 
 export interface ProviderCallbackTable {
   id: Generated<number>;
-  provider: string;
+  provider: TransactionProvider;
   merchant_transaction_provider_id: string;
   received_at: string;
   /** 1 when the signature or checksum verified. */

@@ -26,15 +26,19 @@ export type SessionLookup =
   | { providerCode: string }
   | { merchantInternalTransactionCode: string };
 
+/** The enums of the rows, as the contract spells them (see schema.ts). */
+type SessionStatus = SessionRow['status'];
+type TransactionStatus = TransactionRow['status'];
+
 export interface SessionFilters {
-  status?: string | undefined;
-  type?: string | undefined;
+  status?: SessionStatus | undefined;
+  type?: SessionRow['type'] | undefined;
   merchantInternalTransactionCode?: string | undefined;
 }
 
 export interface TransactionFilters {
-  status?: string | undefined;
-  action?: string | undefined;
+  status?: TransactionStatus | undefined;
+  action?: TransactionRow['action'] | undefined;
   merchantInternalTransactionCode?: string | undefined;
   sessionId?: string | undefined;
 }
@@ -111,7 +115,7 @@ export interface Store {
   /** The merchant's oldest provider record for that provider. */
   findMerchantTransactionProviderByProvider(
     merchantId: string,
-    provider: 'STRIPE' | 'NUVEI',
+    provider: MerchantTransactionProviderRow['provider'],
   ): Promise<MerchantTransactionProviderRow | undefined>;
   /** Oldest first. */
   listMerchantTransactionProviders(merchantId: string): Promise<MerchantTransactionProviderRow[]>;
@@ -162,7 +166,11 @@ export interface Store {
     >,
   ): Promise<boolean | 'reference-in-use'>;
   /** Compare-and-set: applies the patch only if the session's status is one of `from`. */
-  updateSessionIf(id: string, from: readonly string[], patch: SessionPatch): Promise<boolean>;
+  updateSessionIf(
+    id: string,
+    from: readonly SessionStatus[],
+    patch: SessionPatch,
+  ): Promise<boolean>;
 
   /**
    * Inserts a transaction. 'conflict' when the session already has its transaction (one per
@@ -177,6 +185,11 @@ export interface Store {
   findChildTransaction(parentTransactionId: string): Promise<TransactionRow | undefined>;
   /** Oldest first: the session's transaction and its settle or void. */
   listSessionTransactions(sessionId: string): Promise<TransactionRow[]>;
+  /**
+   * Batched for wire views: the transactions of every session in `sessionIds` (each one's own and
+   * its settle or void), oldest first, in one query.
+   */
+  listTransactionsOfSessions(sessionIds: readonly string[]): Promise<TransactionRow[]>;
   /** Newest first. */
   listTransactions(
     merchantId: string,
@@ -186,7 +199,7 @@ export interface Store {
   /** Compare-and-set: applies the patch only if the transaction's status is one of `from`. */
   updateTransactionIf(
     id: string,
-    from: readonly string[],
+    from: readonly TransactionStatus[],
     patch: TransactionPatch,
   ): Promise<boolean>;
   /** Sets settled_amount only if it is still null. */
@@ -195,6 +208,8 @@ export interface Store {
   /** Inserts, or returns the existing row for the same (merchant, provider, provider_reference). */
   upsertPaymentMethod(row: PaymentMethodRow): Promise<PaymentMethodRow>;
   findPaymentMethod(merchantId: string, id: string): Promise<PaymentMethodRow | undefined>;
+  /** Batched for wire views: the payment methods with these ids, any merchant's, in one query. */
+  findPaymentMethodsByIds(ids: readonly string[]): Promise<PaymentMethodRow[]>;
   /** Newest first. */
   listPaymentMethods(
     merchantId: string,

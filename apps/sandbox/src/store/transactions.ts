@@ -7,6 +7,28 @@ import { UNIQUE_INDEXES } from './tables.ts';
 export function transactionQueries(ctx: StoreContext) {
   const { db } = ctx;
   const transactions = () => db.selectFrom('transactions').selectAll();
+  /** One query for the transactions of many sessions (each one's own and its settle or void). */
+  const listTransactionsOfSessions = async (sessionIds: readonly string[]) =>
+    sessionIds.length === 0
+      ? []
+      : transactions()
+          .where((eb) =>
+            eb.or([
+              eb('session_id', 'in', sessionIds),
+              eb(
+                'parent_transaction_id',
+                'in',
+                eb
+                  .selectFrom('transactions as parent')
+                  .select('parent.id')
+                  .where('parent.session_id', 'in', sessionIds)
+                  .where('parent.parent_transaction_id', 'is', null),
+              ),
+            ]),
+          )
+          .orderBy('created_at', 'asc')
+          .orderBy('id', 'asc')
+          .execute();
   return {
     insertTransaction: (row) =>
       orConflict(
@@ -27,25 +49,8 @@ export function transactionQueries(ctx: StoreContext) {
         .executeTakeFirst(),
     findChildTransaction: (parentTransactionId) =>
       transactions().where('parent_transaction_id', '=', parentTransactionId).executeTakeFirst(),
-    listSessionTransactions: (sessionId) =>
-      transactions()
-        .where((eb) =>
-          eb.or([
-            eb('session_id', '=', sessionId),
-            eb(
-              'parent_transaction_id',
-              'in',
-              eb
-                .selectFrom('transactions as parent')
-                .select('parent.id')
-                .where('parent.session_id', '=', sessionId)
-                .where('parent.parent_transaction_id', 'is', null),
-            ),
-          ]),
-        )
-        .orderBy('created_at', 'asc')
-        .orderBy('id', 'asc')
-        .execute(),
+    listSessionTransactions: (sessionId) => listTransactionsOfSessions([sessionId]),
+    listTransactionsOfSessions,
     listTransactions: (merchantId, filters, page) =>
       offsetPage(
         transactions().where(

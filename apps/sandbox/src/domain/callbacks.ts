@@ -1,0 +1,62 @@
+import type { TransactionProvider } from '@accrupay/contracts';
+import type { ProviderCallbackRow } from '../store/store.ts';
+import { type DomainContext, nowIso } from './context.ts';
+import { notFound, RouterError } from './errors.ts';
+import { adapterFor, storedCredentials } from './provider-accounts.ts';
+import { refreshSession } from './sessions/verify.ts';
+
+/**
+ * A provider callback: refused unless its signature or checksum verifies; otherwise a hint
+ * that triggers the same provider lookup as verify. Its claimed outcome is never used.
+ */
+export async function handleCallback(
+  ctx: DomainContext,
+  provider: TransactionProvider,
+  merchantTransactionProviderId: string,
+  rawBody: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+): Promise<'refreshed' | 'ignored'> {
+  const mtp = await ctx.store.findMerchantTransactionProviderById(merchantTransactionProviderId);
+  if (!mtp || mtp.provider !== provider) {
+    throw notFound(`Provider record ${merchantTransactionProviderId}`);
+  }
+  const checked = adapterFor(ctx, provider).verifyCallback(
+    storedCredentials(mtp),
+    rawBody,
+    headers,
+  );
+  const receivedAt = nowIso(ctx);
+  const record = (
+    fields: Pick<ProviderCallbackRow, 'verified' | 'event_type' | 'provider_code' | 'outcome'>,
+  ) =>
+    ctx.store.insertProviderCallback({
+      provider,
+      merchant_transaction_provider_id: mtp.id,
+      received_at: receivedAt,
+      ...fields,
+    });
+  if (!checked.ok) {
+    await record({ verified: 0, event_type: null, provider_code: null, outcome: 'refused' });
+    throw new RouterError('CALLBACK_SIGNATURE_INVALID', `Callback refused: ${checked.reason}.`);
+  }
+  const { hint } = checked;
+  const session =
+    (hint.providerCode !== null
+      ? await ctx.store.findSessionByProviderCode(mtp.id, hint.providerCode)
+      : undefined) ??
+    (hint.token !== null ? await ctx.store.findSessionByToken(mtp.id, hint.token) : undefined);
+  const verified = (outcome: string) =>
+    record({
+      verified: 1,
+      event_type: hint.eventType,
+      provider_code: hint.providerCode,
+      outcome,
+    });
+  if (session?.kind !== 'CLIENT') {
+    await verified('ignored');
+    return 'ignored';
+  }
+  await refreshSession(ctx, session);
+  await verified('refreshed');
+  return 'refreshed';
+}
