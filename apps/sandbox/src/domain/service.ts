@@ -716,7 +716,7 @@ export class SandboxService {
     let paymentMethodId = transaction.payment_method_id;
     if (
       status.state === 'succeeded' &&
-      status.paymentMethod &&
+      status.paymentMethod?.kind === 'card' &&
       (session.type === 'add-payment-method' || session.store_payment_method === 1)
     ) {
       const method = await this.store.upsertPaymentMethod({
@@ -1304,9 +1304,10 @@ function sessionTransactionRow(session: SessionRow, transactionId: string): Tran
 
 function toProviderPaymentMethod(row: PaymentMethodRow): ProviderPaymentMethod {
   return {
+    kind: 'card',
     reference: row.provider_reference,
     customerReference: row.provider_customer_reference,
-    brand: row.brand as ProviderPaymentMethod['brand'],
+    brand: row.brand as Extract<ProviderPaymentMethod, { kind: 'card' }>['brand'],
     last4: row.last4,
     expiryMonth: row.expiry_month,
     expiryYear: row.expiry_year,

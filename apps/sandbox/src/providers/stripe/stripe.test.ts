@@ -3,14 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { ClientTransactionSessionType } from '@accrupay/contracts';
 import { createProviderSim, type ProviderSim } from '@accrupay/provider-sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStripeAdapter } from './stripe.ts';
 import {
   type ChargeStoredRequest,
   type ProviderAdapter,
   type ProviderPaymentMethod,
   ProviderUnavailableError,
   type StartSessionRequest,
-} from './types.ts';
+} from '../types.ts';
+import { createStripeAdapter } from './index.ts';
 
 /** A stored-method charge as the router makes it: prepare, then confirm. */
 async function chargeStored(
@@ -261,6 +261,7 @@ describe('sessions', () => {
       providerCode: started.providerCode,
     });
     expect(status.paymentMethod).toEqual({
+      kind: 'card',
       reference: expect.stringMatching(/^pm_/),
       customerReference: null,
       brand: 'VISA',
@@ -301,7 +302,7 @@ describe('sessions', () => {
     await pay(started.token, '5555555555554444');
     const status = await env.adapter.retrieve(env.credentials, ref);
     expect(status).toMatchObject({ state: 'succeeded', rawStatus: 'requires_capture' });
-    expect(status.paymentMethod?.brand).toBe('MASTERCARD');
+    expect(status.paymentMethod).toMatchObject({ kind: 'card', brand: 'MASTERCARD' });
     expect(env.sim.ledger({ providerRef: started.providerCode }).map((e) => e.kind)).toEqual([
       'authorization',
     ]);

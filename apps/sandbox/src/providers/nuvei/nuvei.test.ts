@@ -10,14 +10,14 @@ import {
   type ScenarioInput,
 } from '@accrupay/provider-sim';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createNuveiAdapter } from './nuvei.ts';
 import {
   type ChargeStoredRequest,
   type ProviderAdapter,
   type ProviderPaymentMethod,
   ProviderUnavailableError,
   type StartSessionRequest,
-} from './types.ts';
+} from '../types.ts';
+import { createNuveiAdapter } from './index.ts';
 
 /** A stored-method charge as the router makes it: prepare, then confirm. */
 async function chargeStored(
@@ -337,6 +337,7 @@ describe('sessions', () => {
     expect(sim.ledger({ token: session.token, kind: 'verification' })).toHaveLength(1);
     expect(status.state).toBe('succeeded');
     expect(status.paymentMethod).toEqual({
+      kind: 'card',
       reference: expect.stringMatching(/^\d+$/),
       customerReference: 'cust-9',
       brand: 'VISA',
