@@ -7,7 +7,6 @@ import {
   type ProviderLimits,
   type ProviderStatus,
   ProviderUnavailableError,
-  type StartedSession,
 } from '../types.ts';
 import { type Answer, expectOk, type FormValue, type Refusal, stripeApi } from './api.ts';
 import {
@@ -17,7 +16,7 @@ import {
   stripeSimSection,
 } from './credentials.ts';
 import { customerSchema, type Intent, intentSchema, paymentMethodSchema } from './schemas.ts';
-import { refusalStatus, toCard, toStatus } from './transformers.ts';
+import { refusalStatus, startedSession, toCard, toStatus } from './transformers.ts';
 import { verifyStripeWebhook } from './webhook.ts';
 
 const DAY_MS = 86_400_000;
@@ -100,23 +99,6 @@ export function createStripeAdapter(options: {
     };
   }
 
-  function started(c: C, intent: Intent, expiresAt: Date | null): StartedSession {
-    const token = encodeURIComponent(intent.client_secret);
-    return {
-      token: intent.client_secret,
-      providerCode: intent.id,
-      expiresAt,
-      payload: {
-        provider: 'STRIPE',
-        clientSecret: intent.client_secret,
-        publishableKey: c.publishableKey,
-        intentId: intent.id,
-        intentType: intent.object,
-        hostedFieldsUrl: `${baseUrl}/hosted/card?provider=stripe&token=${token}`,
-      },
-    };
-  }
-
   const createIntent = async (
     c: C,
     path: '/setup_intents' | '/payment_intents',
@@ -186,7 +168,7 @@ export function createStripeAdapter(options: {
           req.sessionId,
           'create the SetupIntent',
         );
-        return started(c, si, null);
+        return startedSession(baseUrl, c, si, null);
       }
       if (req.amount === null) throw new Error(`A ${req.type} session needs an amount`);
       const params = {
@@ -205,7 +187,7 @@ export function createStripeAdapter(options: {
         req.sessionId,
         'create the PaymentIntent',
       );
-      return started(c, pi, new Date(startedAt + DAY_MS));
+      return startedSession(baseUrl, c, pi, new Date(startedAt + DAY_MS));
     },
 
     retrieve: (c, session) => retrieveStatus(c, session.type, session.providerCode),

@@ -3,7 +3,13 @@ import {
   PAYMENT_METHOD_BRAND,
   type PaymentMethodBrand,
 } from '@accrupay/contracts';
-import type { ProviderCard, ProviderState, ProviderStatus, ProviderSubject } from '../types.ts';
+import type {
+  ProviderCard,
+  ProviderState,
+  ProviderStatus,
+  ProviderSubject,
+  StartedSession,
+} from '../types.ts';
 import type { Intent, StripeError, StripePaymentMethod } from './schemas.ts';
 
 const BRANDS: Record<string, PaymentMethodBrand> = {
@@ -102,5 +108,28 @@ export function toCard(pm: StripePaymentMethod): ProviderCard {
     expiryMonth: pm.card.exp_month,
     expiryYear: pm.card.exp_year,
     billingCountry: pm.billing_details?.address?.country ?? null,
+  };
+}
+
+/** A created intent as the session the browser completes (client secret, card fields). */
+export function startedSession(
+  baseUrl: string,
+  c: { publishableKey: string },
+  intent: Intent,
+  expiresAt: Date | null,
+): StartedSession {
+  const token = encodeURIComponent(intent.client_secret);
+  return {
+    token: intent.client_secret,
+    providerCode: intent.id,
+    expiresAt,
+    payload: {
+      provider: 'STRIPE',
+      clientSecret: intent.client_secret,
+      publishableKey: c.publishableKey,
+      intentId: intent.id,
+      intentType: intent.object,
+      hostedFieldsUrl: `${baseUrl}/hosted/card?provider=stripe&token=${token}`,
+    },
   };
 }
