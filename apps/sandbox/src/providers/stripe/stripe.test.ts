@@ -1,28 +1,21 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ClientTransactionSessionType } from '@accrupay/contracts';
-import { createProviderSim, type ProviderSim } from '@accrupay/provider-sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type ChargeStoredRequest,
-  type ProviderAdapter,
+  type AdapterEnv,
+  chargeStored,
+  describeAdapterConformance,
+  ORIGIN,
+  type Received,
+  startAdapterEnv,
+  storedCharge,
+} from '../conformance.ts';
+import {
   type ProviderPaymentMethod,
   ProviderUnavailableError,
   type StartSessionRequest,
 } from '../types.ts';
 import { createStripeAdapter } from './index.ts';
 
-/** A stored-method charge as the router makes it: prepare, then confirm. */
-async function chargeStored(
-  adapter: ProviderAdapter,
-  credentials: Record<string, unknown>,
-  request: ChargeStoredRequest,
-) {
-  const prepared = await adapter.prepareCharge(credentials, request);
-  return adapter.confirmCharge(credentials, { ...request, ...prepared });
-}
-
-const ORIGIN = 'https://shop.example';
 const START = Date.parse('2030-01-15T12:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -30,62 +23,44 @@ const DAY = 24 * HOUR;
 // biome-ignore lint/suspicious/noExplicitAny: the tests read provider answers loosely and assert on them
 type Loose = any;
 
-interface Hook {
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
+const CALLBACK_PATH = '/v1/provider-callbacks/stripe/mtp_1';
 
-interface Env {
-  sim: ProviderSim;
-  url: string;
-  adapter: ProviderAdapter;
-  credentials: Record<string, unknown>;
-  hooks: Hook[];
-  closeHooks(): Promise<void>;
-}
+describeAdapterConformance('Stripe', {
+  create: createStripeAdapter,
+  simProvider: 'stripe',
+  callbackPath: CALLBACK_PATH,
+  credentialShape: {
+    accountId: expect.stringMatching(/^acct_\w{16,}$/),
+    secretKey: expect.stringMatching(/^sk_test_\w{24,}$/),
+    publishableKey: expect.stringMatching(/^pk_test_\w{24,}$/),
+    webhookSecret: expect.stringMatching(/^whsec_\w{24,}$/),
+  },
+  secretFields: ['secretKey', 'webhookSecret'],
+  simAccount: (credentials) => ({
+    secretKey: credentials.secretKey,
+    publishableKey: credentials.publishableKey,
+    webhookSecret: credentials.webhookSecret,
+    webhookUrl: expect.stringContaining(CALLBACK_PATH),
+  }),
+  baseConfig: (credentials, url) => ({
+    provider: 'STRIPE',
+    publishableKey: credentials.publishableKey,
+    hostedFieldsUrl: `${url}/hosted/card`,
+  }),
+  startRequest: () => request('payment'),
+});
 
-let env: Env;
+type Hook = Received;
+let env: AdapterEnv & { hooks: Received[] };
 let seq = 0;
 
-async function setup(timeoutMs?: number): Promise<Env> {
-  const sim = createProviderSim({ clock: { start: '2030-01-15T12:00:00Z' } });
-  const { url } = await sim.start({ port: 0 });
-  const hooks: Hook[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      hooks.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const adapter = createStripeAdapter({
-    baseUrl: url,
-    clock: { now: () => sim.clock.now().getTime() },
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-  });
-  const credentials = adapter.newCredentials();
-  await adapter.provisionAccount(credentials, {
-    callbackUrl: `http://127.0.0.1:${port}/v1/provider-callbacks/stripe/mtp_1`,
-    allowedOrigins: [ORIGIN],
-  });
-  const closeHooks = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  return { sim, url, adapter, credentials, hooks, closeHooks };
-}
-
 beforeEach(async () => {
-  env = await setup();
+  const started = await startAdapterEnv(createStripeAdapter, { callbackPath: CALLBACK_PATH });
+  env = { ...started, hooks: started.received };
 });
 
 afterEach(async () => {
-  await env.closeHooks();
-  await env.sim.close();
+  await env.close();
 });
 
 function request(
@@ -166,56 +141,6 @@ async function storedCard(number: string): Promise<ProviderPaymentMethod> {
   if (!status.paymentMethod) throw new Error('no payment method');
   return status.paymentMethod;
 }
-
-describe('credentials, provisioning and base config', () => {
-  it('makes random credentials of the Stripe shapes', () => {
-    const a = env.adapter.newCredentials();
-    const b = env.adapter.newCredentials();
-    expect(a).toEqual({
-      accountId: expect.stringMatching(/^acct_\w{16,}$/),
-      secretKey: expect.stringMatching(/^sk_test_\w{24,}$/),
-      publishableKey: expect.stringMatching(/^pk_test_\w{24,}$/),
-      webhookSecret: expect.stringMatching(/^whsec_\w{24,}$/),
-    });
-    expect(a.secretKey).not.toBe(b.secretKey);
-    expect(a.webhookSecret).not.toBe(b.webhookSecret);
-  });
-
-  it('registers the account with its webhook URL and origins', () => {
-    const account = env.sim.accounts().find((a) => a.id === env.credentials.accountId);
-    expect(account?.stripe).toMatchObject({
-      secretKey: env.credentials.secretKey,
-      publishableKey: env.credentials.publishableKey,
-      webhookSecret: env.credentials.webhookSecret,
-      webhookUrl: expect.stringContaining('/v1/provider-callbacks/stripe/mtp_1'),
-    });
-    expect(account?.allowedOrigins).toEqual([ORIGIN]);
-  });
-
-  it('throws ProviderUnavailableError naming the URL when the simulator cannot be reached', async () => {
-    const down = createStripeAdapter({ baseUrl: 'http://127.0.0.1:1' });
-    const error = await down
-      .provisionAccount(down.newCredentials(), {
-        callbackUrl: 'http://127.0.0.1:2/cb',
-        allowedOrigins: [],
-      })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderUnavailableError);
-    expect((error as Error).message).toContain('http://127.0.0.1:1/__sim/accounts/acct_');
-  });
-
-  it('baseConfig carries only public values', () => {
-    const config = env.adapter.baseConfig(env.credentials);
-    expect(config).toEqual({
-      provider: 'STRIPE',
-      publishableKey: env.credentials.publishableKey,
-      hostedFieldsUrl: `${env.url}/hosted/card`,
-    });
-    const text = JSON.stringify(config);
-    expect(text).not.toContain(env.credentials.secretKey as string);
-    expect(text).not.toContain(env.credentials.webhookSecret as string);
-  });
-});
 
 describe('sessions', () => {
   it('payment: a PaymentIntent with automatic capture, awaiting_customer then succeeded', async () => {
@@ -543,14 +468,7 @@ describe('expiry and close', () => {
 describe('stored method charges', () => {
   it('charges a stored card off-session, once per idempotency key', async () => {
     const method = await storedCard('4242424242424242');
-    const charge = {
-      idempotencyKey: 'ses_charge_1',
-      sessionId: 'ses_charge_1',
-      amount: 2500n,
-      currency: 'USD' as const,
-      merchantInternalTransactionCode: 'charge-1',
-      paymentMethod: method,
-    };
+    const charge = storedCharge(1, 2500n, 'charge-1', method);
     const status = await chargeStored(env.adapter, env.credentials, charge);
     expect(status).toMatchObject({
       state: 'succeeded',
@@ -565,14 +483,11 @@ describe('stored method charges', () => {
 
   it('4000000000000341: attach succeeds, the later charge is declined', async () => {
     const method = await storedCard('4000000000000341');
-    const status = await chargeStored(env.adapter, env.credentials, {
-      idempotencyKey: 'ses_charge_2',
-      sessionId: 'ses_charge_2',
-      amount: 2500n,
-      currency: 'USD',
-      merchantInternalTransactionCode: 'charge-2',
-      paymentMethod: method,
-    });
+    const status = await chargeStored(
+      env.adapter,
+      env.credentials,
+      storedCharge(2, 2500n, 'charge-2', method),
+    );
     expect(status).toEqual({
       state: 'declined',
       rawStatus: 'card_error',
@@ -587,14 +502,11 @@ describe('stored method charges', () => {
 
   it('a card needing 3-D Secure off-session fails with authentication_required', async () => {
     const method = await storedCard('4000000000003220');
-    const status = await chargeStored(env.adapter, env.credentials, {
-      idempotencyKey: 'ses_charge_3',
-      sessionId: 'ses_charge_3',
-      amount: 2500n,
-      currency: 'USD',
-      merchantInternalTransactionCode: 'charge-3',
-      paymentMethod: method,
-    });
+    const status = await chargeStored(
+      env.adapter,
+      env.credentials,
+      storedCharge(3, 2500n, 'charge-3', method),
+    );
     expect(status).toMatchObject({ state: 'failed', errorCode: 'authentication_required' });
   });
 });
@@ -680,33 +592,6 @@ describe('capture and void', () => {
       state: 'error',
       errorCode: 'payment_intent_unexpected_state',
     });
-  });
-});
-
-describe('provider faults', () => {
-  it('api_error on retrieve and start -> ProviderUnavailableError(error)', async () => {
-    const { ref } = await start('payment');
-    env.sim.addScenario({ kind: 'api_error', status: 503 });
-    const error = await env.adapter.retrieve(env.credentials, ref).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderUnavailableError);
-    expect((error as ProviderUnavailableError).kind).toBe('error');
-    env.sim.addScenario({ kind: 'api_error', status: 500 });
-    await expect(
-      env.adapter.startSession(env.credentials, request('payment')),
-    ).rejects.toBeInstanceOf(ProviderUnavailableError);
-  });
-
-  it('api_timeout -> ProviderUnavailableError(timeout)', async () => {
-    const quick = createStripeAdapter({
-      baseUrl: env.url,
-      clock: { now: () => env.sim.clock.now().getTime() },
-      timeoutMs: 300,
-    });
-    const { ref } = await start('authorization');
-    env.sim.addScenario({ kind: 'api_timeout' });
-    const error = await quick.retrieve(env.credentials, ref).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderUnavailableError);
-    expect((error as ProviderUnavailableError).kind).toBe('timeout');
   });
 });
 
