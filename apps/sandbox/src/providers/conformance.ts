@@ -128,6 +128,14 @@ export async function expectUnavailable(promise: Promise<unknown>, kind: 'error'
   return error as ProviderUnavailableError;
 }
 
+/** Checks that `promise` rejects with a refusal: a plain Error, never ProviderUnavailableError. */
+export async function expectRefusal(promise: Promise<unknown>, message: RegExp) {
+  const error = await promise.catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(Error);
+  expect(error).not.toBeInstanceOf(ProviderUnavailableError);
+  expect((error as Error).message).toMatch(message);
+}
+
 /** What the conformance suite needs to know about one adapter. */
 export interface ConformanceHarness {
   create(options: AdapterOptions): ProviderAdapter;
