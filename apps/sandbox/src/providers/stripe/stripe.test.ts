@@ -247,7 +247,7 @@ describe('sessions', () => {
 
   it('a payment that stops at requires_capture cannot be mapped', async () => {
     // An automatic-capture payment never stops there; if one did, it is not a success.
-    const { started, ref } = await paid('authorization', '4242424242424242');
+    const { ref } = await paid('authorization', '4242424242424242');
     const status = await env.adapter.retrieve(env.credentials, { ...ref, type: 'payment' });
     expect(status).toMatchObject({ state: 'unknown', rawStatus: 'requires_capture' });
   });
@@ -333,7 +333,7 @@ describe('card outcomes', () => {
   });
 
   it('a declined SetupIntent is declined too', async () => {
-    const { started, ref } = await paid('add-payment-method', '4000000000009995');
+    const { ref } = await paid('add-payment-method', '4000000000009995');
     expect(await retrieve(ref)).toMatchObject({
       state: 'declined',
       errorCode: 'insufficient_funds',
@@ -398,7 +398,7 @@ describe('expiry and close', () => {
   });
 
   it('an uncaptured authorization released after 7 days is expired', async () => {
-    const { started, ref } = await paid('authorization', '4242424242424242');
+    const { ref } = await paid('authorization', '4242424242424242');
     await env.sim.clock.advance(7 * DAY);
     expect((await retrieve(ref)).state).toBe('expired');
   });
@@ -434,7 +434,7 @@ describe('expiry and close', () => {
   });
 
   it('close of an intent that succeeded meanwhile reports the success', async () => {
-    const { started, ref } = await paid('payment', '4242424242424242');
+    const { ref } = await paid('payment', '4242424242424242');
     const closed = await env.adapter.close(env.credentials, ref);
     expect(closed).toMatchObject({ state: 'succeeded', rawStatus: 'succeeded' });
     expect(closed.paymentMethod?.last4).toBe('4242');
@@ -456,6 +456,16 @@ describe('expiry and close', () => {
 });
 
 describe('stored method charges', () => {
+  /** Stores a card, then charges it $25 off-session as charge n. */
+  async function chargeNewCard(number: string, n: number) {
+    const method = await storedCard(number);
+    return chargeStored(
+      env.adapter,
+      env.credentials,
+      storedCharge(n, 2500n, `charge-${n}`, method),
+    );
+  }
+
   it('charges a stored card off-session, once per idempotency key', async () => {
     const method = await storedCard('4242424242424242');
     const charge = storedCharge(1, 2500n, 'charge-1', method);
@@ -472,12 +482,7 @@ describe('stored method charges', () => {
   });
 
   it('4000000000000341: attach succeeds, the later charge is declined', async () => {
-    const method = await storedCard('4000000000000341');
-    const status = await chargeStored(
-      env.adapter,
-      env.credentials,
-      storedCharge(2, 2500n, 'charge-2', method),
-    );
+    const status = await chargeNewCard('4000000000000341', 2);
     expect(status).toEqual({
       state: 'declined',
       rawStatus: 'card_error',
@@ -491,12 +496,7 @@ describe('stored method charges', () => {
   });
 
   it('a card needing 3-D Secure off-session fails with authentication_required', async () => {
-    const method = await storedCard('4000000000003220');
-    const status = await chargeStored(
-      env.adapter,
-      env.credentials,
-      storedCharge(3, 2500n, 'charge-3', method),
-    );
+    const status = await chargeNewCard('4000000000003220', 3);
     expect(status).toMatchObject({ state: 'failed', errorCode: 'authentication_required' });
   });
 });
@@ -513,28 +513,29 @@ describe('capture and void', () => {
     currency: 'USD' as const,
     idempotencyKey: key,
   });
+  const capture = (pi: string, amount: bigint, key: string) =>
+    env.adapter.capture(env.credentials, op(pi, amount, key));
+  const voidAuth = (pi: string, amount: bigint, key: string) =>
+    env.adapter.void(env.credentials, op(pi, amount, key));
+  /** The amounts the provider's ledger holds for the intent's captures or voids. */
+  const amounts = (pi: string, kind: 'capture' | 'void') =>
+    env.sim.ledger({ providerRef: pi, kind }).map((e) => e.amount);
 
   it('captures the full amount', async () => {
     const pi = await authorized();
-    expect(await env.adapter.capture(env.credentials, op(pi, 1000n, 'cap_1'))).toEqual({
+    expect(await capture(pi, 1000n, 'cap_1')).toEqual({
       state: 'succeeded',
       rawStatus: 'succeeded',
       providerCode: pi,
     });
-    expect(env.sim.ledger({ providerRef: pi, kind: 'capture' }).map((e) => e.amount)).toEqual([
-      1000,
-    ]);
+    expect(amounts(pi, 'capture')).toEqual([1000]);
   });
 
   it('captures part of the amount; a second capture is refused', async () => {
     const pi = await authorized();
-    expect((await env.adapter.capture(env.credentials, op(pi, 400n, 'cap_1'))).state).toBe(
-      'succeeded',
-    );
-    expect(env.sim.ledger({ providerRef: pi, kind: 'capture' }).map((e) => e.amount)).toEqual([
-      400,
-    ]);
-    const second = await env.adapter.capture(env.credentials, op(pi, 400n, 'cap_2'));
+    expect((await capture(pi, 400n, 'cap_1')).state).toBe('succeeded');
+    expect(amounts(pi, 'capture')).toEqual([400]);
+    const second = await capture(pi, 400n, 'cap_2');
     expect(second).toMatchObject({
       state: 'error',
       rawStatus: 'succeeded',
@@ -546,7 +547,7 @@ describe('capture and void', () => {
 
   it('refuses a capture above the authorized amount', async () => {
     const pi = await authorized();
-    expect(await env.adapter.capture(env.credentials, op(pi, 1001n, 'cap_1'))).toMatchObject({
+    expect(await capture(pi, 1001n, 'cap_1')).toMatchObject({
       state: 'error',
       rawStatus: 'requires_capture',
       errorCode: 'amount_too_large',
@@ -556,28 +557,24 @@ describe('capture and void', () => {
 
   it('a capture of a voided or expired authorization says so', async () => {
     const voided = await authorized();
-    await env.adapter.void(env.credentials, op(voided, 1000n, 'void_1'));
-    expect((await env.adapter.capture(env.credentials, op(voided, 1000n, 'cap_1'))).state).toBe(
-      'canceled',
-    );
+    await voidAuth(voided, 1000n, 'void_1');
+    expect((await capture(voided, 1000n, 'cap_1')).state).toBe('canceled');
     const expired = await authorized();
     await env.sim.clock.advance(7 * DAY);
-    expect((await env.adapter.capture(env.credentials, op(expired, 1000n, 'cap_2'))).state).toBe(
-      'expired',
-    );
+    expect((await capture(expired, 1000n, 'cap_2')).state).toBe('expired');
   });
 
   it('voids an authorization; a void after capture is refused', async () => {
     const pi = await authorized();
-    expect(await env.adapter.void(env.credentials, op(pi, 1000n, 'void_1'))).toEqual({
+    expect(await voidAuth(pi, 1000n, 'void_1')).toEqual({
       state: 'succeeded',
       rawStatus: 'canceled',
       providerCode: pi,
     });
-    expect(env.sim.ledger({ providerRef: pi, kind: 'void' }).map((e) => e.amount)).toEqual([1000]);
+    expect(amounts(pi, 'void')).toEqual([1000]);
     const captured = await authorized();
-    await env.adapter.capture(env.credentials, op(captured, 1000n, 'cap_1'));
-    expect(await env.adapter.void(env.credentials, op(captured, 1000n, 'void_2'))).toMatchObject({
+    await capture(captured, 1000n, 'cap_1');
+    expect(await voidAuth(captured, 1000n, 'void_2')).toMatchObject({
       state: 'error',
       errorCode: 'payment_intent_unexpected_state',
     });
