@@ -517,17 +517,19 @@ describe('capture and void', () => {
     env.adapter.capture(env.credentials, op(pi, amount, key));
   const voidAuth = (pi: string, amount: bigint, key: string) =>
     env.adapter.void(env.credentials, op(pi, amount, key));
+  /** A capture or void Stripe applied, leaving the intent `rawStatus`. */
+  const applied = (pi: string, rawStatus: string) => ({
+    state: 'succeeded',
+    rawStatus,
+    providerCode: pi,
+  });
   /** The amounts the provider's ledger holds for the intent's captures or voids. */
   const amounts = (pi: string, kind: 'capture' | 'void') =>
     env.sim.ledger({ providerRef: pi, kind }).map((e) => e.amount);
 
   it('captures the full amount', async () => {
     const pi = await authorized();
-    expect(await capture(pi, 1000n, 'cap_1')).toEqual({
-      state: 'succeeded',
-      rawStatus: 'succeeded',
-      providerCode: pi,
-    });
+    expect(await capture(pi, 1000n, 'cap_1')).toEqual(applied(pi, 'succeeded'));
     expect(amounts(pi, 'capture')).toEqual([1000]);
   });
 
@@ -566,11 +568,7 @@ describe('capture and void', () => {
 
   it('voids an authorization; a void after capture is refused', async () => {
     const pi = await authorized();
-    expect(await voidAuth(pi, 1000n, 'void_1')).toEqual({
-      state: 'succeeded',
-      rawStatus: 'canceled',
-      providerCode: pi,
-    });
+    expect(await voidAuth(pi, 1000n, 'void_1')).toEqual(applied(pi, 'canceled'));
     expect(amounts(pi, 'void')).toEqual([1000]);
     const captured = await authorized();
     await capture(captured, 1000n, 'cap_1');
