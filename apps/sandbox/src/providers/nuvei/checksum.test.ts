@@ -44,15 +44,10 @@ describe('Nuvei checksums', () => {
   });
 
   it('a DMN checksum the simulator computes matches; another secret does not', () => {
-    const fields = {
-      totalAmount: '1.00',
-      currency: 'USD',
-      responseTimeStamp: '2030-01-15.12:00:00',
-      PPP_TransactionID: '42',
-      Status: 'APPROVED',
-      productId: 'p',
-    };
-    const form = new URLSearchParams(fields);
+    const form = new URLSearchParams(
+      'totalAmount=1.00&currency=USD&responseTimeStamp=2030-01-15.12:00:00&PPP_TransactionID=42&Status=APPROVED&productId=p',
+    );
+    const fields = Object.fromEntries(form) as Parameters<typeof nuveiDmnChecksum>[1];
     const claimed = nuveiDmnChecksum('secret', fields);
     expect(dmnChecksumMatches(form, claimed, 'secret')).toBe(true);
     expect(dmnChecksumMatches(form, claimed.toUpperCase(), 'secret')).toBe(true);
