@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { createNuveiAdapter } from './providers/nuvei.ts';
-import { createStripeAdapter } from './providers/stripe.ts';
+import { createNuveiAdapter } from './providers/nuvei/index.ts';
+import { createStripeAdapter } from './providers/stripe/index.ts';
 import { type ProviderAdapter, ProviderUnavailableError } from './providers/types.ts';
 import { databases, paymentStart, startTestSandbox, type TestSandbox } from './test-support.ts';
 

@@ -3,8 +3,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { createNuveiAdapter } from './providers/nuvei.ts';
-import { createStripeAdapter } from './providers/stripe.ts';
+import { createNuveiAdapter } from './providers/nuvei/index.ts';
+import { createStripeAdapter } from './providers/stripe/index.ts';
 import type { ProviderAdapter, ProviderSubject } from './providers/types.ts';
 import type { SandboxOptions } from './sandbox.ts';
 import { databases, paymentStart, startTestSandbox, type TestSandbox } from './test-support.ts';

@@ -40,9 +40,10 @@ export async function storedMethodFor(
 
 export function toProviderPaymentMethod(row: PaymentMethodRow): ProviderPaymentMethod {
   return {
+    kind: 'card',
     reference: row.provider_reference,
     customerReference: row.provider_customer_reference,
-    brand: row.brand as ProviderPaymentMethod['brand'],
+    brand: row.brand as Extract<ProviderPaymentMethod, { kind: 'card' }>['brand'],
     last4: row.last4,
     expiryMonth: row.expiry_month,
     expiryYear: row.expiry_year,

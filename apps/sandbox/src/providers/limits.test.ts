@@ -1,8 +1,8 @@
 import { CURRENCY, type Currency } from '@accrupay/contracts';
 import { PROVIDER_LIMITS } from '@accrupay/provider-sim';
 import { describe, expect, test } from 'vitest';
-import { NUVEI_LIMITS } from './nuvei.ts';
-import { STRIPE_LIMITS } from './stripe.ts';
+import { NUVEI_LIMITS } from './nuvei/index.ts';
+import { STRIPE_LIMITS } from './stripe/index.ts';
 
 // The adapters keep their own copy of each provider's documented limits; this pins the copy to
 // what the simulator (the provider, here) refuses.

@@ -24,16 +24,36 @@ export type ProviderState =
   /** A status the adapter cannot map. */
   | 'unknown';
 
-/** A card the provider stored, as the provider describes it (never the full number). */
-export interface ProviderPaymentMethod {
+/** What every stored payment method carries, whatever rails it runs on. */
+interface StoredMethodBase {
+  /** The provider's reference of the stored method (Stripe pm_..., Nuvei userPaymentOptionId). */
   reference: string;
   customerReference: string | null;
+  billingCountry: string | null;
+}
+
+/** A card the provider stored, as the provider describes it (never the full number). */
+export interface ProviderCard extends StoredMethodBase {
+  kind: 'card';
   brand: PaymentMethodBrand;
   last4: string;
   expiryMonth: number;
   expiryYear: number;
-  billingCountry: string | null;
 }
+
+/** A bank account the provider stored (bank rails, direct debit), never its full number. */
+export interface ProviderBankAccount extends StoredMethodBase {
+  kind: 'bank_account';
+  bankName: string | null;
+  last4: string;
+  accountType: 'checking' | 'savings' | null;
+}
+
+/**
+ * A payment method the provider stored, tagged by `kind`: a wallet or bank-rails provider adds a
+ * variant here, and every place that reads one must say what it does with it.
+ */
+export type ProviderPaymentMethod = ProviderCard | ProviderBankAccount;
 
 /** The provider's truth about one session or operation. */
 export interface ProviderStatus {

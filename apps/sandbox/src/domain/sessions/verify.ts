@@ -156,7 +156,7 @@ async function storeReportedMethod(
 ): Promise<string | undefined> {
   if (
     status.state !== 'succeeded' ||
-    !status.paymentMethod ||
+    status.paymentMethod?.kind !== 'card' ||
     (session.type !== 'add-payment-method' && session.store_payment_method !== 1)
   ) {
     return undefined;

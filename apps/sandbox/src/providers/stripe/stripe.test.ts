@@ -1,28 +1,18 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ClientTransactionSessionType } from '@accrupay/contracts';
-import { createProviderSim, type ProviderSim } from '@accrupay/provider-sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStripeAdapter } from './stripe.ts';
 import {
-  type ChargeStoredRequest,
-  type ProviderAdapter,
-  type ProviderPaymentMethod,
-  ProviderUnavailableError,
-  type StartSessionRequest,
-} from './types.ts';
+  type AdapterEnv,
+  chargeStored,
+  describeAdapterConformance,
+  expectRefusal,
+  ORIGIN,
+  type Received,
+  startAdapterEnv,
+  storedCharge,
+} from '../conformance.ts';
+import type { ProviderPaymentMethod, StartSessionRequest } from '../types.ts';
+import { createStripeAdapter } from './index.ts';
 
-/** A stored-method charge as the router makes it: prepare, then confirm. */
-async function chargeStored(
-  adapter: ProviderAdapter,
-  credentials: Record<string, unknown>,
-  request: ChargeStoredRequest,
-) {
-  const prepared = await adapter.prepareCharge(credentials, request);
-  return adapter.confirmCharge(credentials, { ...request, ...prepared });
-}
-
-const ORIGIN = 'https://shop.example';
 const START = Date.parse('2030-01-15T12:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -30,62 +20,52 @@ const DAY = 24 * HOUR;
 // biome-ignore lint/suspicious/noExplicitAny: the tests read provider answers loosely and assert on them
 type Loose = any;
 
-interface Hook {
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
+const CALLBACK_PATH = '/v1/provider-callbacks/stripe/mtp_1';
 
-interface Env {
-  sim: ProviderSim;
-  url: string;
-  adapter: ProviderAdapter;
-  credentials: Record<string, unknown>;
-  hooks: Hook[];
-  closeHooks(): Promise<void>;
-}
+describeAdapterConformance('Stripe', {
+  create: createStripeAdapter,
+  simProvider: 'stripe',
+  callbackPath: CALLBACK_PATH,
+  credentialShape: {
+    accountId: expect.stringMatching(/^acct_\w{16,}$/),
+    secretKey: expect.stringMatching(/^sk_test_\w{24,}$/),
+    publishableKey: expect.stringMatching(/^pk_test_\w{24,}$/),
+    webhookSecret: expect.stringMatching(/^whsec_\w{24,}$/),
+  },
+  secretFields: ['secretKey', 'webhookSecret'],
+  simAccount: (credentials) => ({
+    secretKey: credentials.secretKey,
+    publishableKey: credentials.publishableKey,
+    webhookSecret: credentials.webhookSecret,
+    webhookUrl: expect.stringContaining(CALLBACK_PATH),
+  }),
+  baseConfig: (credentials, url) => ({
+    provider: 'STRIPE',
+    publishableKey: credentials.publishableKey,
+    hostedFieldsUrl: `${url}/hosted/card`,
+  }),
+  startRequest: () => request('payment'),
+});
 
-let env: Env;
+/** What a $10 test session's intent echoes back: its amount, currency and our references. */
+const SUBJECT = {
+  amount: 1000n,
+  currency: 'USD',
+  sessionId: expect.stringMatching(/^ses_test_/),
+  merchantInternalTransactionCode: expect.stringMatching(/^order-/),
+};
+
+type Hook = Received;
+let env: AdapterEnv & { hooks: Received[] };
 let seq = 0;
 
-async function setup(timeoutMs?: number): Promise<Env> {
-  const sim = createProviderSim({ clock: { start: '2030-01-15T12:00:00Z' } });
-  const { url } = await sim.start({ port: 0 });
-  const hooks: Hook[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      hooks.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const adapter = createStripeAdapter({
-    baseUrl: url,
-    clock: { now: () => sim.clock.now().getTime() },
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-  });
-  const credentials = adapter.newCredentials();
-  await adapter.provisionAccount(credentials, {
-    callbackUrl: `http://127.0.0.1:${port}/v1/provider-callbacks/stripe/mtp_1`,
-    allowedOrigins: [ORIGIN],
-  });
-  const closeHooks = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  return { sim, url, adapter, credentials, hooks, closeHooks };
-}
-
 beforeEach(async () => {
-  env = await setup();
+  const started = await startAdapterEnv(createStripeAdapter, { callbackPath: CALLBACK_PATH });
+  env = { ...started, hooks: started.received };
 });
 
 afterEach(async () => {
-  await env.closeHooks();
-  await env.sim.close();
+  await env.close();
 });
 
 function request(
@@ -111,6 +91,22 @@ async function start(type: ClientTransactionSessionType, overrides?: Partial<Sta
   const started = await env.adapter.startSession(env.credentials, request(type, overrides));
   const ref = { type, providerCode: started.providerCode, token: started.token };
   return { started, ref };
+}
+
+const retrieve = (ref: Parameters<AdapterEnv['adapter']['retrieve']>[1]) =>
+  env.adapter.retrieve(env.credentials, ref);
+
+/** Types a card into a started session's page, then asks the provider what happened. */
+async function payThenRetrieve(token: string, ref: Parameters<typeof retrieve>[0], number: string) {
+  await pay(token, number);
+  return retrieve(ref);
+}
+
+/** Starts a session and types a card into its hosted page. */
+async function paid(type: ClientTransactionSessionType, number: string) {
+  const session = await start(type);
+  await pay(session.started.token, number);
+  return session;
 }
 
 // Types a card into the hosted page, as the page's script posts it.
@@ -158,64 +154,13 @@ const publishableKey = () => env.credentials.publishableKey as string;
 
 // Stores a card through an add-payment-method session and returns it as the router keeps it.
 async function storedCard(number: string): Promise<ProviderPaymentMethod> {
-  const { started, ref } = await start('add-payment-method');
-  await pay(started.token, number);
+  const { started, ref } = await paid('add-payment-method', number);
   if (number === '4000000000003220') await challenge(started.token, 'approve');
-  const status = await env.adapter.retrieve(env.credentials, ref);
+  const status = await retrieve(ref);
   expect(status.state).toBe('succeeded');
   if (!status.paymentMethod) throw new Error('no payment method');
   return status.paymentMethod;
 }
-
-describe('credentials, provisioning and base config', () => {
-  it('makes random credentials of the Stripe shapes', () => {
-    const a = env.adapter.newCredentials();
-    const b = env.adapter.newCredentials();
-    expect(a).toEqual({
-      accountId: expect.stringMatching(/^acct_\w{16,}$/),
-      secretKey: expect.stringMatching(/^sk_test_\w{24,}$/),
-      publishableKey: expect.stringMatching(/^pk_test_\w{24,}$/),
-      webhookSecret: expect.stringMatching(/^whsec_\w{24,}$/),
-    });
-    expect(a.secretKey).not.toBe(b.secretKey);
-    expect(a.webhookSecret).not.toBe(b.webhookSecret);
-  });
-
-  it('registers the account with its webhook URL and origins', () => {
-    const account = env.sim.accounts().find((a) => a.id === env.credentials.accountId);
-    expect(account?.stripe).toMatchObject({
-      secretKey: env.credentials.secretKey,
-      publishableKey: env.credentials.publishableKey,
-      webhookSecret: env.credentials.webhookSecret,
-      webhookUrl: expect.stringContaining('/v1/provider-callbacks/stripe/mtp_1'),
-    });
-    expect(account?.allowedOrigins).toEqual([ORIGIN]);
-  });
-
-  it('throws ProviderUnavailableError naming the URL when the simulator cannot be reached', async () => {
-    const down = createStripeAdapter({ baseUrl: 'http://127.0.0.1:1' });
-    const error = await down
-      .provisionAccount(down.newCredentials(), {
-        callbackUrl: 'http://127.0.0.1:2/cb',
-        allowedOrigins: [],
-      })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderUnavailableError);
-    expect((error as Error).message).toContain('http://127.0.0.1:1/__sim/accounts/acct_');
-  });
-
-  it('baseConfig carries only public values', () => {
-    const config = env.adapter.baseConfig(env.credentials);
-    expect(config).toEqual({
-      provider: 'STRIPE',
-      publishableKey: env.credentials.publishableKey,
-      hostedFieldsUrl: `${env.url}/hosted/card`,
-    });
-    const text = JSON.stringify(config);
-    expect(text).not.toContain(env.credentials.secretKey as string);
-    expect(text).not.toContain(env.credentials.webhookSecret as string);
-  });
-});
 
 describe('sessions', () => {
   it('payment: a PaymentIntent with automatic capture, awaiting_customer then succeeded', async () => {
@@ -242,25 +187,20 @@ describe('sessions', () => {
         accrupay_session_id: expect.any(String),
       },
     });
-    expect(await env.adapter.retrieve(env.credentials, ref)).toEqual({
+    expect(await retrieve(ref)).toEqual({
       state: 'awaiting_customer',
       rawStatus: 'requires_payment_method',
       providerCode: started.providerCode,
-      subject: {
-        amount: 1000n,
-        currency: 'USD',
-        sessionId: expect.stringMatching(/^ses_test_/),
-        merchantInternalTransactionCode: expect.stringMatching(/^order-/),
-      },
+      subject: SUBJECT,
     });
-    await pay(started.token, '4242424242424242');
-    const status = await env.adapter.retrieve(env.credentials, ref);
+    const status = await payThenRetrieve(started.token, ref, '4242424242424242');
     expect(status).toMatchObject({
       state: 'succeeded',
       rawStatus: 'succeeded',
       providerCode: started.providerCode,
     });
     expect(status.paymentMethod).toEqual({
+      kind: 'card',
       reference: expect.stringMatching(/^pm_/),
       customerReference: null,
       brand: 'VISA',
@@ -285,23 +225,21 @@ describe('sessions', () => {
   });
 
   it('a refused request is a plain Error with the Stripe message, not ProviderUnavailableError', async () => {
-    const error = await env.adapter
-      .startSession(env.credentials, request('payment', { amount: 100_000_000_000n }))
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect(error).not.toBeInstanceOf(ProviderUnavailableError);
-    expect((error as Error).message).toMatch(/HTTP 400 amount_too_large.*99999999/);
+    const tooLarge = request('payment', { amount: 100_000_000_000n });
+    await expectRefusal(
+      env.adapter.startSession(env.credentials, tooLarge),
+      /HTTP 400 amount_too_large.*99999999/,
+    );
   });
 
   it('authorization: manual capture, requires_capture is succeeded', async () => {
     const { started, ref } = await start('authorization');
     const pi = (await stripeApi(`/payment_intents/${started.providerCode}`, secretKey())).body;
     expect(pi.capture_method).toBe('manual');
-    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('awaiting_customer');
-    await pay(started.token, '5555555555554444');
-    const status = await env.adapter.retrieve(env.credentials, ref);
+    expect((await retrieve(ref)).state).toBe('awaiting_customer');
+    const status = await payThenRetrieve(started.token, ref, '5555555555554444');
     expect(status).toMatchObject({ state: 'succeeded', rawStatus: 'requires_capture' });
-    expect(status.paymentMethod?.brand).toBe('MASTERCARD');
+    expect(status.paymentMethod).toMatchObject({ kind: 'card', brand: 'MASTERCARD' });
     expect(env.sim.ledger({ providerRef: started.providerCode }).map((e) => e.kind)).toEqual([
       'authorization',
     ]);
@@ -309,8 +247,7 @@ describe('sessions', () => {
 
   it('a payment that stops at requires_capture cannot be mapped', async () => {
     // An automatic-capture payment never stops there; if one did, it is not a success.
-    const { started, ref } = await start('authorization');
-    await pay(started.token, '4242424242424242');
+    const { ref } = await paid('authorization', '4242424242424242');
     const status = await env.adapter.retrieve(env.credentials, { ...ref, type: 'payment' });
     expect(status).toMatchObject({ state: 'unknown', rawStatus: 'requires_capture' });
   });
@@ -325,8 +262,7 @@ describe('sessions', () => {
     expect(pi.customer).toMatch(/^cus_/);
     const customer = (await stripeApi(`/customers/${pi.customer}`, secretKey())).body;
     expect(customer.metadata).toMatchObject({ merchant_customer_code: 'cust-42' });
-    await pay(started.token, '4242424242424242');
-    const status = await env.adapter.retrieve(env.credentials, ref);
+    const status = await payThenRetrieve(started.token, ref, '4242424242424242');
     expect(status.state).toBe('succeeded');
     expect(status.paymentMethod?.customerReference).toBe(pi.customer);
   });
@@ -341,11 +277,10 @@ describe('sessions', () => {
     });
     const si = (await stripeApi(`/setup_intents/${started.providerCode}`, secretKey())).body;
     expect(si).toMatchObject({ usage: 'off_session', customer: expect.stringMatching(/^cus_/) });
-    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('awaiting_customer');
+    expect((await retrieve(ref)).state).toBe('awaiting_customer');
     await env.sim.clock.advance(30 * DAY);
-    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('awaiting_customer');
-    await pay(started.token, '4242424242424242');
-    const status = await env.adapter.retrieve(env.credentials, ref);
+    expect((await retrieve(ref)).state).toBe('awaiting_customer');
+    const status = await payThenRetrieve(started.token, ref, '4242424242424242');
     expect(status).toMatchObject({
       state: 'succeeded',
       rawStatus: 'succeeded',
@@ -357,7 +292,7 @@ describe('sessions', () => {
   it('a session with a stored method: the customer confirms it with the publishable key', async () => {
     const method = await storedCard('4242424242424242');
     const { started, ref } = await start('payment', { storedPaymentMethod: method });
-    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+    expect(await retrieve(ref)).toMatchObject({
       state: 'awaiting_customer',
       rawStatus: 'requires_confirmation',
     });
@@ -369,7 +304,7 @@ describe('sessions', () => {
       },
     );
     expect(confirmed.status).toBe(200);
-    const status = await env.adapter.retrieve(env.credentials, ref);
+    const status = await retrieve(ref);
     expect(status.state).toBe('succeeded');
     expect(status.paymentMethod?.reference).toBe(method.reference);
   });
@@ -385,49 +320,40 @@ describe('card outcomes', () => {
     ['4000000000000127', 'declined', 'incorrect_cvc'],
     ['4000000000000119', 'error', 'processing_error'],
   ])('%s -> %s (%s)', async (number, state, errorCode) => {
-    const { started, ref } = await start('payment');
-    await pay(started.token, number);
-    const status = await env.adapter.retrieve(env.credentials, ref);
+    const { started, ref } = await paid('payment', number);
+    const status = await retrieve(ref);
     expect(status).toEqual({
       state,
       rawStatus: 'requires_payment_method',
       providerCode: started.providerCode,
       errorCode,
       errorMessage: expect.stringMatching(/card|processing/i),
-      subject: {
-        amount: 1000n,
-        currency: 'USD',
-        sessionId: expect.stringMatching(/^ses_test_/),
-        merchantInternalTransactionCode: expect.stringMatching(/^order-/),
-      },
+      subject: SUBJECT,
     });
   });
 
   it('a declined SetupIntent is declined too', async () => {
-    const { started, ref } = await start('add-payment-method');
-    await pay(started.token, '4000000000009995');
-    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+    const { ref } = await paid('add-payment-method', '4000000000009995');
+    expect(await retrieve(ref)).toMatchObject({
       state: 'declined',
       errorCode: 'insufficient_funds',
     });
   });
 
   it('3-D Secure: processing during the challenge, approve -> succeeded', async () => {
-    const { started, ref } = await start('payment');
-    await pay(started.token, '4000000000003220');
-    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+    const { started, ref } = await paid('payment', '4000000000003220');
+    expect(await retrieve(ref)).toMatchObject({
       state: 'processing',
       rawStatus: 'requires_action',
     });
     await challenge(started.token, 'approve');
-    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('succeeded');
+    expect((await retrieve(ref)).state).toBe('succeeded');
   });
 
   it('3-D Secure: deny -> failed', async () => {
-    const { started, ref } = await start('authorization');
-    await pay(started.token, '4000000000003220');
+    const { started, ref } = await paid('authorization', '4000000000003220');
     await challenge(started.token, 'deny');
-    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+    expect(await retrieve(ref)).toMatchObject({
       state: 'failed',
       rawStatus: 'requires_payment_method',
       errorCode: 'payment_intent_authentication_failure',
@@ -435,33 +361,26 @@ describe('card outcomes', () => {
   });
 
   it('3-D Secure on a SetupIntent: deny -> failed', async () => {
-    const { started, ref } = await start('add-payment-method');
-    await pay(started.token, '4000000000003220');
-    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('processing');
+    const { started, ref } = await paid('add-payment-method', '4000000000003220');
+    expect((await retrieve(ref)).state).toBe('processing');
     await challenge(started.token, 'deny');
-    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+    expect(await retrieve(ref)).toMatchObject({
       state: 'failed',
       errorCode: 'setup_intent_authentication_failure',
     });
   });
 
   it('unmappable status -> unknown with the raw status', async () => {
-    const { started, ref } = await start('payment');
-    await pay(started.token, '4242424242424242');
+    const { started, ref } = await paid('payment', '4242424242424242');
     env.sim.addScenario({
       kind: 'unmappable_status',
       target: { providerRef: started.providerCode },
     });
-    expect(await env.adapter.retrieve(env.credentials, ref)).toEqual({
+    expect(await retrieve(ref)).toEqual({
       state: 'unknown',
       rawStatus: 'requires_review',
       providerCode: started.providerCode,
-      subject: {
-        amount: 1000n,
-        currency: 'USD',
-        sessionId: expect.stringMatching(/^ses_test_/),
-        merchantInternalTransactionCode: expect.stringMatching(/^order-/),
-      },
+      subject: SUBJECT,
     });
   });
 });
@@ -470,25 +389,23 @@ describe('expiry and close', () => {
   it('a PaymentIntent expires 24 h after creation', async () => {
     const { ref } = await start('payment');
     await env.sim.clock.advance(DAY - 1);
-    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('awaiting_customer');
+    expect((await retrieve(ref)).state).toBe('awaiting_customer');
     await env.sim.clock.advance(1);
-    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+    expect(await retrieve(ref)).toMatchObject({
       state: 'expired',
       rawStatus: 'canceled',
     });
   });
 
   it('an uncaptured authorization released after 7 days is expired', async () => {
-    const { started, ref } = await start('authorization');
-    await pay(started.token, '4242424242424242');
+    const { ref } = await paid('authorization', '4242424242424242');
     await env.sim.clock.advance(7 * DAY);
-    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('expired');
+    expect((await retrieve(ref)).state).toBe('expired');
   });
 
   it('close after a decline cancels the intent: a later card can no longer succeed', async () => {
-    const { started, ref } = await start('payment');
-    await pay(started.token, '4000000000000002');
-    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('declined');
+    const { started, ref } = await paid('payment', '4000000000000002');
+    expect((await retrieve(ref)).state).toBe('declined');
     const closed = await env.adapter.close(env.credentials, ref);
     // Canceled at Stripe; the decline stays what happened to this payment.
     expect(closed).toMatchObject({
@@ -507,7 +424,7 @@ describe('expiry and close', () => {
       },
     );
     expect(confirm.status).toBe(400);
-    expect(await env.adapter.retrieve(env.credentials, ref)).toMatchObject({
+    expect(await retrieve(ref)).toMatchObject({
       rawStatus: 'canceled',
       state: 'declined',
     });
@@ -517,8 +434,7 @@ describe('expiry and close', () => {
   });
 
   it('close of an intent that succeeded meanwhile reports the success', async () => {
-    const { started, ref } = await start('payment');
-    await pay(started.token, '4242424242424242');
+    const { ref } = await paid('payment', '4242424242424242');
     const closed = await env.adapter.close(env.credentials, ref);
     expect(closed).toMatchObject({ state: 'succeeded', rawStatus: 'succeeded' });
     expect(closed.paymentMethod?.last4).toBe('4242');
@@ -540,16 +456,19 @@ describe('expiry and close', () => {
 });
 
 describe('stored method charges', () => {
+  /** Stores a card, then charges it $25 off-session as charge n. */
+  async function chargeNewCard(number: string, n: number) {
+    const method = await storedCard(number);
+    return chargeStored(
+      env.adapter,
+      env.credentials,
+      storedCharge(n, 2500n, `charge-${n}`, method),
+    );
+  }
+
   it('charges a stored card off-session, once per idempotency key', async () => {
     const method = await storedCard('4242424242424242');
-    const charge = {
-      idempotencyKey: 'ses_charge_1',
-      sessionId: 'ses_charge_1',
-      amount: 2500n,
-      currency: 'USD' as const,
-      merchantInternalTransactionCode: 'charge-1',
-      paymentMethod: method,
-    };
+    const charge = storedCharge(1, 2500n, 'charge-1', method);
     const status = await chargeStored(env.adapter, env.credentials, charge);
     expect(status).toMatchObject({
       state: 'succeeded',
@@ -563,15 +482,7 @@ describe('stored method charges', () => {
   });
 
   it('4000000000000341: attach succeeds, the later charge is declined', async () => {
-    const method = await storedCard('4000000000000341');
-    const status = await chargeStored(env.adapter, env.credentials, {
-      idempotencyKey: 'ses_charge_2',
-      sessionId: 'ses_charge_2',
-      amount: 2500n,
-      currency: 'USD',
-      merchantInternalTransactionCode: 'charge-2',
-      paymentMethod: method,
-    });
+    const status = await chargeNewCard('4000000000000341', 2);
     expect(status).toEqual({
       state: 'declined',
       rawStatus: 'card_error',
@@ -585,24 +496,15 @@ describe('stored method charges', () => {
   });
 
   it('a card needing 3-D Secure off-session fails with authentication_required', async () => {
-    const method = await storedCard('4000000000003220');
-    const status = await chargeStored(env.adapter, env.credentials, {
-      idempotencyKey: 'ses_charge_3',
-      sessionId: 'ses_charge_3',
-      amount: 2500n,
-      currency: 'USD',
-      merchantInternalTransactionCode: 'charge-3',
-      paymentMethod: method,
-    });
+    const status = await chargeNewCard('4000000000003220', 3);
     expect(status).toMatchObject({ state: 'failed', errorCode: 'authentication_required' });
   });
 });
 
 describe('capture and void', () => {
   async function authorized() {
-    const { started, ref } = await start('authorization');
-    await pay(started.token, '4242424242424242');
-    expect((await env.adapter.retrieve(env.credentials, ref)).state).toBe('succeeded');
+    const { started, ref } = await paid('authorization', '4242424242424242');
+    expect((await retrieve(ref)).state).toBe('succeeded');
     return started.providerCode;
   }
   const op = (providerCode: string, amount: bigint, key: string) => ({
@@ -611,28 +513,31 @@ describe('capture and void', () => {
     currency: 'USD' as const,
     idempotencyKey: key,
   });
+  const capture = (pi: string, amount: bigint, key: string) =>
+    env.adapter.capture(env.credentials, op(pi, amount, key));
+  const voidAuth = (pi: string, amount: bigint, key: string) =>
+    env.adapter.void(env.credentials, op(pi, amount, key));
+  /** A capture or void Stripe applied, leaving the intent `rawStatus`. */
+  const applied = (pi: string, rawStatus: string) => ({
+    state: 'succeeded',
+    rawStatus,
+    providerCode: pi,
+  });
+  /** The amounts the provider's ledger holds for the intent's captures or voids. */
+  const amounts = (pi: string, kind: 'capture' | 'void') =>
+    env.sim.ledger({ providerRef: pi, kind }).map((e) => e.amount);
 
   it('captures the full amount', async () => {
     const pi = await authorized();
-    expect(await env.adapter.capture(env.credentials, op(pi, 1000n, 'cap_1'))).toEqual({
-      state: 'succeeded',
-      rawStatus: 'succeeded',
-      providerCode: pi,
-    });
-    expect(env.sim.ledger({ providerRef: pi, kind: 'capture' }).map((e) => e.amount)).toEqual([
-      1000,
-    ]);
+    expect(await capture(pi, 1000n, 'cap_1')).toEqual(applied(pi, 'succeeded'));
+    expect(amounts(pi, 'capture')).toEqual([1000]);
   });
 
   it('captures part of the amount; a second capture is refused', async () => {
     const pi = await authorized();
-    expect((await env.adapter.capture(env.credentials, op(pi, 400n, 'cap_1'))).state).toBe(
-      'succeeded',
-    );
-    expect(env.sim.ledger({ providerRef: pi, kind: 'capture' }).map((e) => e.amount)).toEqual([
-      400,
-    ]);
-    const second = await env.adapter.capture(env.credentials, op(pi, 400n, 'cap_2'));
+    expect((await capture(pi, 400n, 'cap_1')).state).toBe('succeeded');
+    expect(amounts(pi, 'capture')).toEqual([400]);
+    const second = await capture(pi, 400n, 'cap_2');
     expect(second).toMatchObject({
       state: 'error',
       rawStatus: 'succeeded',
@@ -644,7 +549,7 @@ describe('capture and void', () => {
 
   it('refuses a capture above the authorized amount', async () => {
     const pi = await authorized();
-    expect(await env.adapter.capture(env.credentials, op(pi, 1001n, 'cap_1'))).toMatchObject({
+    expect(await capture(pi, 1001n, 'cap_1')).toMatchObject({
       state: 'error',
       rawStatus: 'requires_capture',
       errorCode: 'amount_too_large',
@@ -654,65 +559,29 @@ describe('capture and void', () => {
 
   it('a capture of a voided or expired authorization says so', async () => {
     const voided = await authorized();
-    await env.adapter.void(env.credentials, op(voided, 1000n, 'void_1'));
-    expect((await env.adapter.capture(env.credentials, op(voided, 1000n, 'cap_1'))).state).toBe(
-      'canceled',
-    );
+    await voidAuth(voided, 1000n, 'void_1');
+    expect((await capture(voided, 1000n, 'cap_1')).state).toBe('canceled');
     const expired = await authorized();
     await env.sim.clock.advance(7 * DAY);
-    expect((await env.adapter.capture(env.credentials, op(expired, 1000n, 'cap_2'))).state).toBe(
-      'expired',
-    );
+    expect((await capture(expired, 1000n, 'cap_2')).state).toBe('expired');
   });
 
   it('voids an authorization; a void after capture is refused', async () => {
     const pi = await authorized();
-    expect(await env.adapter.void(env.credentials, op(pi, 1000n, 'void_1'))).toEqual({
-      state: 'succeeded',
-      rawStatus: 'canceled',
-      providerCode: pi,
-    });
-    expect(env.sim.ledger({ providerRef: pi, kind: 'void' }).map((e) => e.amount)).toEqual([1000]);
+    expect(await voidAuth(pi, 1000n, 'void_1')).toEqual(applied(pi, 'canceled'));
+    expect(amounts(pi, 'void')).toEqual([1000]);
     const captured = await authorized();
-    await env.adapter.capture(env.credentials, op(captured, 1000n, 'cap_1'));
-    expect(await env.adapter.void(env.credentials, op(captured, 1000n, 'void_2'))).toMatchObject({
+    await capture(captured, 1000n, 'cap_1');
+    expect(await voidAuth(captured, 1000n, 'void_2')).toMatchObject({
       state: 'error',
       errorCode: 'payment_intent_unexpected_state',
     });
   });
 });
 
-describe('provider faults', () => {
-  it('api_error on retrieve and start -> ProviderUnavailableError(error)', async () => {
-    const { ref } = await start('payment');
-    env.sim.addScenario({ kind: 'api_error', status: 503 });
-    const error = await env.adapter.retrieve(env.credentials, ref).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderUnavailableError);
-    expect((error as ProviderUnavailableError).kind).toBe('error');
-    env.sim.addScenario({ kind: 'api_error', status: 500 });
-    await expect(
-      env.adapter.startSession(env.credentials, request('payment')),
-    ).rejects.toBeInstanceOf(ProviderUnavailableError);
-  });
-
-  it('api_timeout -> ProviderUnavailableError(timeout)', async () => {
-    const quick = createStripeAdapter({
-      baseUrl: env.url,
-      clock: { now: () => env.sim.clock.now().getTime() },
-      timeoutMs: 300,
-    });
-    const { ref } = await start('authorization');
-    env.sim.addScenario({ kind: 'api_timeout' });
-    const error = await quick.retrieve(env.credentials, ref).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderUnavailableError);
-    expect((error as ProviderUnavailableError).kind).toBe('timeout');
-  });
-});
-
 describe('verifyCallback', () => {
   async function webhooks() {
-    const { started } = await start('payment');
-    await pay(started.token, '4242424242424242');
+    const { started } = await paid('payment', '4242424242424242');
     await env.sim.flush();
     expect(env.hooks.length).toBeGreaterThanOrEqual(2);
     return { providerCode: started.providerCode, hooks: env.hooks };

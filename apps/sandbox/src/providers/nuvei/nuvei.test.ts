@@ -1,35 +1,26 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Billing } from '@accrupay/contracts';
 import {
-  createProviderSim,
   nuveiDmnChecksum,
   nuveiRequestChecksum,
   type ProviderSim,
   type ScenarioInput,
 } from '@accrupay/provider-sim';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createNuveiAdapter } from './nuvei.ts';
 import {
-  type ChargeStoredRequest,
-  type ProviderAdapter,
-  type ProviderPaymentMethod,
-  ProviderUnavailableError,
-  type StartSessionRequest,
-} from './types.ts';
+  chargeStored,
+  describeAdapterConformance,
+  expectRefusal,
+  expectUnavailable,
+  listen as listenOn,
+  ORIGIN,
+  type Received,
+  startAdapterEnv,
+  storedCharge,
+} from '../conformance.ts';
+import type { ProviderPaymentMethod, StartSessionRequest } from '../types.ts';
+import { createNuveiAdapter } from './index.ts';
 
-/** A stored-method charge as the router makes it: prepare, then confirm. */
-async function chargeStored(
-  adapter: ProviderAdapter,
-  credentials: Record<string, unknown>,
-  request: ChargeStoredRequest,
-) {
-  const prepared = await adapter.prepareCharge(credentials, request);
-  return adapter.confirmCharge(credentials, { ...request, ...prepared });
-}
-
-const ORIGIN = 'https://shop.example';
 const CARDS = {
   visa: '4761344136141390',
   mastercard: '5101081046006034',
@@ -38,62 +29,51 @@ const CARDS = {
   processingError: '4000000000000119',
 } as const;
 
-interface Received {
-  body: Buffer;
-  headers: IncomingHttpHeaders;
-}
+describeAdapterConformance('Nuvei', {
+  create: createNuveiAdapter,
+  simProvider: 'nuvei',
+  callbackPath: '/callbacks/nuvei',
+  credentialShape: {
+    accountId: expect.stringMatching(/^acct_[0-9a-f]{16}$/),
+    merchantId: expect.stringMatching(/^\d{16}$/),
+    merchantSiteId: expect.stringMatching(/^\d{6}$/),
+    secretKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+  },
+  secretFields: ['secretKey'],
+  simAccount: (credentials) => ({
+    merchantId: credentials.merchantId,
+    merchantSiteId: credentials.merchantSiteId,
+    secretKey: credentials.secretKey,
+    notificationUrl: expect.stringMatching(/\/callbacks\/nuvei$/),
+  }),
+  baseConfig: (credentials, url) => ({
+    provider: 'NUVEI',
+    merchantId: credentials.merchantId,
+    merchantSiteId: credentials.merchantSiteId,
+    hostedFieldsUrl: `${url}/hosted/card`,
+  }),
+  startRequest: () => startRequest(),
+});
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+async function listen(handler: Parameters<typeof listenOn>[0]): Promise<string> {
+  const server = await listenOn(handler);
+  cleanups.push(server.close);
+  return server.url;
 }
 
 /** A simulator, a DMN receiver and an adapter with a freshly provisioned account. */
-async function setup(
-  options: { timeoutMs?: number; credentials?: Record<string, unknown> } = {},
-): Promise<{
-  sim: ProviderSim;
-  url: string;
-  adapter: ProviderAdapter;
-  credentials: Record<string, unknown>;
-  received: Received[];
-}> {
-  const received: Received[] = [];
-  const hooks = await listen((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ body: Buffer.concat(chunks), headers: req.headers });
-      res.end('ok');
-    });
+async function setup(options: { timeoutMs?: number; credentials?: Record<string, unknown> } = {}) {
+  const env = await startAdapterEnv(createNuveiAdapter, {
+    ...options,
+    callbackPath: '/callbacks/nuvei',
   });
-  const sim = createProviderSim({ clock: { start: '2030-01-15T12:00:00Z' } });
-  const running = await sim.start({ port: 0 });
-  cleanups.push(() => running.close());
-  const adapter = createNuveiAdapter({
-    baseUrl: running.url,
-    clock: { now: () => sim.clock.now().getTime() },
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  });
-  const credentials = options.credentials ?? adapter.newCredentials();
-  await adapter.provisionAccount(credentials, {
-    callbackUrl: `${hooks}/callbacks/nuvei`,
-    allowedOrigins: [ORIGIN],
-  });
-  return { sim, url: running.url, adapter, credentials, received };
+  cleanups.push(env.close);
+  return env;
 }
 
 let counter = 0;
@@ -162,68 +142,6 @@ function spyOnNuveiRequests(): { url: string; body: Record<string, unknown> }[] 
   });
   return sent;
 }
-
-async function expectUnavailable(promise: Promise<unknown>, kind: 'error' | 'timeout') {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderUnavailableError);
-  expect((error as ProviderUnavailableError).kind).toBe(kind);
-  return error as ProviderUnavailableError;
-}
-
-describe('credentials and account', () => {
-  it('makes random credentials of the documented shape and registers them at the simulator', async () => {
-    const { sim, adapter, credentials } = await setup();
-    expect(credentials).toEqual({
-      accountId: expect.stringMatching(/^acct_[0-9a-f]{16}$/),
-      merchantId: expect.stringMatching(/^\d{16}$/),
-      merchantSiteId: expect.stringMatching(/^\d{6}$/),
-      secretKey: expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
-    expect(adapter.newCredentials()).not.toEqual(credentials);
-    const account = sim.accounts().find((a) => a.id === credentials.accountId);
-    expect(account?.nuvei).toMatchObject({
-      merchantId: credentials.merchantId,
-      merchantSiteId: credentials.merchantSiteId,
-      secretKey: credentials.secretKey,
-      notificationUrl: expect.stringMatching(/\/callbacks\/nuvei$/),
-    });
-    expect(account?.allowedOrigins).toEqual([ORIGIN]);
-  });
-
-  it('baseConfig carries the public ids and the card page, never the secret', async () => {
-    const { url, adapter, credentials } = await setup();
-    const config = adapter.baseConfig(credentials);
-    expect(config).toEqual({
-      provider: 'NUVEI',
-      merchantId: credentials.merchantId,
-      merchantSiteId: credentials.merchantSiteId,
-      hostedFieldsUrl: `${url}/hosted/card`,
-    });
-    expect(JSON.stringify(config)).not.toContain(String(credentials.secretKey));
-  });
-
-  it('an unreachable simulator is ProviderUnavailableError naming the URL', async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    const adapter = createNuveiAdapter({ baseUrl: `http://127.0.0.1:${port}` });
-    const credentials = adapter.newCredentials();
-    const error = await expectUnavailable(
-      adapter.provisionAccount(credentials, {
-        callbackUrl: 'http://127.0.0.1:1/cb',
-        allowedOrigins: [],
-      }),
-      'error',
-    );
-    expect(error.message).toContain(
-      `http://127.0.0.1:${port}/__sim/accounts/${credentials.accountId}`,
-    );
-  });
-});
 
 describe('sessions', () => {
   it('payment: openOrder Sale with billing, awaiting_customer, then succeeded with the transactionId', async () => {
@@ -337,6 +255,7 @@ describe('sessions', () => {
     expect(sim.ledger({ token: session.token, kind: 'verification' })).toHaveLength(1);
     expect(status.state).toBe('succeeded');
     expect(status.paymentMethod).toEqual({
+      kind: 'card',
       reference: expect.stringMatching(/^\d+$/),
       customerReference: 'cust-9',
       brand: 'VISA',
@@ -376,12 +295,11 @@ describe('sessions', () => {
 
   it('a start the simulator refuses (bad credentials) is a plain Error with errCode and reason', async () => {
     const { adapter, credentials } = await setup();
-    const error = await adapter
-      .startSession({ ...credentials, secretKey: 'wrong' }, startRequest())
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect(error).not.toBeInstanceOf(ProviderUnavailableError);
-    expect((error as Error).message).toMatch(/errCode 1001 Invalid checksum/);
+    const wrongSecret = { ...credentials, secretKey: 'wrong' };
+    await expectRefusal(
+      adapter.startSession(wrongSecret, startRequest()),
+      /errCode 1001 Invalid checksum/,
+    );
   });
 });
 
@@ -494,14 +412,11 @@ describe('stored card charges', () => {
   it('charges a stored card: succeeded with the charge transactionId', async () => {
     const { sim, adapter, credentials, method } = await storeCard(CARDS.visa);
     const sent = spyOnNuveiRequests();
-    const status = await chargeStored(adapter, credentials, {
-      idempotencyKey: 'ses_charge_1',
-      sessionId: 'ses_charge_1',
-      amount: 2_550n,
-      currency: 'USD',
-      merchantInternalTransactionCode: 'order-charge-1',
-      paymentMethod: method,
-    });
+    const status = await chargeStored(
+      adapter,
+      credentials,
+      storedCharge(1, 2_550n, 'order-charge-1', method),
+    );
     const [charge] = sim.ledger({ merchantRef: 'order-charge-1', kind: 'charge' });
     expect(charge?.amount).toBe(2_550);
     expect(status).toMatchObject({ state: 'succeeded', providerCode: charge?.providerRef });
@@ -515,41 +430,28 @@ describe('stored card charges', () => {
 
   it('the 4000000000000341 card attaches but its charge is declined', async () => {
     const { sim, adapter, credentials, method } = await storeCard(CARDS.attachOkChargeDeclines);
-    const status = await chargeStored(adapter, credentials, {
-      idempotencyKey: 'ses_charge_2',
-      sessionId: 'ses_charge_2',
-      amount: 1_000n,
-      currency: 'USD',
-      merchantInternalTransactionCode: 'order-charge-2',
-      paymentMethod: method,
-    });
+    const status = await chargeStored(
+      adapter,
+      credentials,
+      storedCharge(2, 1_000n, 'order-charge-2', method),
+    );
     expect(status).toMatchObject({ state: 'declined', errorCode: '-1', errorMessage: 'Decline' });
     expect(sim.ledger({ merchantRef: 'order-charge-2', kind: 'charge' })).toEqual([]);
   });
 
   it('an unknown stored card is error 1011, not a charge', async () => {
     const { adapter, credentials, method } = await storeCard(CARDS.visa);
-    const status = await chargeStored(adapter, credentials, {
-      idempotencyKey: 'ses_charge_3',
-      sessionId: 'ses_charge_3',
-      amount: 1_000n,
-      currency: 'USD',
-      merchantInternalTransactionCode: 'order-charge-3',
-      paymentMethod: { ...method, reference: '99999999' },
-    });
+    const status = await chargeStored(
+      adapter,
+      credentials,
+      storedCharge(3, 1_000n, 'order-charge-3', { ...method, reference: '99999999' }),
+    );
     expect(status).toMatchObject({ state: 'error', errorCode: '1011' });
   });
 
   it('a prepared order is charged once, however often it is confirmed', async () => {
     const { sim, adapter, credentials, method } = await storeCard(CARDS.visa);
-    const request = {
-      idempotencyKey: 'ses_charge_4',
-      sessionId: 'ses_charge_4',
-      amount: 1_000n,
-      currency: 'USD' as const,
-      merchantInternalTransactionCode: 'order-charge-4',
-      paymentMethod: method,
-    };
+    const request = storedCharge(4, 1_000n, 'order-charge-4', method);
     const prepared = await adapter.prepareCharge(credentials, request);
     expect((await adapter.confirmCharge(credentials, { ...request, ...prepared })).state).toBe(
       'succeeded',
@@ -634,25 +536,6 @@ describe('faults', () => {
       state: 'unknown',
       rawStatus: 'UNDER_REVIEW',
     });
-  });
-
-  it('api_error (an HTML 5xx page) is ProviderUnavailableError error, on start and retrieve', async () => {
-    const { sim, adapter, credentials } = await setup();
-    scenario(sim, { kind: 'api_error', status: 503 });
-    await expectUnavailable(adapter.startSession(credentials, startRequest()), 'error');
-    const session = await adapter.startSession(credentials, startRequest());
-    scenario(sim, { kind: 'api_error', status: 500 });
-    await expectUnavailable(adapter.retrieve(credentials, ref(session, 'payment')), 'error');
-    expect((await adapter.retrieve(credentials, ref(session, 'payment'))).state).toBe(
-      'awaiting_customer',
-    );
-  });
-
-  it('api_timeout is ProviderUnavailableError timeout after timeoutMs (real time)', async () => {
-    const { sim, adapter, credentials } = await setup({ timeoutMs: 300 });
-    const session = await adapter.startSession(credentials, startRequest());
-    scenario(sim, { kind: 'api_timeout' });
-    await expectUnavailable(adapter.retrieve(credentials, ref(session, 'payment')), 'timeout');
   });
 
   it('a held request dropped by the provider is ProviderUnavailableError error', async () => {

@@ -1,0 +1,67 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { CallbackHint } from '../types.ts';
+
+const eventSchema = z.object({
+  type: z.string().nullish(),
+  data: z.object({ object: z.object({ id: z.string().nullish() }).passthrough() }).nullish(),
+});
+
+function safeJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string) {
+  const entry = Object.entries(headers).find(([k]) => k.toLowerCase() === name);
+  return Array.isArray(entry?.[1]) ? entry[1][0] : entry?.[1];
+}
+
+/**
+ * Checks a webhook's `Stripe-Signature` (`t=<seconds>,v1=<hex HMAC-SHA256 of "t.body">`) against
+ * the account's webhook secret and the tolerance; hints at the intent, never at its outcome.
+ */
+export function verifyStripeWebhook(options: {
+  webhookSecret: string;
+  rawBody: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+  nowSeconds: number;
+  toleranceSeconds: number;
+}): { ok: true; hint: CallbackHint } | { ok: false; reason: string } {
+  const { rawBody, toleranceSeconds: tolerance } = options;
+  const signature = header(options.headers, 'stripe-signature');
+  if (!signature) return { ok: false, reason: 'missing Stripe-Signature header' };
+  let t: number | undefined;
+  const signatures: string[] = [];
+  for (const part of signature.split(',')) {
+    const [key, value] = part.trim().split('=', 2);
+    if (key === 't' && value && /^\d+$/.test(value)) t = Number(value);
+    else if (key === 'v1' && value && /^[0-9a-f]{64}$/i.test(value)) signatures.push(value);
+  }
+  if (t === undefined || signatures.length === 0) {
+    return { ok: false, reason: 'malformed Stripe-Signature header (needs t=<seconds>,v1=<hex>)' };
+  }
+  const expected = createHmac('sha256', options.webhookSecret)
+    .update(`${t}.`)
+    .update(rawBody)
+    .digest();
+  if (!signatures.some((s) => timingSafeEqual(Buffer.from(s, 'hex'), expected))) {
+    return { ok: false, reason: 'Stripe-Signature does not match the body (signature mismatch)' };
+  }
+  if (Math.abs(options.nowSeconds - t) > tolerance) {
+    return { ok: false, reason: `Stripe-Signature timestamp outside the ${tolerance} s tolerance` };
+  }
+  const event = eventSchema.safeParse(safeJson(rawBody));
+  if (!event.success) return { ok: false, reason: 'signed body is not a Stripe event' };
+  return {
+    ok: true,
+    hint: {
+      providerCode: event.data.data?.object.id ?? null,
+      token: null,
+      eventType: event.data.type ?? null,
+    },
+  };
+}
