@@ -74,12 +74,14 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
       port: 0,
       logger: createLogger('trace', { write: (line: string) => logs.push(line) }),
       sim: { clock: { mode: 'manual', start: '2030-01-15T12:00:00Z' } },
-      extraRoutes: demoShop({
-        merchant: () => {
-          if (!credentials) throw new Error('the demo merchant is not created yet');
-          return { ...credentials, baseUrl: sandbox.url };
-        },
-      }),
+      publicRoutes: [
+        demoShop({
+          merchant: () => {
+            if (!credentials) throw new Error('the demo merchant is not created yet');
+            return { ...credentials, baseUrl: sandbox.url };
+          },
+        }),
+      ],
     });
     if (!sandbox.sim) throw new Error('the sandbox embeds its simulator');
     sim = sandbox.sim;
