@@ -1,7 +1,7 @@
 import express from 'express';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../../test-support.ts';
-import { routeTable } from '../routes.ts';
+import { type RouteAccess, routeTable } from '../routes.ts';
 
 type ErrorBody = { error: { code: string; message: string } };
 
@@ -94,29 +94,31 @@ describe('authentication is decided by the route, closed by default', () => {
 describe('routeTable', () => {
   const routes = routeTable([{ path: '/demo', handler: express.Router() }]);
 
-  test('takes the access of each contract route from its namespace', () => {
-    expect(routes.access('GET', '/health')).toBe('open');
-    expect(routes.access('GET', '/')).toBe('open');
-    expect(routes.access('GET', '/v1/client-sessions')).toBe('merchant');
-    expect(routes.access('POST', '/v1/transactions/tx_1/settle')).toBe('merchant');
-    expect(routes.access('GET', '/v1/public/pk_1/client-session')).toBe('public');
-    expect(routes.access('GET', '/v1/public/pk_1/client-session/base-config')).toBe('public');
-    expect(routes.access('POST', '/v1/provider-callbacks/stripe/mtp_1')).toBe('callback');
-  });
+  const expected: Record<string, RouteAccess> = {
+    // Each contract route takes its access from its namespace.
+    'GET /health': 'open',
+    'GET /': 'open',
+    'GET /v1/client-sessions': 'merchant',
+    'POST /v1/transactions/tx_1/settle': 'merchant',
+    'GET /v1/public/pk_1/client-session': 'public',
+    'GET /v1/public/pk_1/client-session/base-config': 'public',
+    'POST /v1/provider-callbacks/stripe/mtp_1': 'callback',
+    // Matched as express does: any case, a trailing slash, HEAD as GET, OPTIONS as any method.
+    'GET /V1/Public/pk_1/CLIENT-SESSION/': 'public',
+    'HEAD /health': 'open',
+    'OPTIONS /v1/public/pk_1/client-session': 'public',
+    'GET /DEMO/checkout.js': 'open',
+    // Closed by default: another method, path or prefix needs the secret.
+    'POST /v1/public/pk_1/client-session': 'merchant',
+    'GET /v1/provider-callbacks/stripe/mtp_1': 'merchant',
+    'GET /v1/public/pk_1/client-session/extra': 'merchant',
+    'POST /graphql': 'merchant',
+    'GET /demonstration': 'merchant',
+    'GET /favicon.ico': 'merchant',
+  };
 
-  test('matches as express does: any case, a trailing slash, HEAD as GET, OPTIONS as any', () => {
-    expect(routes.access('GET', '/V1/Public/pk_1/CLIENT-SESSION/')).toBe('public');
-    expect(routes.access('HEAD', '/health')).toBe('open');
-    expect(routes.access('OPTIONS', '/v1/public/pk_1/client-session')).toBe('public');
-    expect(routes.access('GET', '/DEMO/checkout.js')).toBe('open');
-  });
-
-  test('is closed by default: another method, path or prefix needs the secret', () => {
-    expect(routes.access('POST', '/v1/public/pk_1/client-session')).toBe('merchant');
-    expect(routes.access('GET', '/v1/provider-callbacks/stripe/mtp_1')).toBe('merchant');
-    expect(routes.access('GET', '/v1/public/pk_1/client-session/extra')).toBe('merchant');
-    expect(routes.access('POST', '/graphql')).toBe('merchant');
-    expect(routes.access('GET', '/demonstration')).toBe('merchant');
-    expect(routes.access('GET', '/favicon.ico')).toBe('merchant');
+  test.each(Object.entries(expected))('%s is %s', (request, access) => {
+    const [method = '', path = ''] = request.split(' ');
+    expect(routes.access(method, path)).toBe(access);
   });
 });
