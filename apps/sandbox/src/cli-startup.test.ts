@@ -1,30 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { makeReadOnly } from './read-only-support.ts';
-import { openStore } from './store/open-store.ts';
+import { describe, expect, test } from 'vitest';
+import { startupFixture } from './startup-support.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
-const children: ChildProcess[] = [];
-const servers: Server[] = [];
-const undo: Array<() => void> = [];
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'accrupay-cli-startup-'));
-});
-afterEach(async () => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-  for (const restore of undo.splice(0).reverse()) restore();
-  await Promise.all(
-    servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))),
-  );
-  await rm(dir, { recursive: true, force: true });
-});
+const fixture = startupFixture('accrupay-cli-startup-');
+const existingDatabase = () => fixture.existingDatabase(join('.accrupay', 'sandbox.db'));
 
 /** Runs the CLI to its exit (or, with `until`, until it printed that): its code and output. */
 function run(
@@ -40,7 +23,7 @@ function run(
       env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: '', ...env },
     },
   );
-  children.push(child);
+  fixture.onCleanup(() => child.kill('SIGKILL'));
   let output = '';
   return new Promise((resolve) => {
     const collect = (chunk: Buffer) => {
@@ -64,30 +47,13 @@ function expectCleanFailure(result: { code: number; output: string }, code = 1) 
   expect(result.output).not.toContain('sandbox ready');
 }
 
-async function takenPort(): Promise<number> {
-  const server = createServer();
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
-
-async function existingDatabase(): Promise<string> {
-  const file = join(dir, '.accrupay', 'sandbox.db');
-  const store = await openStore(file);
-  await store.migrate();
-  await store.close();
-  return file;
-}
-
 // Each test starts a real process through tsx: allow for a loaded machine.
 describe('accrupay-sandbox start refuses, with a message and a non-zero exit', {
   timeout: 60_000,
 }, () => {
   test('a read-only database file, naming it and what to do', async () => {
     const file = await existingDatabase();
-    undo.push(makeReadOnly(file));
+    fixture.readOnly(file);
     const result = await run(['start', '--port', '0', '--db', file]);
     expectCleanFailure(result);
     expect(result.output).toContain(`The database file ${file} is not writable`);
@@ -96,16 +62,16 @@ describe('accrupay-sandbox start refuses, with a message and a non-zero exit', {
 
   test('a read-only .accrupay directory', async () => {
     const file = await existingDatabase();
-    undo.push(makeReadOnly(join(dir, '.accrupay')));
+    fixture.readOnly(join(fixture.dir(), '.accrupay'));
     const result = await run(['start', '--port', '0', '--db', file]);
     expectCleanFailure(result);
     expect(result.output).toContain(
-      `make the file and its directory ${join(dir, '.accrupay')} writable`,
+      `make the file and its directory ${join(fixture.dir(), '.accrupay')} writable`,
     );
   });
 
   test('a router port in use, naming --port and the port', async () => {
-    const port = await takenPort();
+    const port = await fixture.takenPort();
     const result = await run([
       'start',
       '--port',
@@ -124,7 +90,7 @@ describe('accrupay-sandbox start refuses, with a message and a non-zero exit', {
   });
 
   test('a simulator port in use, naming --sim-port and the port', async () => {
-    const port = await takenPort();
+    const port = await fixture.takenPort();
     const result = await run([
       'start',
       '--port',
@@ -142,16 +108,16 @@ describe('accrupay-sandbox start refuses, with a message and a non-zero exit', {
   });
 
   test('(not a refusal) a start names its key file, created beside the database with mode 0600', async () => {
-    const file = join(dir, 'data', 'sandbox.db');
+    const file = join(fixture.dir(), 'data', 'sandbox.db');
     const started = await run(['start', '--port', '0', '--db', file], {}, 'Stop with Ctrl-C.');
     expect(started.output).toContain(
-      `credentials key:   the key file ${join(dir, 'data', 'credentials.key')} (keep it with the database)`,
+      `credentials key:   the key file ${join(fixture.dir(), 'data', 'credentials.key')} (keep it with the database)`,
     );
-    expect((await stat(join(dir, 'data', 'credentials.key'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(fixture.dir(), 'data', 'credentials.key'))).mode & 0o777).toBe(0o600);
   });
 
   test('a wrong credentials key, naming ACCRUPAY_CREDENTIALS_KEY', async () => {
-    const file = join(dir, 'sandbox.db');
+    const file = join(fixture.dir(), 'sandbox.db');
     const key = (byte: string) => Buffer.alloc(32, byte).toString('base64');
     const created = await run(['merchant', 'create', '--json', '--db', file], {
       ACCRUPAY_CREDENTIALS_KEY: key('a'),

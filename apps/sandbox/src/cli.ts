@@ -147,15 +147,17 @@ async function main(argv: string[]) {
   // this process).
   let demoMerchant: Promise<MerchantCredentials> | undefined;
   const sandbox = await startSandbox({
-    extraRoutes: demoShop({
-      merchant: async () => {
-        demoMerchant ??= sandbox.createMerchant({
-          name: DEMO_MERCHANT_NAME,
-          allowedOrigins: [sandbox.url, sandbox.url.replace('127.0.0.1', 'localhost')],
-        });
-        return { ...(await demoMerchant), baseUrl: sandbox.url };
-      },
-    }),
+    publicRoutes: [
+      demoShop({
+        merchant: async () => {
+          demoMerchant ??= sandbox.createMerchant({
+            name: DEMO_MERCHANT_NAME,
+            allowedOrigins: [sandbox.url, sandbox.url.replace('127.0.0.1', 'localhost')],
+          });
+          return { ...(await demoMerchant), baseUrl: sandbox.url };
+        },
+      }),
+    ],
     db,
     port,
     reset: values.reset ?? false,

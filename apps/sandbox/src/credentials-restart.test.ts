@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { asKysely } from './store/test-support.ts';
+import { GOOD_CARDS } from './test-cards.ts';
 import { databases, paymentStart, startTestSandbox } from './test-support.ts';
 
 type Json = Record<string, unknown>;
@@ -60,7 +61,7 @@ describe.each(DBS)(
                 ...paymentStart(merchant, provider, { code }),
               });
               expect(started.status, JSON.stringify(started.body)).toBe(200);
-              const card = provider === 'STRIPE' ? '4242424242424242' : '4761344136141390';
+              const card = GOOD_CARDS[provider];
               expect((await second.pay(provider, started.body.token as string, card)).status).toBe(
                 200,
               );

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { createNuveiAdapter } from './providers/nuvei/index.ts';
 import { createStripeAdapter } from './providers/stripe/index.ts';
 import { type ProviderAdapter, ProviderUnavailableError } from './providers/types.ts';
+import { GOOD_CARDS, testCard } from './test-cards.ts';
 import { databases, paymentStart, startTestSandbox, type TestSandbox } from './test-support.ts';
 
 const DBS = await databases();
@@ -9,12 +10,12 @@ const HOUR = 3_600_000;
 
 // The simulator's published test cards (packages/provider-sim/README.md).
 const CARDS = {
-  STRIPE: { success: '4242424242424242', challenge: '4000000000003220' },
-  NUVEI: { success: '4761344136141390', challenge: '4000027891380961' },
-  decline: '4000000000000002',
-  insufficientFunds: '4000000000009995',
-  processingError: '4000000000000119',
-  attachThenDecline: '4000000000000341',
+  STRIPE: { success: GOOD_CARDS.STRIPE, challenge: testCard('STRIPE', 'challenge_3ds') },
+  NUVEI: { success: GOOD_CARDS.NUVEI, challenge: testCard('NUVEI', 'challenge_3ds') },
+  decline: testCard('STRIPE', 'generic_decline'),
+  insufficientFunds: testCard('STRIPE', 'insufficient_funds'),
+  processingError: testCard('STRIPE', 'processing_error'),
+  attachThenDecline: testCard('STRIPE', 'attach_ok_charge_declines'),
 } as const;
 const TTL = { STRIPE: 24 * HOUR, NUVEI: 20 * 60_000 } as const;
 /** Nuvei keeps an order payable after a declined card; the router cancels Stripe's PaymentIntent. */
@@ -53,6 +54,12 @@ describe.each(DBS)('on $name', (db) => {
       });
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       return answer.body;
+    }
+    /** A started session the customer paid with `card`. */
+    async function paid(card: string) {
+      const session = await start();
+      await t.pay(provider, session.token, card);
+      return session;
     }
     const getSession = async (id: string) =>
       (await t.api<Json>('GET', `/v1/client-sessions/lookup?id=${id}`)).body;
@@ -112,8 +119,7 @@ describe.each(DBS)('on $name', (db) => {
     ])(
       'a %s verifies to DECLINED; the retry pays once, in a new session (Stripe) or the same one (Nuvei)',
       async (_name, card) => {
-        const session = await start();
-        await t.pay(provider, session.token, card);
+        const session = await paid(card);
         const transaction = await verify(session.id);
         expect(transaction).toMatchObject({ status: 'DECLINED' });
         expect(transaction.errorMessage).toEqual(expect.any(String));
@@ -139,8 +145,7 @@ describe.each(DBS)('on $name', (db) => {
     );
 
     test('a processing error verifies to ERROR', async () => {
-      const session = await start();
-      await t.pay(provider, session.token, CARDS.processingError);
+      const session = await paid(CARDS.processingError);
       expect(await verify(session.id)).toMatchObject({ status: 'ERROR' });
       expect(await getSession(session.id)).toMatchObject({ status: 'ERROR' });
     });
@@ -148,16 +153,14 @@ describe.each(DBS)('on $name', (db) => {
     test('3-D Secure: STARTED during the challenge, then SUCCEEDED when approved', async () => {
       // Callbacks would refresh the session concurrently; this test reads intermediate states.
       t.sim.addScenario({ kind: 'drop_callback', target: 'all' });
-      const session = await start();
-      await t.pay(provider, session.token, CARDS[provider].challenge);
+      const session = await paid(CARDS[provider].challenge);
       expect(await verify(session.id)).toMatchObject({ status: 'STARTED' });
       await t.challenge(provider, session.token, 'approve');
       expect(await verify(session.id)).toMatchObject({ status: 'SUCCEEDED' });
     });
 
     test('3-D Secure denied: nothing is charged', async () => {
-      const session = await start();
-      await t.pay(provider, session.token, CARDS[provider].challenge);
+      const session = await paid(CARDS[provider].challenge);
       await t.challenge(provider, session.token, 'deny');
       const transaction = await verify(session.id);
       expect(['FAILED', 'DECLINED']).toContain(transaction.status);
@@ -250,8 +253,7 @@ describe.each(DBS)('on $name', (db) => {
 
     test('a dropped callback: verify still finds the payment', async () => {
       t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: 'order-8821' } });
-      const session = await start();
-      await t.pay(provider, session.token, CARDS[provider].success);
+      const session = await paid(CARDS[provider].success);
       await t.sim.flush();
       expect(t.sim.deliveries().some((d) => d.state === 'delivered')).toBe(false);
       expect(await verify(session.id)).toMatchObject({ status: 'SUCCEEDED' });
@@ -263,8 +265,7 @@ describe.each(DBS)('on $name', (db) => {
         mode: 'wrong_secret_success',
         target: { merchantRef: 'order-8821' },
       });
-      const session = await start();
-      await t.pay(provider, session.token, CARDS.decline);
+      const session = await paid(CARDS.decline);
       await t.sim.flush();
       const forged = t.sim.deliveries().filter((d) => d.forged);
       expect(forged.length).toBeGreaterThan(0);
@@ -275,8 +276,7 @@ describe.each(DBS)('on $name', (db) => {
     });
 
     test('a genuine callback is a hint: the router asks the provider and records the truth', async () => {
-      const session = await start();
-      await t.pay(provider, session.token, CARDS[provider].success);
+      const session = await paid(CARDS[provider].success);
       await t.sim.flush();
       const delivered = t.sim.deliveries().filter((d) => d.state === 'delivered');
       expect(delivered.length).toBeGreaterThan(0);
@@ -290,8 +290,7 @@ describe.each(DBS)('on $name', (db) => {
         target: { merchantRef: 'order-8821' },
       });
       t.sim.addScenario({ kind: 'out_of_order', target: { merchantRef: 'order-8821' } });
-      const session = await start();
-      await t.pay(provider, session.token, CARDS[provider].success);
+      const session = await paid(CARDS[provider].success);
       await t.sim.clock.advance(5_000);
       await t.sim.flush();
       expect(await getSession(session.id)).toMatchObject({ status: 'COMPLETED' });
@@ -306,8 +305,7 @@ describe.each(DBS)('on $name', (db) => {
     test('a provider 5xx during verify is a 502 that changes nothing, and a retry succeeds', async () => {
       // No callback may ask the provider first: verify meets the 5xx.
       t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: 'order-8821' } });
-      const session = await start();
-      await t.pay(provider, session.token, CARDS[provider].success);
+      const session = await paid(CARDS[provider].success);
       t.sim.addScenario({
         kind: 'api_error',
         status: 503,
@@ -326,8 +324,7 @@ describe.each(DBS)('on $name', (db) => {
     test('a status the router cannot map verifies to UNKNOWN, and resolves later', async () => {
       // Callbacks would refresh the session concurrently; this test reads intermediate states.
       t.sim.addScenario({ kind: 'drop_callback', target: 'all' });
-      const session = await start();
-      await t.pay(provider, session.token, CARDS[provider].success);
+      const session = await paid(CARDS[provider].success);
       const scenario = t.sim.addScenario({
         kind: 'unmappable_status',
         target: { merchantRef: 'order-8821' },
@@ -524,8 +521,7 @@ describe.each(DBS)('on $name', (db) => {
     });
 
     test('a merchant sees only its own sessions, transactions and payment methods', async () => {
-      const session = await start();
-      await t.pay(provider, session.token, CARDS[provider].success);
+      const session = await paid(CARDS[provider].success);
       const transaction = await verify(session.id);
       const other = await t.sandbox.createMerchant({ name: 'Other shop' });
       const asOther = { secret: other.apiSecret };

@@ -1,2 +1,3 @@
 export type { MerchantCredentials } from './domain/service.ts';
+export type { PublicRoute } from './http/routes.ts';
 export { type RunningSandbox, type SandboxOptions, startSandbox } from './sandbox.ts';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { startSandbox } from './sandbox.ts';
+import { GOOD_CARDS } from './test-cards.ts';
 import { databases, paymentStart, startTestSandbox } from './test-support.ts';
 
 type Json = Record<string, unknown>;
@@ -53,7 +54,7 @@ describe.skipIf(!postgres || postgres.skip)(
         const sessions = new Set(starts.filter((s) => s.status === 200).map((s) => s.body.id));
         expect(sessions.size).toBe(1);
         const session = starts.find((s) => s.status === 200)?.body as { id: string; token: string };
-        await a.pay('STRIPE', session.token, '4242424242424242');
+        await a.pay('STRIPE', session.token, GOOD_CARDS.STRIPE);
 
         const verifies = await Promise.all(
           Array.from({ length: 8 }, (_, i) =>
@@ -96,11 +97,7 @@ describe.skipIf(!postgres || postgres.skip)(
             secret,
             body,
           );
-          await a.pay(
-            provider,
-            started.body.token as string,
-            provider === 'STRIPE' ? '4242424242424242' : '4761344136141390',
-          );
+          await a.pay(provider, started.body.token as string, GOOD_CARDS[provider]);
           const added = await post(`${b.url}/v1/client-sessions/payment-methods/verify`, secret, {
             id: started.body.id,
           });

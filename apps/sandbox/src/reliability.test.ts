@@ -7,9 +7,10 @@ import { createNuveiAdapter } from './providers/nuvei/index.ts';
 import { createStripeAdapter } from './providers/stripe/index.ts';
 import type { ProviderAdapter, ProviderSubject } from './providers/types.ts';
 import type { SandboxOptions } from './sandbox.ts';
+import { GOOD_CARDS, testCard } from './test-cards.ts';
 import { databases, paymentStart, startTestSandbox, type TestSandbox } from './test-support.ts';
 
-const CARDS = { STRIPE: '4242424242424242', NUVEI: '4761344136141390' } as const;
+const CARDS = GOOD_CARDS;
 
 /** A logger whose lines a test can read. */
 function capturedLogger() {
@@ -183,7 +184,7 @@ describe.each(DBS)('on $name', (db) => {
   );
 
   describe.skipIf(db.skip)('Nuvei: one purchase code never ends with two charges', () => {
-    const DECLINE = '4000000000000002';
+    const DECLINE = testCard('NUVEI', 'generic_decline');
     const start = (amount = '1000') =>
       t.api<Json>('POST', '/v1/client-sessions/payments', {
         body: paymentStart(t.merchant, 'NUVEI', { code: 'C', amount }),

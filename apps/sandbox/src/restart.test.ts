@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
+import { GOOD_CARDS } from './test-cards.ts';
 import { paymentStart } from './test-support.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const ORIGIN = 'http://localhost:5173';
-const GOOD = { STRIPE: '4242424242424242', NUVEI: '4761344136141390' } as const;
 const PROVIDERS = ['STRIPE', 'NUVEI'] as const;
 type Provider = (typeof PROVIDERS)[number];
 type Json = Record<string, unknown>;
@@ -103,7 +103,7 @@ describe('a restart of accrupay-sandbox start on the same database', { timeout: 
               provider: provider.toLowerCase(),
               token,
               origin: ORIGIN,
-              number: GOOD[provider],
+              number: GOOD_CARDS[provider],
               expMonth: '12',
               expYear: '2034',
               cvc: '123',

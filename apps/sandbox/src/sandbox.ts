@@ -9,8 +9,9 @@ import { type Clock, systemClock } from './domain/clock.ts';
 import { IdempotencyKeys } from './domain/idempotency.ts';
 import { RateLimiter } from './domain/rate-limit.ts';
 import { type MerchantCredentials, SandboxService } from './domain/service.ts';
-import { type AddressRateLimits, addressRateLimit } from './http/address-limits.ts';
 import { createHttpApp, LOG_REDACT_PATHS, requestContext } from './http/app.ts';
+import type { AddressRateLimits } from './http/middleware/address-limits.ts';
+import type { PublicRoute } from './http/routes.ts';
 import { createNuveiAdapter } from './providers/nuvei/index.ts';
 import { createStripeAdapter } from './providers/stripe/index.ts';
 import type { ProviderAdapter } from './providers/types.ts';
@@ -71,7 +72,17 @@ export interface SandboxOptions {
    * The buckets refill on the router's clock: with a manual simulator clock, only as it moves.
    */
   addressRateLimit?: AddressRateLimits | false;
-  /** Routes mounted on the router's app before the API (the demo shop). */
+  /**
+   * Routes that answer without the API secret, each mounted at its path (the demo shop:
+   * `publicRoutes: [{ path: '/demo', handler }]`). Every other route of the router needs the
+   * secret, also one that does not exist (401 without it, 404 with it). Requests to these are
+   * neither counted nor refused by the per-address limits.
+   */
+  publicRoutes?: readonly PublicRoute[];
+  /**
+   * Routes mounted on the router's app behind the API secret, after the merchant API's checks
+   * (the merchant is `res.locals.merchant`). Routes that answer without it go in `publicRoutes`.
+   */
   extraRoutes?: (app: express.Express) => void;
   /** Adapters to use instead of the built-in Stripe and Nuvei ones (tests). */
   adapters?: (providerUrl: string, clock: Clock) => ProviderAdapter[];
@@ -145,10 +156,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       service,
       idempotency: new IdempotencyKeys(store, clock),
       rateLimiter: new RateLimiter(clock, options.rateLimit ?? { perSecond: 500, burst: 1000 }),
-      ...(options.addressRateLimit === false
+      clock,
+      ...(options.addressRateLimit === undefined
         ? {}
-        : { addressRateLimit: addressRateLimit(clock, options.addressRateLimit) }),
+        : { addressRateLimit: options.addressRateLimit }),
       logger,
+      ...(options.publicRoutes ? { publicRoutes: options.publicRoutes } : {}),
       ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     });
     const host = options.host ?? '127.0.0.1';

@@ -1,52 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { makeReadOnly } from './read-only-support.ts';
+import { describe, expect, test } from 'vitest';
 import { startSandbox } from './sandbox.ts';
+import { startupFixture } from './startup-support.ts';
 import { openStore } from './store/open-store.ts';
 import { POSTGRES_URL, skipPostgres } from './store/test-support.ts';
 
 const SKIP_POSTGRES = await skipPostgres();
-
-let dir: string;
-const undo: Array<() => void> = [];
-const servers: Server[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'accrupay-startup-'));
-});
-afterEach(async () => {
-  for (const restore of undo.splice(0).reverse()) restore();
-  await Promise.all(
-    servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))),
-  );
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function existingDatabase(): Promise<string> {
-  const file = join(dir, 'sandbox.db');
-  const store = await openStore(file);
-  await store.migrate();
-  await store.close();
-  return file;
-}
-
-/** A port something already listens on. */
-async function takenPort(): Promise<number> {
-  const server = createServer();
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
+const fixture = startupFixture('accrupay-startup-');
+const existingDatabase = () => fixture.existingDatabase('sandbox.db');
 
 describe('start-up checks', () => {
   test('a read-only database file is refused at open, naming the file and the fix', async () => {
     const file = await existingDatabase();
-    undo.push(makeReadOnly(file));
+    fixture.readOnly(file);
     const error = await openStore(file).then(
       () => undefined,
       (caught: unknown) => caught as Error,
@@ -60,20 +26,22 @@ describe('start-up checks', () => {
 
   test('a read-only directory of the database is refused at open', async () => {
     const file = await existingDatabase();
-    undo.push(makeReadOnly(dir));
+    const dir = fixture.dir();
+    fixture.readOnly(dir);
     await expect(openStore(file)).rejects.toThrow(
       `make the file and its directory ${dir} writable`,
     );
   });
 
   test('a directory given as the database file is named as such', async () => {
+    const dir = fixture.dir();
     await expect(openStore(dir)).rejects.toThrow(
       `Cannot open the database ${dir}: it is a directory. Give --db (or DATABASE_URL) a file path, such as ${join(dir, 'sandbox.db')}.`,
     );
   });
 
   test('a port in use names --port for the router and --sim-port for the simulator', async () => {
-    const port = await takenPort();
+    const port = await fixture.takenPort();
     await expect(startSandbox({ db: ':memory:', port, simPort: 0, logger: false })).rejects.toThrow(
       `Port ${port} on 127.0.0.1 (the router's port) is already in use`,
     );

@@ -103,6 +103,25 @@ export async function startTestSandbox(
     return { status: response.status, body: body as T, headers: response.headers };
   }
 
+  /** Posts to the simulator's hosted page for a session token, as the shop's page would. */
+  function hosted<T>(
+    action: 'submit' | 'challenge',
+    provider: 'STRIPE' | 'NUVEI',
+    token: string,
+    fields: Record<string, string>,
+  ): Promise<HttpAnswer<T>> {
+    return call(`${sandbox.providerUrl}/hosted/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider: provider.toLowerCase(),
+        token,
+        origin: SHOP_ORIGIN,
+        ...fields,
+      }),
+    });
+  }
+
   return {
     sandbox,
     sim,
@@ -122,33 +141,17 @@ export async function startTestSandbox(
       });
     },
     pay(provider, token, card, { scenario } = {}) {
-      return call(`${sandbox.providerUrl}/hosted/submit`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          provider: provider.toLowerCase(),
-          token,
-          origin: SHOP_ORIGIN,
-          number: card,
-          expMonth: '12',
-          expYear: '2034',
-          cvc: '123',
-          name: 'Jane Smith',
-          ...(scenario ? { scenario } : {}),
-        }),
+      return hosted('submit', provider, token, {
+        number: card,
+        expMonth: '12',
+        expYear: '2034',
+        cvc: '123',
+        name: 'Jane Smith',
+        ...(scenario ? { scenario } : {}),
       });
     },
     async challenge(provider, token, decision) {
-      const answer = await call(`${sandbox.providerUrl}/hosted/challenge`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          provider: provider.toLowerCase(),
-          token,
-          origin: SHOP_ORIGIN,
-          decision,
-        }),
-      });
+      const answer = await hosted('challenge', provider, token, { decision });
       if (answer.status !== 200) throw new Error(`challenge answered ${answer.status}`);
     },
     close: () => sandbox.close(),

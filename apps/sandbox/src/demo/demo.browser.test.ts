@@ -14,6 +14,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { MerchantCredentials } from '../domain/service.ts';
 import { createLogger, type RunningSandbox, startSandbox } from '../sandbox.ts';
+import { GOOD_CARDS, testCard } from '../test-cards.ts';
 import { demoShop } from './index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -29,10 +30,10 @@ const CHROMIUM_FLAGS = [
 ];
 const HOUR = 3_600_000;
 const CARDS = {
-  stripe: '4242424242424242',
-  nuvei: '4761344136141390',
-  decline: '4000000000000002',
-  stripe3ds: '4000000000003220',
+  stripe: GOOD_CARDS.STRIPE,
+  nuvei: GOOD_CARDS.NUVEI,
+  decline: testCard('STRIPE', 'generic_decline'),
+  stripe3ds: testCard('STRIPE', 'challenge_3ds'),
 } as const;
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 
@@ -74,12 +75,14 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
       port: 0,
       logger: createLogger('trace', { write: (line: string) => logs.push(line) }),
       sim: { clock: { mode: 'manual', start: '2030-01-15T12:00:00Z' } },
-      extraRoutes: demoShop({
-        merchant: () => {
-          if (!credentials) throw new Error('the demo merchant is not created yet');
-          return { ...credentials, baseUrl: sandbox.url };
-        },
-      }),
+      publicRoutes: [
+        demoShop({
+          merchant: () => {
+            if (!credentials) throw new Error('the demo merchant is not created yet');
+            return { ...credentials, baseUrl: sandbox.url };
+          },
+        }),
+      ],
     });
     if (!sandbox.sim) throw new Error('the sandbox embeds its simulator');
     sim = sandbox.sim;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import express from 'express';
+import type { PublicRoute } from '../http/routes.ts';
 import { type DemoMerchant, shopBackend } from './backend.ts';
 
 export type { DemoMerchant, Order, OrderStatus } from './backend.ts';
@@ -19,10 +20,11 @@ export interface DemoShopOptions {
 
 /**
  * The demo shop: a checkout page using `@accrupay/react` and its backend using `@accrupay/node`,
- * as routes for `startSandbox({ extraRoutes })`. The page's JavaScript is bundled with esbuild
- * from `checkout.jsx` when the shop is created.
+ * as a public route for `startSandbox({ publicRoutes: [demoShop(...)] })`: it answers without the
+ * API secret. The page's JavaScript is bundled with esbuild from `checkout.jsx` when the shop is
+ * created.
  */
-export function demoShop(options: DemoShopOptions): (app: express.Express) => void {
+export function demoShop(options: DemoShopOptions): PublicRoute {
   const path = (options.path ?? '/demo').replace(/\/+$/, '');
   let merchant: Promise<DemoMerchant> | undefined;
   const resolveMerchant = () => {
@@ -35,36 +37,34 @@ export function demoShop(options: DemoShopOptions): (app: express.Express) => vo
   const script = bundleCheckout();
   script.catch(() => undefined);
 
-  return (app) => {
-    const router = express.Router();
-    router.get('/', async (req, res, next) => {
-      try {
-        const { merchantPublicId } = await resolveMerchant();
-        // The page is served by the sandbox itself: its own origin is the public API's.
-        const baseUrl = `${req.protocol}://${req.get('host')}`;
-        res
-          .type('html')
-          .set('Cache-Control', 'no-store')
-          .send(
-            pageHtml({ merchantPublicId, baseUrl, apiPath: `${path}/api` }, `${path}/checkout.js`),
-          );
-      } catch (error) {
-        next(error);
-      }
-    });
-    router.get('/checkout.js', async (_req, res, next) => {
-      try {
-        res
-          .type('text/javascript')
-          .set('Cache-Control', 'no-store')
-          .send(await script);
-      } catch (error) {
-        next(error);
-      }
-    });
-    router.use('/api', shopBackend(resolveMerchant));
-    app.use(path, router);
-  };
+  const router = express.Router();
+  router.get('/', async (req, res, next) => {
+    try {
+      const { merchantPublicId } = await resolveMerchant();
+      // The page is served by the sandbox itself: its own origin is the public API's.
+      const baseUrl = `${req.protocol}://${req.get('host')}`;
+      res
+        .type('html')
+        .set('Cache-Control', 'no-store')
+        .send(
+          pageHtml({ merchantPublicId, baseUrl, apiPath: `${path}/api` }, `${path}/checkout.js`),
+        );
+    } catch (error) {
+      next(error);
+    }
+  });
+  router.get('/checkout.js', async (_req, res, next) => {
+    try {
+      res
+        .type('text/javascript')
+        .set('Cache-Control', 'no-store')
+        .send(await script);
+    } catch (error) {
+      next(error);
+    }
+  });
+  router.use('/api', shopBackend(resolveMerchant));
+  return { path, handler: router };
 }
 
 function checkoutEntry(): string {

@@ -1,16 +1,13 @@
 import { contract } from '@accrupay/contracts';
 import { createExpressEndpoints, initServer, type TsRestExpressOptions } from '@ts-rest/express';
 import type { Express, Response } from 'express';
-import { RouterError } from '../domain/errors.ts';
 import type { SandboxService } from '../domain/service.ts';
-import type { MerchantRow } from '../store/store.ts';
-import { locals } from './app.ts';
+import { merchantOf } from './context.ts';
 
-function merchantOf(res: Response): MerchantRow {
-  const { merchant } = locals(res);
-  if (!merchant) throw new RouterError('AUTHENTICATION_FAILED', 'Missing API secret.');
-  return merchant;
-}
+type SessionType = Parameters<SandboxService['start']>[1];
+
+/** A 200 answer. */
+const ok = <T>(body: T) => ({ status: 200 as const, body });
 
 /** Mounts the ts-rest implementation of the contract: each handler hands its parsed input to the service. */
 export function mountContract(
@@ -20,107 +17,51 @@ export function mountContract(
 ): void {
   const s = initServer();
   const router = s.router(contract, {
-    health: async () => ({ status: 200, body: { status: 'ok' } }),
+    health: async () => ok({ status: 'ok' as const }),
     clientSessions: {
-      getBaseConfig: async ({ query, res }) => ({
-        status: 200,
-        body: await service.baseConfig(merchantOf(res), query),
-      }),
-      getOne: async ({ query, res }) => ({
-        status: 200,
-        body: await service.getSession(merchantOf(res), query),
-      }),
+      getBaseConfig: async ({ query, res }) => ok(await service.baseConfig(merchantOf(res), query)),
+      getOne: async ({ query, res }) => ok(await service.getSession(merchantOf(res), query)),
       getMany: async ({ query, res }) => {
         const { take, skip, ...filters } = query;
-        return {
-          status: 200,
-          body: await service.listSessions(merchantOf(res), filters, { take, skip }),
-        };
+        return ok(await service.listSessions(merchantOf(res), filters, { take, skip }));
       },
       getConnection: async ({ query, res }) => {
         const { first, after, ...filters } = query;
-        return {
-          status: 200,
-          body: await service.listSessionConnection(merchantOf(res), filters, { first, after }),
-        };
+        return ok(await service.listSessionConnection(merchantOf(res), filters, { first, after }));
       },
-      payments: {
-        start: async ({ body, res }) => ({
-          status: 200,
-          body: await service.start(merchantOf(res), 'payment', body),
-        }),
-        verify: async ({ body, res }) => ({
-          status: 200,
-          body: await service.verify(merchantOf(res), 'payment', body),
-        }),
-      },
-      paymentMethodAdd: {
-        start: async ({ body, res }) => ({
-          status: 200,
-          body: await service.start(merchantOf(res), 'add-payment-method', body),
-        }),
-        verify: async ({ body, res }) => ({
-          status: 200,
-          body: await service.verify(merchantOf(res), 'add-payment-method', body),
-        }),
-      },
-      authorizations: {
-        start: async ({ body, res }) => ({
-          status: 200,
-          body: await service.start(merchantOf(res), 'authorization', body),
-        }),
-        verify: async ({ body, res }) => ({
-          status: 200,
-          body: await service.verify(merchantOf(res), 'authorization', body),
-        }),
-      },
+      payments: sessionRoutes(service, 'payment'),
+      paymentMethodAdd: sessionRoutes(service, 'add-payment-method'),
+      authorizations: sessionRoutes(service, 'authorization'),
     },
     transactions: {
-      getOne: async ({ params, res }) => ({
-        status: 200,
-        body: await service.getTransaction(merchantOf(res), params.id),
-      }),
+      getOne: async ({ params, res }) =>
+        ok(await service.getTransaction(merchantOf(res), params.id)),
       getMany: async ({ query, res }) => {
         const { take, skip, ...filters } = query;
-        return {
-          status: 200,
-          body: await service.listTransactions(merchantOf(res), filters, { take, skip }),
-        };
+        return ok(await service.listTransactions(merchantOf(res), filters, { take, skip }));
       },
-      settle: async ({ params, body, res }) => ({
-        status: 200,
-        body: await service.settle(merchantOf(res), params.id, body.amount),
-      }),
-      void: async ({ params, res }) => ({
-        status: 200,
-        body: await service.void(merchantOf(res), params.id),
-      }),
-      chargePaymentMethod: async ({ body, res }) => ({
-        status: 200,
-        body: await service.chargePaymentMethod(merchantOf(res), body),
-      }),
+      settle: async ({ params, body, res }) =>
+        ok(await service.settle(merchantOf(res), params.id, body.amount)),
+      void: async ({ params, res }) => ok(await service.void(merchantOf(res), params.id)),
+      chargePaymentMethod: async ({ body, res }) =>
+        ok(await service.chargePaymentMethod(merchantOf(res), body)),
     },
     paymentMethods: {
       getMany: async ({ query, res }) => {
         const { take, skip, merchantInternalCustomerCode } = query;
-        return {
-          status: 200,
-          body: await service.listPaymentMethods(merchantOf(res), merchantInternalCustomerCode, {
+        return ok(
+          await service.listPaymentMethods(merchantOf(res), merchantInternalCustomerCode, {
             take,
             skip,
           }),
-        };
+        );
       },
     },
     public: {
-      getSession: async ({ params, query }) => ({
-        status: 200,
-        body: await service.publicSession(params.merchantPublicId, query),
-      }),
-      getBaseConfig: async ({ params, query }) => ({
-        status: 200,
-        body: await service.publicBaseConfig(params.merchantPublicId, query),
-      }),
+      getSession: async ({ params, query }) =>
+        ok(await service.publicSession(params.merchantPublicId, query)),
+      getBaseConfig: async ({ params, query }) =>
+        ok(await service.publicBaseConfig(params.merchantPublicId, query)),
     },
     providerCallbacks: {
       receive: async ({ params, req }) => {
@@ -131,9 +72,24 @@ export function mountContract(
           raw,
           req.headers,
         );
-        return { status: 200, body: { received: true as const } };
+        return ok({ received: true as const });
       },
     },
   });
   createExpressEndpoints(contract, router, app, options);
+}
+
+/** The start and verify handlers of one session type: the namespaces differ only in the type. */
+function sessionRoutes(service: SandboxService, type: SessionType) {
+  return {
+    start: async ({ body, res }: { body: Parameters<SandboxService['start']>[2]; res: Response }) =>
+      ok(await service.start(merchantOf(res), type, body)),
+    verify: async ({
+      body,
+      res,
+    }: {
+      body: Parameters<SandboxService['verify']>[2];
+      res: Response;
+    }) => ok(await service.verify(merchantOf(res), type, body)),
+  };
 }

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createLogger } from '../sandbox.ts';
 import { paymentStart, startTestSandbox, type TestSandbox } from '../test-support.ts';
-import { MAX_BODY_DEPTH } from './input-guards.ts';
+import { MAX_BODY_DEPTH } from './middleware/input-guards.ts';
 
 type Json = Record<string, unknown>;
 type ErrorBody = { error: { code: string; message: string; requestId: string; issues?: Json[] } };

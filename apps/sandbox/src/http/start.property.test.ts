@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { paymentStart, startTestSandbox, type TestSandbox } from '../test-support.ts';
-import { MAX_BODY_DEPTH } from './input-guards.ts';
+import { MAX_BODY_DEPTH } from './middleware/input-guards.ts';
 
 const SEED = 20_261_202;
 const RUNS = 200;

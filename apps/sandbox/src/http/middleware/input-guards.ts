@@ -2,6 +2,10 @@
  * Checks on the shape of a request that run before anything else reads it: how deep its JSON
  * is, and whether its path and query string are valid percent-encoding.
  */
+import type { RequestHandler } from 'express';
+import { redactCardNumbers } from '../../domain/card-data.ts';
+import { RouterError } from '../../domain/errors.ts';
+import { API_PREFIX, CALLBACK_PREFIX } from '../routes.ts';
 
 /**
  * How deeply a request body (or query) may nest arrays and objects: 32 levels. The deepest body
@@ -67,3 +71,54 @@ export function malformedQueryPart(
   }
   return undefined;
 }
+
+/**
+ * Before anything else reads the body: a JSON API body must be JSON (one the JSON parser skipped
+ * would read as missing fields), and neither body nor query may nest deeper than MAX_BODY_DEPTH
+ * (the scans and the validation walk them; a body 10,000 deep overflowed the stack).
+ */
+export const inputGuards: RequestHandler = (req, _res, next) => {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    Number(req.headers['content-length'] ?? 0) > 0;
+  if (
+    hasBody &&
+    req.path.startsWith(API_PREFIX) &&
+    !req.path.startsWith(`${CALLBACK_PREFIX}/`) &&
+    !req.is('application/json')
+  ) {
+    return next(
+      new RouterError(
+        'MALFORMED_REQUEST',
+        `Request body has Content-Type ${redactCardNumbers(JSON.stringify((req.get('content-type') ?? 'none').slice(0, 60)))}; send it as JSON with Content-Type: application/json.`,
+        { issues: [{ path: 'headers.content-type', message: 'must be application/json' }] },
+      ),
+    );
+  }
+  const deep = tooDeep(req.body, MAX_BODY_DEPTH);
+  const deepQuery = deep === undefined ? tooDeep(req.query, MAX_BODY_DEPTH) : undefined;
+  if (deepQuery !== undefined) {
+    return next(
+      new RouterError(
+        'MALFORMED_REQUEST',
+        `Query string nests deeper than ${MAX_BODY_DEPTH} levels: send flat name=value parameters.`,
+        {
+          issues: [
+            { path: `query.${deepQuery}`, message: `nests deeper than ${MAX_BODY_DEPTH} levels` },
+          ],
+        },
+      ),
+    );
+  }
+  if (deep !== undefined) {
+    const where = redactCardNumbers(deep.split('.').slice(0, 6).join('.'));
+    return next(
+      new RouterError(
+        'MALFORMED_REQUEST',
+        `Request body nests arrays or objects deeper than ${MAX_BODY_DEPTH} levels${where ? ` (from ${where}...)` : ''}; the API's bodies need at most 3: send the fields as the contract lists them.`,
+        { issues: [{ path: where, message: `nests deeper than ${MAX_BODY_DEPTH} levels` }] },
+      ),
+    );
+  }
+  next();
+};

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 import { API_SECRET_HEADER } from '@accrupay/contracts';
 import type { Request, RequestHandler } from 'express';
-import type { Clock } from '../domain/clock.ts';
-import { RouterError } from '../domain/errors.ts';
-import { RateLimiter, type RateLimits } from '../domain/rate-limit.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { RouterError } from '../../domain/errors.ts';
+import { RateLimiter, type RateLimits } from '../../domain/rate-limit.ts';
+import type { RouteAccess, RouteTable } from '../routes.ts';
 
 /**
  * Limits per client address, against guessing: of API secrets on the merchant API (its 401s),
@@ -55,18 +56,24 @@ function expandIpv6(address: string): string[] {
 
 type Area = 'merchant' | 'public';
 
-function areaOf(path: string): Area | undefined {
-  if (path.startsWith('/v1/public/')) return 'public';
-  if (path.startsWith('/v1/provider-callbacks/')) return undefined;
-  return path.startsWith('/v1/') ? 'merchant' : undefined;
+/** The limited areas: the routes behind the secret, and the public API; the rest is not limited. */
+function areaOf(access: RouteAccess): Area | undefined {
+  return access === 'merchant' || access === 'public' ? access : undefined;
 }
 
 function failed(area: Area, status: number): boolean {
   return area === 'merchant' ? status === 401 : status === 400 || status === 401 || status === 404;
 }
 
-/** The middleware of {@link AddressRateLimits}, on the injected clock. */
-export function addressRateLimit(clock: Clock, limits: AddressRateLimits = {}): RequestHandler {
+/**
+ * The middleware of {@link AddressRateLimits}, on the injected clock. Which area a request is in
+ * comes from its route: an open route (health, a declared public one) is neither counted nor refused.
+ */
+export function addressRateLimit(
+  clock: Clock,
+  routes: RouteTable,
+  limits: AddressRateLimits = {},
+): RequestHandler {
   const authFailures = new RateLimiter(
     clock,
     limits.authFailures ?? ADDRESS_RATE_LIMIT_DEFAULTS.authFailures,
@@ -80,7 +87,7 @@ export function addressRateLimit(clock: Clock, limits: AddressRateLimits = {}): 
     limits.publicRequests ?? ADDRESS_RATE_LIMIT_DEFAULTS.publicRequests,
   );
   return (req, res, next) => {
-    const area = areaOf(req.path);
+    const area = areaOf(routes.access(req.method, req.path));
     if (area === undefined) return next();
     const key = clientKey(req, limits.trustForwardedFor);
     if (area === 'public') {

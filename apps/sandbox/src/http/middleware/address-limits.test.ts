@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import type { Request } from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RateLimiter } from '../domain/rate-limit.ts';
-import { paymentStart, startTestSandbox, type TestSandbox } from '../test-support.ts';
+import { RateLimiter } from '../../domain/rate-limit.ts';
+import { paymentStart, startTestSandbox, type TestSandbox } from '../../test-support.ts';
 import { clientKey } from './address-limits.ts';
 
 const GUESSES = 1500;
