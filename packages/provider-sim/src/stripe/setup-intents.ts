@@ -136,38 +136,43 @@ export function setupIntentRoutes(r: Router, s: StripeState, handle: Handle): vo
       { keysFirst: siKeysOf },
     ),
   );
-  r.post(
-    '/v1/setup_intents/:id/confirm',
+  /** A call on one SetupIntent: the body parsed, the intent loaded (a publishable key needs its client_secret), acted on and answered. */
+  const onIntent = <T extends { client_secret?: string | undefined }>(
+    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+    act: (si: SetupIntent, input: T, auth: Auth) => void,
+    secretOnly = false,
+  ) =>
     handle(
       (req, auth) => {
-        const input = confirmSchema.parse(req.body ?? {});
+        const input = schema.parse(req.body ?? {});
         const si = getSI(s, auth, String(req.params.id), input.client_secret);
-        confirmSI(s, si, confirmingPaymentMethod(s, auth, input, si));
+        act(si, input, auth);
         return { body: siJson(s, si) };
       },
-      { keysFirst: siKeysOf },
+      { secretOnly, keysFirst: siKeysOf },
+    );
+  r.post(
+    '/v1/setup_intents/:id/confirm',
+    onIntent(confirmSchema, (si, input, auth) =>
+      confirmSI(s, si, confirmingPaymentMethod(s, auth, input, si)),
     ),
   );
   r.post(
     '/v1/setup_intents/:id/cancel',
-    handle(
-      (req, auth) => {
-        const input = cancelSchema.parse(req.body ?? {});
-        const si = getSI(s, auth, String(req.params.id));
-        if (si.status === 'succeeded' || si.status === 'canceled') {
-          throw unexpectedState('setup_intent', si.id, si.status, 'canceled', [
-            'requires_payment_method',
-            'requires_confirmation',
-            'requires_action',
-          ]);
-        }
-        si.status = 'canceled';
-        si.cancellation_reason = input.cancellation_reason ?? null;
-        si.next_action = null;
-        siEvent(s, si, 'setup_intent.canceled');
-        return { body: siJson(s, si) };
-      },
-      { secretOnly: true, keysFirst: siKeysOf },
-    ),
+    onIntent(cancelSchema, (si, input) => cancelSI(s, si, input.cancellation_reason), true),
   );
+}
+
+export function cancelSI(s: StripeState, si: SetupIntent, reason: string | undefined): void {
+  if (si.status === 'succeeded' || si.status === 'canceled') {
+    throw unexpectedState('setup_intent', si.id, si.status, 'canceled', [
+      'requires_payment_method',
+      'requires_confirmation',
+      'requires_action',
+    ]);
+  }
+  si.status = 'canceled';
+  si.cancellation_reason = reason ?? null;
+  si.next_action = null;
+  siEvent(s, si, 'setup_intent.canceled');
 }
