@@ -171,7 +171,12 @@ export async function transactionWire(
  * rows' views in batches.
  */
 export function merchantList<Filter, Row, Wire>(
-  read: (store: Store, merchantId: string, filter: Filter, page: PageRequest) => Promise<OffsetPage<Row>>,
+  read: (
+    store: Store,
+    merchantId: string,
+    filter: Filter,
+    page: PageRequest,
+  ) => Promise<OffsetPage<Row>>,
   toWires: (ctx: DomainContext, rows: Row[]) => Wire[] | Promise<Wire[]>,
 ) {
   return async (
