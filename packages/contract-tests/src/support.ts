@@ -1,4 +1,4 @@
-import { CURRENCY } from '@accrupay/contracts';
+import { CURRENCY, type TransactionProvider } from '@accrupay/contracts';
 import AccruPay from '@accrupay/node';
 import {
   type CardOutcome,
@@ -11,7 +11,7 @@ import { SHOP_ORIGIN, startTestSandbox, type TestSandbox } from '@accrupay/sandb
 
 export { databases } from '@accrupay/sandbox/testing';
 
-export type Provider = 'STRIPE' | 'NUVEI';
+export type Provider = TransactionProvider;
 export const PROVIDERS: readonly Provider[] = ['STRIPE', 'NUVEI'];
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
