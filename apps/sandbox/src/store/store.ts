@@ -10,6 +10,8 @@ import type {
   TransactionTable,
 } from './schema.ts';
 
+export { isLiveSessionStatus, LIVE_SESSION_STATUSES } from './tables.ts';
+
 export type MerchantRow = Selectable<MerchantTable>;
 export type MerchantTransactionProviderRow = Selectable<MerchantTransactionProviderTable>;
 export type SessionRow = Selectable<ClientSessionTable>;
