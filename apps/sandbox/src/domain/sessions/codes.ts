@@ -88,7 +88,7 @@ export async function insertNewSession(
     token: null,
     token_expires_at: null,
     provider_code: null,
-    payload: '{}',
+    payload: {},
     transaction_id: transactionId,
     created_at: now,
     updated_at: now,
