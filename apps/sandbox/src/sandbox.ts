@@ -12,9 +12,7 @@ import { type MerchantCredentials, SandboxService } from './domain/service.ts';
 import { createHttpApp, LOG_REDACT_PATHS, requestContext } from './http/app.ts';
 import type { AddressRateLimits } from './http/middleware/address-limits.ts';
 import type { PublicRoute } from './http/routes.ts';
-import { createNuveiAdapter } from './providers/nuvei/index.ts';
-import { createStripeAdapter } from './providers/stripe/index.ts';
-import type { ProviderAdapter } from './providers/types.ts';
+import { createProviderAdapters, type ProviderAdapter } from './providers/index.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -140,10 +138,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const clock: Clock =
       options.clock ?? (embedded ? { now: () => embedded.clock.now().getTime() } : systemClock);
 
-    const adapters = options.adapters?.(providerUrl, clock) ?? [
-      createStripeAdapter({ baseUrl: providerUrl, clock }),
-      createNuveiAdapter({ baseUrl: providerUrl, clock }),
-    ];
+    const adapters =
+      options.adapters?.(providerUrl, clock) ??
+      Object.values(createProviderAdapters({ baseUrl: providerUrl, clock }));
     let url = '';
     const service = new SandboxService({
       store,

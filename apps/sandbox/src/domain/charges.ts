@@ -151,7 +151,7 @@ async function chargeOnce(
       token: prepared.token,
       token_expires_at: null,
       provider_code: prepared.providerCode,
-      payload: '{}',
+      payload: {},
       updated_at: nowIso(ctx),
     });
     if (saved === 'reference-in-use') {

@@ -34,7 +34,7 @@ export async function createMerchant(
     public_id: newMerchantPublicId(),
     secret_hash: sha256Hex(apiSecret),
     secret_last4: apiSecret.slice(-4),
-    allowed_origins: JSON.stringify(input.allowedOrigins ?? []),
+    allowed_origins: input.allowedOrigins ?? [],
     created_at: nowIso(ctx),
   };
   await ctx.store.insertMerchant(merchant);
@@ -44,7 +44,7 @@ export async function createMerchant(
       id: newId(`mtp_${adapter.provider.toLowerCase()}`, 16),
       merchant_id: merchant.id,
       provider: adapter.provider,
-      credentials: JSON.stringify(adapter.newCredentials()),
+      credentials: adapter.newCredentials(),
       created_at: nowIso(ctx),
     };
     await ctx.store.insertMerchantTransactionProvider(mtp);
@@ -101,5 +101,5 @@ export async function merchantByPublicId(
 }
 
 export function allowedOrigins(merchant: MerchantRow): string[] {
-  return JSON.parse(merchant.allowed_origins) as string[];
+  return merchant.allowed_origins;
 }

@@ -56,11 +56,3 @@ export function isTerminalSession(status: ClientTransactionSessionStatus): boole
 export function isTerminalTransaction(status: TransactionStatus): boolean {
   return (TERMINAL_TRANSACTION_STATUSES as readonly string[]).includes(status);
 }
-
-/** Session statuses that hold a merchantInternalTransactionCode: a new start with it must wait or conflict. */
-export const LIVE_SESSION_STATUSES: readonly ClientTransactionSessionStatus[] = [
-  'PENDING',
-  'ACTIVE',
-  'COMPLETED',
-  'UNKNOWN',
-];

@@ -36,7 +36,7 @@ export async function credentialsOf(
 
 /** The credentials as stored, without registering the account (for checking a callback). */
 export function storedCredentials(mtp: MerchantTransactionProviderRow): Record<string, unknown> {
-  return JSON.parse(mtp.credentials) as Record<string, unknown>;
+  return mtp.credentials;
 }
 
 async function provision(
@@ -46,7 +46,7 @@ async function provision(
 ): Promise<void> {
   await adapterFor(ctx, mtp.provider).provisionAccount(storedCredentials(mtp), {
     callbackUrl: `${ctx.callbackBaseUrl()}/v1/provider-callbacks/${mtp.provider.toLowerCase()}/${mtp.id}`,
-    allowedOrigins: JSON.parse(merchant.allowed_origins) as string[],
+    allowedOrigins: merchant.allowed_origins,
   });
 }
 

@@ -92,7 +92,7 @@ export function sessionToWire(
     transactionProviderId: row.merchant_transaction_provider_id,
     providerCode: row.provider_code,
     storePaymentMethod: row.store_payment_method === 1,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    payload: row.payload,
     paymentMethod: paymentMethodOrNull(paymentMethod),
     transactionId: row.transaction_id,
     transactions,

@@ -19,7 +19,7 @@ import {
 const SKIP_POSTGRES = await skipPostgres();
 const SECRET = `whsec_${randomBytes(8).toString('hex')}`;
 const API_KEY = `sk_test_${randomBytes(8).toString('hex')}`;
-const CREDENTIALS = JSON.stringify({ secretKey: API_KEY, webhookSecret: SECRET });
+const CREDENTIALS = { secretKey: API_KEY, webhookSecret: SECRET };
 const keyA = () => randomBytes(32).toString('base64');
 
 const opened: Store[] = [];
@@ -108,13 +108,13 @@ describe.each(DIALECTS)('provider credentials at rest on $name', (dialect) => {
       expect(stored).not.toContain(SECRET);
       expect(stored).not.toContain(API_KEY);
       expect(stored).not.toContain('secretKey');
-      expect((await store.findMerchantTransactionProviderById('mtp_a'))?.credentials).toBe(
+      expect((await store.findMerchantTransactionProviderById('mtp_a'))?.credentials).toEqual(
         CREDENTIALS,
       );
       expect(
         (await store.findMerchantTransactionProviderByProvider('mer_a', 'STRIPE'))?.credentials,
-      ).toBe(CREDENTIALS);
-      expect((await store.listMerchantTransactionProviders('mer_a'))[0]?.credentials).toBe(
+      ).toEqual(CREDENTIALS);
+      expect((await store.listMerchantTransactionProviders('mer_a'))[0]?.credentials).toEqual(
         CREDENTIALS,
       );
     },
@@ -129,9 +129,9 @@ describe.each(DIALECTS)('provider credentials at rest on $name', (dialect) => {
     // As the sandbox wrote it before encryption at rest.
     await asKysely(before)
       .db.insertInto('merchant_transaction_providers')
-      .values(mtp('mtp_old', 'mer_a', { credentials: CREDENTIALS }))
+      .values({ ...mtp('mtp_old', 'mer_a'), credentials: JSON.stringify(CREDENTIALS) })
       .execute();
-    expect((await before.findMerchantTransactionProviderById('mtp_old'))?.credentials).toBe(
+    expect((await before.findMerchantTransactionProviderById('mtp_old'))?.credentials).toEqual(
       CREDENTIALS,
     );
     await before.close();
@@ -141,7 +141,7 @@ describe.each(DIALECTS)('provider credentials at rest on $name', (dialect) => {
     const stored = (await raw(after, 'mtp_old')) ?? '';
     expect(SecretBox.isSealed(stored)).toBe(true);
     expect(stored).not.toContain(SECRET);
-    expect((await after.findMerchantTransactionProviderById('mtp_old'))?.credentials).toBe(
+    expect((await after.findMerchantTransactionProviderById('mtp_old'))?.credentials).toEqual(
       CREDENTIALS,
     );
   });
@@ -177,7 +177,7 @@ describe.each(DIALECTS)('provider credentials at rest on $name', (dialect) => {
 
       const second = await db.open();
       await second.migrate();
-      expect((await second.findMerchantTransactionProviderById('mtp_a'))?.credentials).toBe(
+      expect((await second.findMerchantTransactionProviderById('mtp_a'))?.credentials).toEqual(
         CREDENTIALS,
       );
       expect(await raw(second, 'mtp_a')).not.toContain(SECRET);

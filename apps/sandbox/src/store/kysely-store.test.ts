@@ -223,7 +223,7 @@ describe.each(TARGETS)('$name store', (target) => {
     describe('merchant transaction providers', () => {
       it('finds by id, by provider (the oldest) and lists the merchant’s own, oldest first', async () => {
         await store.insertMerchantTransactionProvider(
-          mtp('mtp_a_late', A, { created_at: at(9), credentials: '{"late":true}' }),
+          mtp('mtp_a_late', A, { created_at: at(9), credentials: { late: true } }),
         );
         await store.insertMerchantTransactionProvider(
           mtp('mtp_a_nuvei', A, { provider: 'NUVEI', created_at: at(4) }),
@@ -381,7 +381,7 @@ describe.each(TARGETS)('$name store', (target) => {
           token,
           token_expires_at: at(900),
           provider_code: providerCode,
-          payload: '{}',
+          payload: {},
           updated_at: at(2),
         });
         await store.insertSession(session('s1', A, MTP_A));
@@ -425,7 +425,7 @@ describe.each(TARGETS)('$name store', (target) => {
           token: 'tok_1',
           token_expires_at: at(900),
           provider_code: 'pi_1',
-          payload: '{"clientSecret":"x"}',
+          payload: { clientSecret: 'x' },
           updated_at: at(2),
         };
         expect(await store.setSessionProviderData('s1', first)).toBe(true);

@@ -73,3 +73,11 @@ export function equalAll<Row>(values: { [C in keyof Row]?: Row[C] | undefined })
     .map(([column, value]) => sql<SqlBool>`${sql.ref(column)} = ${value}`);
   return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
 }
+
+/** A page with each row read through `read` (a table's JSON columns parsed, say). */
+export function mapRows<P extends OffsetPage<unknown>, Row>(
+  page: P,
+  read: (row: P['rows'][number]) => Row,
+): Omit<P, 'rows'> & { rows: Row[] } {
+  return { ...page, rows: page.rows.map(read) };
+}

@@ -1,23 +1,27 @@
 import { changed, type StoreContext } from './context.ts';
+import { parseRow, type StoredRow, serialiseRow } from './json-columns.ts';
 import { describeKeySource, SecretBox, WrongKeyError } from './secret-box.ts';
 import type { MerchantTransactionProviderRow, Store } from './store.ts';
 
 /**
  * The merchants' accounts at the providers (merchant_transaction_providers). Their credentials
- * are sealed on the way in and opened on the way out: the domain only ever sees plain ones.
+ * are serialised and sealed on the way in, opened and parsed on the way out: the domain only
+ * ever sees plain values.
  */
 export function providerAccountQueries(ctx: StoreContext) {
   const { db, box } = ctx;
   const accounts = () => db.selectFrom('merchant_transaction_providers').selectAll();
-  const open = (row: MerchantTransactionProviderRow): MerchantTransactionProviderRow => ({
-    ...row,
-    credentials: openCredentials(ctx, row),
-  });
+  const open = (row: StoredRow<'merchant_transaction_providers'>): MerchantTransactionProviderRow =>
+    parseRow('merchant_transaction_providers', {
+      ...row,
+      credentials: openCredentials(ctx, row),
+    });
   return {
     async insertMerchantTransactionProvider(row) {
+      const stored = serialiseRow('merchant_transaction_providers', row);
       await db
         .insertInto('merchant_transaction_providers')
-        .values({ ...row, credentials: box.seal(row.credentials) })
+        .values({ ...stored, credentials: box.seal(stored.credentials) })
         .execute();
     },
     async findMerchantTransactionProviderById(id) {

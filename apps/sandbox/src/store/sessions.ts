@@ -1,7 +1,13 @@
 import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
-import { cursorPage, equalAll, newest, offsetPage } from './pages.ts';
-import type { SessionFilters, SessionRow, Store } from './store.ts';
+import { parseRow, parseRowIfAny, type StoredRow, serialiseRow } from './json-columns.ts';
+import { cursorPage, equalAll, mapRows, newest, offsetPage } from './pages.ts';
+import type { SessionFilters, SessionLookup, Store } from './store.ts';
 import { UNIQUE_INDEXES } from './tables.ts';
+
+type StoredSession = StoredRow<'client_sessions'>;
+
+/** A stored session, its payload parsed. */
+const read = (row: StoredSession) => parseRow('client_sessions', row);
 
 /** The client sessions: one live session per merchant code, one session per provider reference. */
 export function sessionQueries(ctx: StoreContext) {
@@ -11,47 +17,55 @@ export function sessionQueries(ctx: StoreContext) {
     sessions().where('merchant_transaction_provider_id', '=', merchantTransactionProviderId);
   const matching = (merchantId: string, filters: SessionFilters) =>
     sessions().where(
-      equalAll<SessionRow>({
+      equalAll<StoredSession>({
         merchant_id: merchantId,
         status: filters.status,
-        type: filters.type as SessionRow['type'] | undefined,
+        type: filters.type as StoredSession['type'] | undefined,
         merchant_internal_transaction_code: filters.merchantInternalTransactionCode,
       }),
     );
+  const lookUp = (merchantId: string, lookup: SessionLookup) => {
+    const query = sessions().where('merchant_id', '=', merchantId);
+    if ('id' in lookup) return query.where('id', '=', lookup.id).executeTakeFirst();
+    if ('token' in lookup) return query.where('token', '=', lookup.token).executeTakeFirst();
+    if ('providerCode' in lookup) {
+      return query.where('provider_code', '=', lookup.providerCode).executeTakeFirst();
+    }
+    return newest(
+      query.where(
+        'merchant_internal_transaction_code',
+        '=',
+        lookup.merchantInternalTransactionCode,
+      ),
+    );
+  };
   return {
     insertSession: (row, transaction) =>
       orConflict(ctx, [UNIQUE_INDEXES.liveSessionCode], 'conflict' as const, async () => {
+        const stored = serialiseRow('client_sessions', row);
         if (transaction === undefined) {
-          await db.insertInto('client_sessions').values(row).execute();
+          await db.insertInto('client_sessions').values(stored).execute();
         } else {
           await db.transaction().execute(async (trx) => {
-            await trx.insertInto('client_sessions').values(row).execute();
+            await trx.insertInto('client_sessions').values(stored).execute();
             await trx.insertInto('transactions').values(transaction).execute();
           });
         }
         return 'inserted' as const;
       }),
-    findSession(merchantId, lookup) {
-      const query = sessions().where('merchant_id', '=', merchantId);
-      if ('id' in lookup) return query.where('id', '=', lookup.id).executeTakeFirst();
-      if ('token' in lookup) return query.where('token', '=', lookup.token).executeTakeFirst();
-      if ('providerCode' in lookup) {
-        return query.where('provider_code', '=', lookup.providerCode).executeTakeFirst();
-      }
-      return newest(
-        query.where(
-          'merchant_internal_transaction_code',
-          '=',
-          lookup.merchantInternalTransactionCode,
-        ),
-      );
-    },
-    findSessionByProviderCode: (mtpId, providerCode) =>
-      newest(ofAccount(mtpId).where('provider_code', '=', providerCode)),
-    findSessionByToken: (mtpId, token) => newest(ofAccount(mtpId).where('token', '=', token)),
-    listSessions: (merchantId, filters, page) => offsetPage(matching(merchantId, filters), page),
-    listSessionsAfter: (merchantId, filters, page) =>
-      cursorPage(matching(merchantId, filters), page),
+    findSession: async (merchantId, lookup) =>
+      parseRowIfAny('client_sessions', await lookUp(merchantId, lookup)),
+    findSessionByProviderCode: async (mtpId, providerCode) =>
+      parseRowIfAny(
+        'client_sessions',
+        await newest(ofAccount(mtpId).where('provider_code', '=', providerCode)),
+      ),
+    findSessionByToken: async (mtpId, token) =>
+      parseRowIfAny('client_sessions', await newest(ofAccount(mtpId).where('token', '=', token))),
+    listSessions: async (merchantId, filters, page) =>
+      mapRows(await offsetPage(matching(merchantId, filters), page), read),
+    listSessionsAfter: async (merchantId, filters, page) =>
+      mapRows(await cursorPage(matching(merchantId, filters), page), read),
     async setSessionProviderData(id, data) {
       const result = await orConflict(
         ctx,
@@ -60,13 +74,15 @@ export function sessionQueries(ctx: StoreContext) {
         () =>
           db
             .updateTable('client_sessions')
-            .set({
-              token: data.token,
-              token_expires_at: data.token_expires_at,
-              provider_code: data.provider_code,
-              payload: data.payload,
-              updated_at: data.updated_at,
-            })
+            .set(
+              serialiseRow('client_sessions', {
+                token: data.token,
+                token_expires_at: data.token_expires_at,
+                provider_code: data.provider_code,
+                payload: data.payload,
+                updated_at: data.updated_at,
+              }),
+            )
             .where('id', '=', id)
             .where('token', 'is', null)
             .executeTakeFirst(),

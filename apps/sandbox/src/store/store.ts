@@ -1,18 +1,19 @@
 import type { Selectable } from 'kysely';
+import type { ParsedRow } from './json-columns.ts';
 import type {
-  ClientSessionTable,
   IdempotencyKeyTable,
   LeaseTable,
-  MerchantTable,
-  MerchantTransactionProviderTable,
   PaymentMethodTable,
   ProviderCallbackTable,
   TransactionTable,
 } from './schema.ts';
 
-export type MerchantRow = Selectable<MerchantTable>;
-export type MerchantTransactionProviderRow = Selectable<MerchantTransactionProviderTable>;
-export type SessionRow = Selectable<ClientSessionTable>;
+export { isLiveSessionStatus, LIVE_SESSION_STATUSES } from './tables.ts';
+
+/** The rows the domain sees: JSON columns parsed (json-columns.ts), the rest as stored. */
+export type MerchantRow = ParsedRow<'merchants'>;
+export type MerchantTransactionProviderRow = ParsedRow<'merchant_transaction_providers'>;
+export type SessionRow = ParsedRow<'client_sessions'>;
 export type TransactionRow = Selectable<TransactionTable>;
 export type PaymentMethodRow = Selectable<PaymentMethodTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;

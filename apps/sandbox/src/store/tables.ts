@@ -1,3 +1,4 @@
+import type { ClientTransactionSessionStatus } from '@accrupay/contracts';
 import { type CreateIndexBuilder, sql } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -49,8 +50,21 @@ export const UNIQUE_INDEXES = {
   },
 } as const satisfies Record<string, UniqueIndex>;
 
-/** The session statuses that hold a merchant code: at most one live session per code. */
-export const LIVE_SESSION_STATUSES = ['PENDING', 'ACTIVE', 'COMPLETED', 'UNKNOWN'] as const;
+/**
+ * The session statuses that hold a merchant code: at most one live session per code (a partial
+ * unique index), and a new start with the code of a live session must wait or conflict.
+ */
+export const LIVE_SESSION_STATUSES = [
+  'PENDING',
+  'ACTIVE',
+  'COMPLETED',
+  'UNKNOWN',
+] as const satisfies readonly ClientTransactionSessionStatus[];
+
+/** Whether a session in this status holds its merchant code (see LIVE_SESSION_STATUSES). */
+export function isLiveSessionStatus(status: ClientTransactionSessionStatus): boolean {
+  return (LIVE_SESSION_STATUSES as readonly ClientTransactionSessionStatus[]).includes(status);
+}
 
 /**
  * A column, as words: its type (`text`, `integer`, or `serial`: an auto-incremented integer key),

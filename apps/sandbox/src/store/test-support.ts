@@ -176,7 +176,7 @@ export function merchant(id: string, overrides: Partial<MerchantRow> = {}): Merc
     public_id: `pk_test_${id}`,
     secret_hash: `hash_${id}`,
     secret_last4: id.slice(-4).padStart(4, '0'),
-    allowed_origins: '["http://localhost:3000"]',
+    allowed_origins: ['http://localhost:3000'],
     created_at: at(0),
     ...overrides,
   };
@@ -210,7 +210,7 @@ export function mtp(
     id,
     merchant_id: merchantId,
     provider: 'STRIPE',
-    credentials: '{"secretKey":"sk_test"}',
+    credentials: { secretKey: 'sk_test' },
     created_at: at(0),
     ...overrides,
   };
@@ -232,7 +232,7 @@ export const session = ownedRow<SessionRow>((id) => ({
   token: null,
   token_expires_at: null,
   provider_code: null,
-  payload: '{}',
+  payload: {},
   payment_method_id: null,
   transaction_id: null,
   created_at: at(1),

@@ -1,8 +1,7 @@
-import type { SessionRow, TransactionRow } from '../../store/store.ts';
+import { isLiveSessionStatus, type SessionRow, type TransactionRow } from '../../store/store.ts';
 import { createdAfter, type DomainContext, nowIso } from '../context.ts';
 import { RouterError } from '../errors.ts';
 import { newId, newSessionId } from '../ids.ts';
-import { LIVE_SESSION_STATUSES } from '../outcome.ts';
 import { moveSession, moveTransaction } from '../transitions.ts';
 
 /**
@@ -65,7 +64,7 @@ export async function sessionHoldingCode(
   const existing = await ctx.store.findSession(merchantId, {
     merchantInternalTransactionCode: code,
   });
-  if (!existing || !LIVE_SESSION_STATUSES.includes(existing.status)) {
+  if (!existing || !isLiveSessionStatus(existing.status)) {
     return { previous: existing };
   }
   if (existing.request_hash !== request.request_hash || existing.kind !== request.kind) {
@@ -89,7 +88,7 @@ export async function insertNewSession(
     token: null,
     token_expires_at: null,
     provider_code: null,
-    payload: '{}',
+    payload: {},
     transaction_id: transactionId,
     created_at: now,
     updated_at: now,

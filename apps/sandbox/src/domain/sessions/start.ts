@@ -129,7 +129,7 @@ async function askProviderToStart(
     token: started.token,
     token_expires_at: started.expiresAt ? started.expiresAt.toISOString() : null,
     provider_code: started.providerCode,
-    payload: JSON.stringify(started.payload),
+    payload: started.payload,
     updated_at: startedAt,
   });
   if (recorded === 'reference-in-use') {
