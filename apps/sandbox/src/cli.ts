@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { DEFAULT_BASE_URL } from '@accrupay/contracts';
 import pino from 'pino';
 import { demoShop } from './demo/index.ts';
 import { type MerchantCredentials, SandboxService } from './domain/service.ts';
@@ -9,8 +10,11 @@ import { createLogger, defaultSimDb, startSandbox } from './sandbox.ts';
 import { KyselyStore } from './store/kysely-store.ts';
 import { openStore } from './store/open-store.ts';
 
+/** The port clients reach when given no base URL (the contract's DEFAULT_BASE_URL). */
+const DEFAULT_PORT = Number(new URL(DEFAULT_BASE_URL).port);
+
 const USAGE = `Usage:
-  accrupay-sandbox start [--port 4000] [--db PATH|:memory:|postgres://...] [--provider-url URL | --sim-port 4001] [--sim-db PATH|:memory:] [--origin URL]... [--reset]
+  accrupay-sandbox start [--port ${DEFAULT_PORT}] [--db PATH|:memory:|postgres://...] [--provider-url URL | --sim-port ${DEFAULT_PORT + 1}] [--sim-db PATH|:memory:] [--origin URL]... [--reset]
   accrupay-sandbox merchant create [--json] [--db ...] [--name NAME] [--origin URL]...
 
 --db defaults to $DATABASE_URL, else .accrupay/sandbox.db. --sim-db is where the embedded provider
@@ -118,7 +122,7 @@ async function main(argv: string[]) {
 
   if (command !== 'start')
     fail(command ? `unknown command ${positionals.join(' ')}` : 'no command');
-  const port = portOf('--port', values.port) ?? 4000;
+  const port = portOf('--port', values.port) ?? DEFAULT_PORT;
   const simPort = portOf('--sim-port', values['sim-port']);
   if (simPort === undefined && port === 65535) {
     fail('--port 65535 leaves no port for the embedded simulator (the next one): add --sim-port');

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { API_SECRET_PATTERN } from '@accrupay/contracts';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -27,11 +28,9 @@ export function newApiSecret(): string {
   return `sk_test_${body}${checksum(body)}`;
 }
 
-const SECRET_FORMAT = /^sk_test_([0-9A-Za-z]{32})([0-9A-Za-z]{6})$/;
-
-/** Whether a string is a well-formed API secret whose checksum matches (no database needed). */
+/** Whether a string is a well-formed API secret (the contract's format) whose checksum matches. */
 export function isWellFormedApiSecret(secret: string): boolean {
-  const match = SECRET_FORMAT.exec(secret);
+  const match = API_SECRET_PATTERN.exec(secret);
   if (!match?.[1] || !match[2]) return false;
   const expected = Buffer.from(checksum(match[1]));
   const given = Buffer.from(match[2]);

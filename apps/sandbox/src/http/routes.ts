@@ -1,4 +1,4 @@
-import { contract } from '@accrupay/contracts';
+import { contract, PROVIDER_CALLBACK_PREFIX } from '@accrupay/contracts';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { RequestHandler } from 'express';
 
@@ -111,8 +111,11 @@ function literalPrefix(path: string): string {
   return path.slice(0, path.indexOf('/:'));
 }
 
-/** Where provider callbacks arrive; their bodies are kept raw (signatures are over the bytes). */
-export const CALLBACK_PREFIX = literalPrefix(contract.providerCallbacks.receive.path);
+/**
+ * Where provider callbacks arrive (the contract's PROVIDER_CALLBACK_PREFIX, as a mount: without
+ * its trailing slash); their bodies are kept raw (signatures are over the bytes).
+ */
+export const CALLBACK_PREFIX = PROVIDER_CALLBACK_PREFIX.replace(/\/$/, '');
 
 /** The public API of one merchant, `/v1/public/:merchantPublicId`: where CORS applies. */
 export const PUBLIC_API_MOUNT = contract.public.getSession.path.slice(

@@ -2,11 +2,18 @@ import {
   type ColumnDefinitionBuilder,
   type CreateIndexBuilder,
   type CreateTableBuilder,
+  type DatabaseIntrospector,
+  type DatabaseMetadataOptions,
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  DEFAULT_MIGRATION_TABLE,
   type Kysely,
   type Migration,
   type MigrationProvider,
   Migrator,
+  PostgresDialect,
+  type PostgresDialectConfig,
   sql,
+  type TableMetadata,
 } from 'kysely';
 import {
   type ColumnSpec,
@@ -188,4 +195,98 @@ export function createMigrator(
     provider,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
+}
+
+interface ColumnRow {
+  table: string;
+  is_view: boolean;
+  column: string;
+  type: string;
+  type_schema: string;
+  not_null: boolean;
+  has_default: boolean;
+  auto_incrementing: boolean;
+  comment: string | null;
+}
+
+/**
+ * What the migrator sees of a PostgreSQL database: one schema's tables, nothing else. Kysely's own
+ * introspector reads every schema's catalog and looks each column up again by its schema-qualified
+ * name (`pg_get_serial_sequence`), so a migration failed (42P01, 42703, 3F000) whenever another
+ * session dropped a table, a column or a schema during that scan, as parallel test runs sharing one
+ * database do all the time (and it grew slow with their thousands of tables). Here the scan is
+ * filtered to `schema`, and looks nothing up by name.
+ */
+export class OwnSchemaIntrospector implements DatabaseIntrospector {
+  readonly #db: Kysely<unknown>;
+  readonly #schema: string;
+  constructor(db: Kysely<unknown>, schema: string) {
+    this.#db = db;
+    this.#schema = schema;
+  }
+
+  async getSchemas() {
+    const { rows } = await sql<{ name: string }>`
+      select nspname as name from pg_catalog.pg_namespace where nspname = ${this.#schema}
+    `.execute(this.#db);
+    return rows;
+  }
+
+  async getTables(
+    options: DatabaseMetadataOptions = { withInternalKyselyTables: false },
+  ): Promise<TableMetadata[]> {
+    const kyselyTables = [DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE];
+    const { rows } = await sql<ColumnRow>`
+      select c.relname as table, c.relkind = 'v' as is_view, a.attname as column,
+        t.typname as type, tns.nspname as type_schema, a.attnotnull as not_null,
+        a.atthasdef as has_default, col_description(c.oid, a.attnum) as comment,
+        a.attidentity <> '' or coalesce(pg_get_expr(ad.adbin, ad.adrelid) like 'nextval(%', false)
+          as auto_incrementing
+      from pg_catalog.pg_class c
+      join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
+      join pg_catalog.pg_attribute a on a.attrelid = c.oid
+      join pg_catalog.pg_type t on t.oid = a.atttypid
+      join pg_catalog.pg_namespace tns on tns.oid = t.typnamespace
+      left join pg_catalog.pg_attrdef ad on ad.adrelid = c.oid and ad.adnum = a.attnum
+      where ns.nspname = ${this.#schema} and c.relkind in ('r', 'v', 'p')
+        and a.attnum > 0 and not a.attisdropped
+        and (${options.withInternalKyselyTables} or c.relname not in (${sql.join(kyselyTables)}))
+      order by c.relname, a.attnum
+    `.execute(this.#db);
+    const tables = new Map<string, TableMetadata>();
+    for (const row of rows) {
+      let table = tables.get(row.table);
+      if (!table) {
+        table = { name: row.table, isView: row.is_view, schema: this.#schema, columns: [] };
+        tables.set(row.table, table);
+      }
+      table.columns.push({
+        name: row.column,
+        dataType: row.type,
+        dataTypeSchema: row.type_schema,
+        isAutoIncrementing: row.auto_incrementing,
+        isNullable: !row.not_null,
+        hasDefaultValue: row.has_default,
+        ...(row.comment === null ? {} : { comment: row.comment }),
+      });
+    }
+    return [...tables.values()];
+  }
+
+  async getMetadata(options?: DatabaseMetadataOptions) {
+    return { tables: await this.getTables(options) };
+  }
+}
+
+/** PostgreSQL whose introspection (and so whose migrator) sees only `schema`. */
+export class OwnSchemaPostgresDialect extends PostgresDialect {
+  readonly #schema: string;
+  constructor(config: PostgresDialectConfig, schema: string) {
+    super(config);
+    this.#schema = schema;
+  }
+
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db, this.#schema);
+  }
 }

@@ -6,7 +6,6 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
-  PostgresDialect,
   SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
@@ -14,6 +13,7 @@ import {
 } from 'kysely';
 import type { Pool } from 'pg';
 import { KyselyStore } from './kysely-store.ts';
+import { OwnSchemaPostgresDialect } from './migrations.ts';
 import type { Database } from './schema.ts';
 import { CredentialsKeyError, credentialsBoxFor, defaultKeyFile } from './secret-box.ts';
 import type { Store } from './store.ts';
@@ -252,7 +252,9 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Sto
     await pool.end().catch(() => undefined);
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new OwnSchemaPostgresDialect({ pool }, currentSchema),
+  });
   options.log?.(`store: PostgreSQL ${redactUrl(connectionString)} (schema ${currentSchema})`);
   return new KyselyStore(db, 'postgres', {
     log: options.log,

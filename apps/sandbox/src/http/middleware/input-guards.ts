@@ -2,10 +2,11 @@
  * Checks on the shape of a request that run before anything else reads it: how deep its JSON
  * is, and whether its path and query string are valid percent-encoding.
  */
+import { PROVIDER_CALLBACK_PREFIX } from '@accrupay/contracts';
 import type { RequestHandler } from 'express';
 import { redactCardNumbers } from '../../domain/card-data.ts';
 import { RouterError } from '../../domain/errors.ts';
-import { API_PREFIX, CALLBACK_PREFIX } from '../routes.ts';
+import { API_PREFIX } from '../routes.ts';
 
 /**
  * How deeply a request body (or query) may nest arrays and objects: 32 levels. The deepest body
@@ -84,7 +85,7 @@ export const inputGuards: RequestHandler = (req, _res, next) => {
   if (
     hasBody &&
     req.path.startsWith(API_PREFIX) &&
-    !req.path.startsWith(`${CALLBACK_PREFIX}/`) &&
+    !req.path.startsWith(PROVIDER_CALLBACK_PREFIX) &&
     !req.is('application/json')
   ) {
     return next(

@@ -1,4 +1,4 @@
-import type { ClientTransactionSessionType } from '@accrupay/contracts';
+import { type ClientTransactionSessionType, providerCallbackPath } from '@accrupay/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AdapterEnv,
@@ -20,7 +20,7 @@ const DAY = 24 * HOUR;
 // biome-ignore lint/suspicious/noExplicitAny: the tests read provider answers loosely and assert on them
 type Loose = any;
 
-const CALLBACK_PATH = '/v1/provider-callbacks/stripe/mtp_1';
+const CALLBACK_PATH = providerCallbackPath('STRIPE', 'mtp_1');
 
 describeAdapterConformance('Stripe', {
   create: createStripeAdapter,
