@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { runInNewContext } from 'node:vm';
+import { type HostedPageMessage, hostedPageMessageSchema } from '@accrupay/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, type Loose, nuvei, setup, stripe } from './test-helpers.ts';
 
@@ -38,6 +40,52 @@ const cardFields = (number: string) => ({
   name: 'Jane Smith',
 });
 
+/**
+ * Runs the card page's inline script against a fake window and document, with fetch going to the
+ * simulator, and returns what it posts to its parent and the form's submit handler.
+ */
+async function drivePage(token: string) {
+  const html = await (
+    await fetch(
+      `${t.server.url}/hosted/card?provider=stripe&token=${encodeURIComponent(token)}&origin=${encodeURIComponent(ORIGIN)}`,
+    )
+  ).text();
+  const script = /<script nonce="[^"]+">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+  const posted: { msg: unknown; origin: string }[] = [];
+  const listeners = new Map<string, (e: unknown) => void>();
+  const element = (id: string) => ({
+    style: {},
+    textContent: '',
+    addEventListener: (event: string, fn: (e: unknown) => void) =>
+      listeners.set(`${id}:${event}`, fn),
+  });
+  runInNewContext(script, {
+    window: {
+      parent: { postMessage: (msg: unknown, origin: string) => posted.push({ msg, origin }) },
+    },
+    document: { getElementById: element },
+    fetch: (path: string, init: RequestInit) => fetch(`${t.server.url}/hosted/${path}`, init),
+  });
+  const field = (value: string) => ({ value });
+  const submitForm = async (number: string) => {
+    const before = posted.length;
+    listeners.get('card:submit')?.({
+      preventDefault: () => {},
+      target: {
+        number: field(number),
+        expMonth: field('12'),
+        expYear: field('2034'),
+        cvc: field('123'),
+        name: field('Jane Smith'),
+        scenario: field('none'),
+      },
+    });
+    // ready/submitting are posted at once; the result after the page's fetch answers.
+    await expect.poll(() => posted.length).toBe(before + 2);
+  };
+  return { posted, submitForm };
+}
+
 describe('hosted card page', () => {
   it('serves the page with frame-ancestors limited to the merchant origins and postMessage to the exact parent origin', async () => {
     const pi = await newPI();
@@ -54,6 +102,47 @@ describe('hosted card page', () => {
     expect(html).not.toMatch(/postMessage\([^)]*['"]\*['"]/);
     expect(html).toContain("type:'accrupay:result'");
     expect(html).toContain('<select name="scenario">');
+  });
+
+  it('every message the page script posts (ready, submitting, result) parses with the contract schema', async () => {
+    const pi = await newPI();
+    const page = await drivePage(pi.client_secret);
+    await page.submitForm('4242424242424242');
+    // A second submit on the paid session: the page reports the closed session to its parent.
+    await page.submitForm('4242424242424242');
+    expect(page.posted.every((p) => p.origin === ORIGIN)).toBe(true);
+    const messages: HostedPageMessage[] = page.posted.map((p) =>
+      hostedPageMessageSchema.parse(p.msg),
+    );
+    expect(messages.map((m) => m.type)).toEqual([
+      'accrupay:ready',
+      'accrupay:submitting',
+      'accrupay:result',
+      'accrupay:submitting',
+      'accrupay:result',
+    ]);
+    expect(messages[0]).toEqual({
+      type: 'accrupay:ready',
+      version: 1,
+      provider: 'stripe',
+      session: pi.client_secret,
+      state: 'open',
+    });
+    expect(messages[2]).toEqual({
+      type: 'accrupay:result',
+      version: 1,
+      provider: 'stripe',
+      session: pi.client_secret,
+      status: 'approved',
+      providerStatus: 'succeeded',
+      providerRef: pi.id,
+    });
+    expect(messages[4]).toMatchObject({
+      type: 'accrupay:result',
+      status: 'error',
+      providerStatus: 'session_closed',
+      error: { code: 'session_closed' },
+    });
   });
 
   it('refuses an origin the merchant has not configured, and an unknown token', async () => {
