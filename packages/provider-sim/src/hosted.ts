@@ -45,6 +45,21 @@ function isHostedPageProvider(value: unknown): value is HostedPageProvider {
   return (HOSTED_PAGE_PROVIDERS as readonly unknown[]).includes(value);
 }
 
+/** Parses a JSON body of the page's script; on bad input answers 400 naming the first field and returns undefined. */
+function parseJson<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  body: unknown,
+  res: Response,
+): T | undefined {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  res.status(400).json({
+    error: { code: 'invalid_input', message: `${issue?.path.join('.')}: ${issue?.message}` },
+  });
+  return undefined;
+}
+
 function esc(s: string): string {
   return s.replace(
     /[&<>"']/g,
@@ -201,15 +216,8 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
   });
 
   r.post('/submit', (req, res) => {
-    const parsed = submitSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      res.status(400).json({
-        error: { code: 'invalid_input', message: `${issue?.path.join('.')}: ${issue?.message}` },
-      });
-      return;
-    }
-    const input = parsed.data;
+    const input = parseJson(submitSchema, req.body, res);
+    if (!input) return;
     const pick = CARD_PAGE_SCENARIOS.find((s) => s.value === (input.scenario ?? 'none'));
     if (!pick) {
       res
@@ -249,15 +257,9 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
   });
 
   r.post('/challenge', (req, res) => {
-    const parsed = challengeSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      res.status(400).json({
-        error: { code: 'invalid_input', message: `${issue?.path.join('.')}: ${issue?.message}` },
-      });
-      return;
-    }
-    const { provider, token, decision } = parsed.data;
+    const input = parseJson(challengeSchema, req.body, res);
+    if (!input) return;
+    const { provider, token, decision } = input;
     const hosted = providers[provider];
     if (!hosted?.session(token)) {
       res
