@@ -40,6 +40,13 @@ const cardFields = (number: string) => ({
   name: 'Jane Smith',
 });
 
+/** Posts `number` for the session `token` as the page does (a Stripe session from ORIGIN unless told). */
+const submitCard = (
+  token: string,
+  number: string,
+  options: { provider?: string; origin?: string; scenario?: string } = {},
+) => submit({ provider: 'stripe', token, origin: ORIGIN, ...options, ...cardFields(number) });
+
 /**
  * Runs the card page's inline script against a fake window and document, with fetch going to the
  * simulator, and returns what it posts to its parent and the form's submit handler.
@@ -156,23 +163,15 @@ describe('hosted card page', () => {
       `${t.server.url}/hosted/card?provider=stripe&token=nope&origin=${encodeURIComponent(ORIGIN)}`,
     );
     expect(unknown.status).toBe(404);
-    const posted = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
+    const posted = await submitCard(pi.client_secret, '4242424242424242', {
       origin: 'https://evil.example',
-      ...cardFields('4242424242424242'),
     });
     expect(posted.status).toBe(403);
   });
 
   it('a card posted from the page pays the PaymentIntent; the result never carries the card number', async () => {
     const pi = await newPI();
-    const res = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
-      origin: ORIGIN,
-      ...cardFields('4242 4242 4242 4242'),
-    });
+    const res = await submitCard(pi.client_secret, '4242 4242 4242 4242');
     expect(res.status).toBe(200);
     expect(res.body.result).toMatchObject({
       status: 'approved',
@@ -180,45 +179,25 @@ describe('hosted card page', () => {
       providerRef: pi.id,
     });
     expect(JSON.stringify(res.body)).not.toContain('4242424242424242');
-    const again = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
-      origin: ORIGIN,
-      ...cardFields('4242424242424242'),
-    });
+    const again = await submitCard(pi.client_secret, '4242424242424242');
     expect(again.status).toBe(409);
     expect(t.sim.ledger({ kind: 'charge' })).toHaveLength(1);
   });
 
   it('declines, Luhn failures and 3-D Secure with approve/deny from the page', async () => {
     const declined = await newPI();
-    const d = await submit({
-      provider: 'stripe',
-      token: declined.client_secret,
-      origin: ORIGIN,
-      ...cardFields('4000000000009995'),
-    });
+    const d = await submitCard(declined.client_secret, '4000000000009995');
     expect(d.body.result).toMatchObject({
       status: 'declined',
       error: { code: 'insufficient_funds' },
     });
-    const luhn = await submit({
-      provider: 'stripe',
-      token: declined.client_secret,
-      origin: ORIGIN,
-      ...cardFields('4000000000009996'),
-    });
+    const luhn = await submitCard(declined.client_secret, '4000000000009996');
     expect(luhn.body.result).toMatchObject({
       status: 'declined',
       error: { code: 'incorrect_number' },
     });
     const pi = await newPI();
-    const challenge = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
-      origin: ORIGIN,
-      ...cardFields('4000000000003220'),
-    });
+    const challenge = await submitCard(pi.client_secret, '4000000000003220');
     expect(challenge.body.result.status).toBe('requires_action');
     const denied = await fetch(`${t.server.url}/hosted/challenge`, {
       method: 'POST',
@@ -240,24 +219,12 @@ describe('hosted card page', () => {
     const pi = await newPI();
     await t.sim.flush();
     t.hooks.received.length = 0;
-    const res = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
-      origin: ORIGIN,
-      scenario: 'drop',
-      ...cardFields('4242424242424242'),
-    });
+    const res = await submitCard(pi.client_secret, '4242424242424242', { scenario: 'drop' });
     expect(res.body.result.status).toBe('approved');
     await t.sim.flush();
     expect(t.hooks.received).toHaveLength(0);
     expect(t.sim.scenarios()[0]?.target).toEqual({ token: pi.client_secret });
-    const bad = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
-      origin: ORIGIN,
-      scenario: 'explode',
-      ...cardFields('4242424242424242'),
-    });
+    const bad = await submitCard(pi.client_secret, '4242424242424242', { scenario: 'explode' });
     expect(bad.status).toBe(400);
   });
 
@@ -280,21 +247,11 @@ describe('hosted card page', () => {
     );
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('3.00 EUR');
-    const paid = await submit({
-      provider: 'nuvei',
-      token: order.sessionToken,
-      origin: ORIGIN,
-      ...cardFields('4761344136141390'),
-    });
+    const paid = await submitCard(order.sessionToken, '4761344136141390', { provider: 'nuvei' });
     expect(paid.body.result).toMatchObject({ status: 'approved', providerStatus: 'APPROVED' });
     const late = (await open()).body;
     await t.sim.clock.advance(20 * 60_000);
-    const expired = await submit({
-      provider: 'nuvei',
-      token: late.sessionToken,
-      origin: ORIGIN,
-      ...cardFields('4761344136141390'),
-    });
+    const expired = await submitCard(late.sessionToken, '4761344136141390', { provider: 'nuvei' });
     expect(expired.status).toBe(409);
     expect(expired.body.error.code).toBe('session_expired');
   });
