@@ -30,6 +30,14 @@ async function createPI(params: Record<string, string> = {}) {
   return res.body;
 }
 
+/** A PaymentIntent confirmed with a Visa card and manual capture: an authorization of 2500. */
+const authorizedPI = () =>
+  createPI({ capture_method: 'manual', confirm: 'true', payment_method: 'pm_card_visa' });
+
+/** POST /v1/payment_intents/<id>/<action>. */
+const onPI = (pi: Record<string, Loose>, action: string, body?: Record<string, string>) =>
+  stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/${action}`, body);
+
 const webhookTypes = () => t.hooks.received.map((r) => JSON.parse(r.body).type as string);
 
 describe('PaymentIntent lifecycle', () => {
@@ -86,14 +94,10 @@ describe('PaymentIntent lifecycle', () => {
   });
 
   it('manual capture: partial capture once, never above amount_capturable', async () => {
-    const pi = await createPI({
-      capture_method: 'manual',
-      confirm: 'true',
-      payment_method: 'pm_card_visa',
-    });
+    const pi = await authorizedPI();
     expect(pi.status).toBe('requires_capture');
     expect(pi.amount_capturable).toBe(2500);
-    const tooMuch = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/capture`, {
+    const tooMuch = await onPI(pi, 'capture', {
       amount_to_capture: '2501',
     });
     expect(tooMuch.status).toBe(400);
@@ -102,7 +106,7 @@ describe('PaymentIntent lifecycle', () => {
       code: 'amount_too_large',
       param: 'amount_to_capture',
     });
-    const ok = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/capture`, {
+    const ok = await onPI(pi, 'capture', {
       amount_to_capture: '1000',
     });
     expect(ok.body).toMatchObject({
@@ -110,7 +114,7 @@ describe('PaymentIntent lifecycle', () => {
       amount_received: 1000,
       amount_capturable: 0,
     });
-    const again = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/capture`);
+    const again = await onPI(pi, 'capture');
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('payment_intent_unexpected_state');
     expect(t.sim.ledger({ providerRef: pi.id }).map((e) => [e.kind, e.amount])).toEqual([
@@ -120,19 +124,15 @@ describe('PaymentIntent lifecycle', () => {
   });
 
   it('cancel releases an authorization and records a void; a canceled intent cannot be captured', async () => {
-    const pi = await createPI({
-      capture_method: 'manual',
-      confirm: 'true',
-      payment_method: 'pm_card_visa',
-    });
-    const canceled = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/cancel`, {
+    const pi = await authorizedPI();
+    const canceled = await onPI(pi, 'cancel', {
       cancellation_reason: 'requested_by_customer',
     });
     expect(canceled.body).toMatchObject({
       status: 'canceled',
       cancellation_reason: 'requested_by_customer',
     });
-    const capture = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/capture`);
+    const capture = await onPI(pi, 'capture');
     expect(capture.status).toBe(400);
     expect(t.sim.ledger({ providerRef: pi.id }).map((e) => e.kind)).toEqual([
       'authorization',
@@ -149,7 +149,7 @@ describe('PaymentIntent lifecycle', () => {
     await t.sim.clock.advance(1);
     const got = await stripe(t.server.url, 'GET', `/payment_intents/${pi.id}`);
     expect(got.body).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned' });
-    const confirm = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/confirm`, {
+    const confirm = await onPI(pi, 'confirm', {
       payment_method: 'pm_card_visa',
     });
     expect(confirm.status).toBe(400);
@@ -157,11 +157,7 @@ describe('PaymentIntent lifecycle', () => {
   });
 
   it('an uncaptured authorization expires after the authorization TTL with a void', async () => {
-    const pi = await createPI({
-      capture_method: 'manual',
-      confirm: 'true',
-      payment_method: 'pm_card_visa',
-    });
+    const pi = await authorizedPI();
     await t.sim.clock.advance(7 * 86_400_000);
     const got = await stripe(t.server.url, 'GET', `/payment_intents/${pi.id}`);
     expect(got.body).toMatchObject({ status: 'canceled', cancellation_reason: 'automatic' });
