@@ -45,12 +45,7 @@ describe('PaymentIntent lifecycle', () => {
     const pi = await createPI();
     expect(pi.status).toBe('requires_payment_method');
     expect(pi.client_secret).toMatch(new RegExp(`^${pi.id}_secret_`));
-    const confirmed = await stripe(
-      t.server.url,
-      'POST',
-      `/payment_intents/${pi.id}/confirm`,
-      card('4242424242424242'),
-    );
+    const confirmed = await onPI(pi, 'confirm', card('4242424242424242'));
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.status).toBe('succeeded');
     expect(confirmed.body.amount_received).toBe(2500);
@@ -224,12 +219,7 @@ describe('test cards', () => {
       const want = expected[c.outcome];
       if (!want) throw new Error(`no expectation for ${c.outcome}`);
       const pi = await createPI();
-      const res = await stripe(
-        t.server.url,
-        'POST',
-        `/payment_intents/${pi.id}/confirm`,
-        card(c.number),
-      );
+      const res = await onPI(pi, 'confirm', card(c.number));
       expect(res.status).toBe(want.http);
       if (want.http === 200) {
         expect(res.body.status).toBe(want.status);
@@ -244,12 +234,7 @@ describe('test cards', () => {
 
   it('refuses a number that fails the Luhn check', async () => {
     const pi = await createPI();
-    const res = await stripe(
-      t.server.url,
-      'POST',
-      `/payment_intents/${pi.id}/confirm`,
-      card('4242424242424241'),
-    );
+    const res = await onPI(pi, 'confirm', card('4242424242424241'));
     expect(res.status).toBe(402);
     expect(res.body.error).toMatchObject({ type: 'card_error', code: 'incorrect_number' });
     expect(t.sim.ledger()).toEqual([]);
@@ -257,12 +242,7 @@ describe('test cards', () => {
 
   it('3-D Secure: requires_action with a hosted challenge URL; approval authorizes', async () => {
     const pi = await createPI();
-    const res = await stripe(
-      t.server.url,
-      'POST',
-      `/payment_intents/${pi.id}/confirm`,
-      card('4000000000003220'),
-    );
+    const res = await onPI(pi, 'confirm', card('4000000000003220'));
     expect(res.body.next_action.type).toBe('redirect_to_url');
     const url = new URL(res.body.next_action.redirect_to_url.url);
     expect(url.origin + url.pathname).toBe(`${t.server.url}/hosted/3ds`);
