@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { en, Faker } from '@faker-js/faker';
 import { type Clock, createClock, Scheduler } from './clock.ts';
 import { type MerchantAccount, merchantAccountSchema, type ResolvedSimOptions } from './config.ts';
+import { Deliveries, type Delivery, type OutgoingCallback } from './deliveries.ts';
 import { randomString } from './ids.ts';
 import { Ledger, type LedgerEntry } from './ledger.ts';
 import type { Provider } from './provider.ts';
@@ -16,59 +17,11 @@ import {
   scenarioSchema,
   targetMatches,
 } from './scenarios.ts';
-import { stripeSignatureHeader } from './signatures.ts';
 import { Store, type Table } from './store.ts';
 
+export type { Delivery } from './deliveries.ts';
 export type { LedgerEntry } from './ledger.ts';
 export type { Provider } from './provider.ts';
-
-/** One callback the simulator tried to deliver, with every attempt. */
-export interface Delivery {
-  id: string;
-  provider: Provider;
-  accountId: string;
-  url: string;
-  eventType: string;
-  keys: SessionKeys;
-  forged: false | 'bad_signature' | 'wrong_secret_success';
-  state: 'scheduled' | 'delivered' | 'retrying' | 'failed' | 'dropped';
-  scheduledAt: string;
-  nextAttemptAt: string | undefined;
-  attempts: { at: string; status?: number; error?: string }[];
-  contentType: string;
-  body: string;
-}
-
-/** How each attempt of a callback is signed; data, not a function, so that a delivery survives a restart. */
-export type Signing =
-  | { scheme: 'none' }
-  | { scheme: 'stripe'; secret: string }
-  | { scheme: 'stripe-zero' };
-
-/** The headers that sign one attempt made at `nowMs`. */
-export function signHeaders(signing: Signing, body: string, nowMs: number): Record<string, string> {
-  const t = Math.floor(nowMs / 1000);
-  if (signing.scheme === 'stripe') {
-    return { 'stripe-signature': stripeSignatureHeader(signing.secret, t, body) };
-  }
-  if (signing.scheme === 'stripe-zero') {
-    return { 'stripe-signature': `t=${t},v1=${'0'.repeat(64)}` };
-  }
-  return {};
-}
-
-/** What a provider hands over to send one callback: the body and how to sign its attempts. */
-export interface OutgoingCallback {
-  provider: Provider;
-  accountId: string;
-  url: string | undefined;
-  eventType: string;
-  keys: SessionKeys;
-  contentType: string;
-  body: string;
-  signing: Signing;
-  forge(mode: 'bad_signature' | 'wrong_secret_success'): { body: string; signing: Signing };
-}
 
 interface HeldRequest {
   res: ServerResponse;
@@ -87,10 +40,9 @@ export class SimCore {
   /** What the providers really did; see ledger.ts. */
   readonly ledger: Ledger;
   private readonly scenarios: Table<Scenario>;
-  private readonly deliveries: Table<Delivery>;
-  private readonly signings: Table<Signing>;
+  /** The callbacks sent to the merchant; see deliveries.ts. */
+  private readonly callbacks: Deliveries;
   held = new Set<HeldRequest>();
-  private outOfOrder = new Map<string, { releaseAt: number; items: (() => Promise<void>)[] }>();
   private readonly resetHooks: (() => void)[] = [];
   private readonly loadHooks: (() => void)[] = [];
 
@@ -108,8 +60,7 @@ export class SimCore {
       at: this.nowIso(),
     }));
     this.scenarios = this.store.table('scenarios');
-    this.deliveries = this.store.table('deliveries');
-    this.signings = this.store.table('delivery-signing');
+    this.callbacks = new Deliveries(this);
     this.seedFakers();
   }
 
@@ -134,12 +85,7 @@ export class SimCore {
     this.store.load();
     this.restoreClock();
     for (const a of this.options.accounts) this.accounts.set(a.id, structuredClone(a));
-    for (const d of this.deliveries.values()) {
-      if (d.state === 'scheduled' || d.state === 'retrying') {
-        const at = Date.parse(d.nextAttemptAt ?? d.scheduledAt);
-        this.scheduler.schedule(at, () => this.attempt(d.id));
-      }
-    }
+    this.callbacks.rearm();
     for (const hook of this.loadHooks) hook();
     this.persist();
     this.kick();
@@ -149,7 +95,7 @@ export class SimCore {
     this.seedFakers();
     this.store.clear();
     for (const a of this.options.accounts) this.accounts.set(a.id, structuredClone(a));
-    this.outOfOrder.clear();
+    this.callbacks.reset();
     this.scheduler.clear();
     for (const h of this.held) h.res.destroy();
     this.held.clear();
@@ -195,7 +141,7 @@ export class SimCore {
   }
 
   deliveryList(): Delivery[] {
-    return [...this.deliveries.values()];
+    return this.callbacks.list();
   }
 
   nowIso(): string {
@@ -338,154 +284,8 @@ export class SimCore {
     this.events.emit('request-held', { releaseAt: new Date(held.releaseAt).toISOString() });
   }
 
-  /** Queues a callback, applying the callback scenarios and chaos rates. */
+  /** Queues a callback, applying the callback scenarios and chaos rates; see deliveries.ts. */
   emitCallback(cb: OutgoingCallback): void {
-    const now = this.clock.now();
-    if (!cb.url) {
-      this.addDelivery(this.newDelivery(cb, '(no callback URL configured)', false, 'dropped'));
-      return;
-    }
-    const url = cb.url;
-    const forged = this.takeScenario(['forged_callback'], cb.provider, cb.keys);
-    if (forged) {
-      const f = cb.forge(forged.mode);
-      const d = this.newDelivery({ ...cb, body: f.body }, url, forged.mode, 'scheduled');
-      this.addDelivery(d, f.signing);
-      this.scheduler.schedule(now, () => this.attempt(d.id));
-    }
-    if (this.takeScenario(['drop_callback'], cb.provider, cb.keys)) {
-      this.addDelivery(this.newDelivery(cb, url, false, 'dropped'));
-      return;
-    }
-    if (this.chaos(this.options.chaos.callbackDropRate)) {
-      this.addDelivery(this.newDelivery(cb, url, false, 'dropped'));
-      return;
-    }
-    const delay = this.takeScenario(['delay_callback'], cb.provider, cb.keys);
-    const at = now + (delay?.delayMs ?? 0);
-    const dup = this.takeScenario(
-      ['duplicate_callback', 'concurrent_duplicates'],
-      cb.provider,
-      cb.keys,
-    );
-    let copies = dup?.copies ?? 1;
-    if (!dup && this.chaos(this.options.chaos.callbackDuplicateRate)) copies = 2;
-    const deliveries = Array.from({ length: copies }, () => {
-      const d = this.newDelivery(cb, url, false, 'scheduled');
-      d.scheduledAt = new Date(at).toISOString();
-      d.nextAttemptAt = d.scheduledAt;
-      this.addDelivery(d, cb.signing);
-      return d;
-    });
-    const send = () => {
-      if (dup?.kind === 'concurrent_duplicates') {
-        this.scheduler.schedule(at, async () => {
-          await Promise.all(deliveries.map((d) => this.attempt(d.id)));
-        });
-      } else {
-        for (const d of deliveries) this.scheduler.schedule(at, () => this.attempt(d.id));
-      }
-    };
-    const ooo = this.takeScenario(['out_of_order'], cb.provider, cb.keys);
-    if (ooo) {
-      const key = cb.keys.providerRefs[0] ?? cb.keys.tokens[0] ?? 'all';
-      let buf = this.outOfOrder.get(key);
-      if (!buf) {
-        const fresh = {
-          releaseAt: Math.max(at, now + ooo.windowMs),
-          items: [] as (() => Promise<void>)[],
-        };
-        buf = fresh;
-        this.outOfOrder.set(key, fresh);
-        this.scheduler.schedule(fresh.releaseAt, async () => {
-          this.outOfOrder.delete(key);
-          for (const item of fresh.items.reverse()) await item();
-        });
-      }
-      // After a restart the held copies are sent one by one at the window's end.
-      for (const d of deliveries) d.nextAttemptAt = new Date(buf.releaseAt).toISOString();
-      buf.items.push(async () => {
-        for (const d of deliveries) await this.attempt(d.id);
-      });
-      return;
-    }
-    send();
-    this.kick();
-  }
-
-  private addDelivery(d: Delivery, signing?: Signing): void {
-    this.deliveries.set(d.id, d);
-    if (signing) this.signings.set(d.id, signing);
-  }
-
-  private newDelivery(
-    cb: Pick<
-      OutgoingCallback,
-      'provider' | 'accountId' | 'eventType' | 'keys' | 'contentType' | 'body'
-    >,
-    url: string,
-    forged: Delivery['forged'],
-    state: Delivery['state'],
-  ): Delivery {
-    return {
-      id: this.nextId('dlv_'),
-      provider: cb.provider,
-      accountId: cb.accountId,
-      url,
-      eventType: cb.eventType,
-      keys: cb.keys,
-      forged,
-      state,
-      scheduledAt: this.nowIso(),
-      nextAttemptAt: state === 'scheduled' ? this.nowIso() : undefined,
-      attempts: [],
-      contentType: cb.contentType,
-      body: cb.body,
-    };
-  }
-
-  private async attempt(id: string): Promise<void> {
-    const d = this.deliveries.peek(id);
-    if (!d || (d.state !== 'scheduled' && d.state !== 'retrying')) return;
-    const signing = this.signings.peek(id) ?? { scheme: 'none' };
-    const now = this.clock.now();
-    const at = new Date(now).toISOString();
-    let status: number | undefined;
-    let error: string | undefined;
-    try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: { 'content-type': d.contentType, ...signHeaders(signing, d.body, now) },
-        body: d.body,
-        signal: AbortSignal.timeout(this.options.callbacks.timeoutMs),
-      });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-    } catch (err) {
-      error = (err as Error).message;
-    }
-    // A reset (or close) while the request was in flight: this delivery is gone.
-    if (this.store.isClosed || this.deliveries.get(id) !== d) return;
-    d.attempts.push({
-      at,
-      ...(status !== undefined ? { status } : {}),
-      ...(error ? { error } : {}),
-    });
-    if (status !== undefined && status >= 200 && status < 300) {
-      d.state = 'delivered';
-      d.nextAttemptAt = undefined;
-      return;
-    }
-    const { maxAttempts, initialBackoffMs, maxBackoffMs } = this.options.callbacks;
-    if (d.attempts.length >= maxAttempts) {
-      d.state = 'failed';
-      d.nextAttemptAt = undefined;
-      return;
-    }
-    const backoff = Math.min(initialBackoffMs * 2 ** (d.attempts.length - 1), maxBackoffMs);
-    const next = now + backoff;
-    d.state = 'retrying';
-    d.nextAttemptAt = new Date(next).toISOString();
-    this.scheduler.schedule(next, () => this.attempt(id));
+    this.callbacks.emit(cb);
   }
 }

@@ -1,4 +1,4 @@
-import type { Provider } from './provider.ts';
+import type { HostedPageProvider, HostedResultMessage } from '@accrupay/contracts';
 import type { SessionKeys } from './scenarios.ts';
 
 /** Card data typed into the hosted page. */
@@ -12,7 +12,7 @@ export interface CardInput {
 
 /** Where a hosted session stands, as the hosted page sees it. */
 export interface HostedSession {
-  provider: Provider;
+  provider: HostedPageProvider;
   token: string;
   accountId: string;
   kind: 'payment' | 'setup';
@@ -26,7 +26,8 @@ export interface HostedSession {
 
 /** The outcome the hosted page reports to its parent. */
 export interface HostedResult {
-  status: 'approved' | 'declined' | 'error' | 'requires_action' | 'expired';
+  /** The contract's outcomes, plus `requires_action`, which never leaves the page. */
+  status: HostedResultMessage['status'] | 'requires_action';
   providerStatus: string;
   providerRef: string;
   error?: { code: string; message: string } | undefined;

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { runInNewContext } from 'node:vm';
+import { type HostedPageMessage, hostedPageMessageSchema } from '@accrupay/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, type Loose, nuvei, setup, stripe } from './test-helpers.ts';
 
@@ -38,6 +40,59 @@ const cardFields = (number: string) => ({
   name: 'Jane Smith',
 });
 
+/** Posts `number` for the session `token` as the page does (a Stripe session from ORIGIN unless told). */
+const submitCard = (
+  token: string,
+  number: string,
+  options: { provider?: string; origin?: string; scenario?: string } = {},
+) => submit({ provider: 'stripe', token, origin: ORIGIN, ...options, ...cardFields(number) });
+
+/**
+ * Runs the card page's inline script against a fake window and document, with fetch going to the
+ * simulator, and returns what it posts to its parent and the form's submit handler.
+ */
+async function drivePage(token: string) {
+  const html = await (
+    await fetch(
+      `${t.server.url}/hosted/card?provider=stripe&token=${encodeURIComponent(token)}&origin=${encodeURIComponent(ORIGIN)}`,
+    )
+  ).text();
+  const script = /<script nonce="[^"]+">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+  const posted: { msg: unknown; origin: string }[] = [];
+  const listeners = new Map<string, (e: unknown) => void>();
+  const element = (id: string) => ({
+    style: {},
+    textContent: '',
+    addEventListener: (event: string, fn: (e: unknown) => void) =>
+      listeners.set(`${id}:${event}`, fn),
+  });
+  runInNewContext(script, {
+    window: {
+      parent: { postMessage: (msg: unknown, origin: string) => posted.push({ msg, origin }) },
+    },
+    document: { getElementById: element },
+    fetch: (path: string, init: RequestInit) => fetch(`${t.server.url}/hosted/${path}`, init),
+  });
+  const field = (value: string) => ({ value });
+  const submitForm = async (number: string) => {
+    const before = posted.length;
+    listeners.get('card:submit')?.({
+      preventDefault: () => {},
+      target: {
+        number: field(number),
+        expMonth: field('12'),
+        expYear: field('2034'),
+        cvc: field('123'),
+        name: field('Jane Smith'),
+        scenario: field('none'),
+      },
+    });
+    // ready/submitting are posted at once; the result after the page's fetch answers.
+    await expect.poll(() => posted.length).toBe(before + 2);
+  };
+  return { posted, submitForm };
+}
+
 describe('hosted card page', () => {
   it('serves the page with frame-ancestors limited to the merchant origins and postMessage to the exact parent origin', async () => {
     const pi = await newPI();
@@ -56,6 +111,47 @@ describe('hosted card page', () => {
     expect(html).toContain('<select name="scenario">');
   });
 
+  it('every message the page script posts (ready, submitting, result) parses with the contract schema', async () => {
+    const pi = await newPI();
+    const page = await drivePage(pi.client_secret);
+    await page.submitForm('4242424242424242');
+    // A second submit on the paid session: the page reports the closed session to its parent.
+    await page.submitForm('4242424242424242');
+    expect(page.posted.every((p) => p.origin === ORIGIN)).toBe(true);
+    const messages: HostedPageMessage[] = page.posted.map((p) =>
+      hostedPageMessageSchema.parse(p.msg),
+    );
+    expect(messages.map((m) => m.type)).toEqual([
+      'accrupay:ready',
+      'accrupay:submitting',
+      'accrupay:result',
+      'accrupay:submitting',
+      'accrupay:result',
+    ]);
+    expect(messages[0]).toEqual({
+      type: 'accrupay:ready',
+      version: 1,
+      provider: 'stripe',
+      session: pi.client_secret,
+      state: 'open',
+    });
+    expect(messages[2]).toEqual({
+      type: 'accrupay:result',
+      version: 1,
+      provider: 'stripe',
+      session: pi.client_secret,
+      status: 'approved',
+      providerStatus: 'succeeded',
+      providerRef: pi.id,
+    });
+    expect(messages[4]).toMatchObject({
+      type: 'accrupay:result',
+      status: 'error',
+      providerStatus: 'session_closed',
+      error: { code: 'session_closed' },
+    });
+  });
+
   it('refuses an origin the merchant has not configured, and an unknown token', async () => {
     const pi = await newPI();
     const evil = await fetch(
@@ -67,23 +163,15 @@ describe('hosted card page', () => {
       `${t.server.url}/hosted/card?provider=stripe&token=nope&origin=${encodeURIComponent(ORIGIN)}`,
     );
     expect(unknown.status).toBe(404);
-    const posted = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
+    const posted = await submitCard(pi.client_secret, '4242424242424242', {
       origin: 'https://evil.example',
-      ...cardFields('4242424242424242'),
     });
     expect(posted.status).toBe(403);
   });
 
   it('a card posted from the page pays the PaymentIntent; the result never carries the card number', async () => {
     const pi = await newPI();
-    const res = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
-      origin: ORIGIN,
-      ...cardFields('4242 4242 4242 4242'),
-    });
+    const res = await submitCard(pi.client_secret, '4242 4242 4242 4242');
     expect(res.status).toBe(200);
     expect(res.body.result).toMatchObject({
       status: 'approved',
@@ -91,45 +179,25 @@ describe('hosted card page', () => {
       providerRef: pi.id,
     });
     expect(JSON.stringify(res.body)).not.toContain('4242424242424242');
-    const again = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
-      origin: ORIGIN,
-      ...cardFields('4242424242424242'),
-    });
+    const again = await submitCard(pi.client_secret, '4242424242424242');
     expect(again.status).toBe(409);
     expect(t.sim.ledger({ kind: 'charge' })).toHaveLength(1);
   });
 
   it('declines, Luhn failures and 3-D Secure with approve/deny from the page', async () => {
     const declined = await newPI();
-    const d = await submit({
-      provider: 'stripe',
-      token: declined.client_secret,
-      origin: ORIGIN,
-      ...cardFields('4000000000009995'),
-    });
+    const d = await submitCard(declined.client_secret, '4000000000009995');
     expect(d.body.result).toMatchObject({
       status: 'declined',
       error: { code: 'insufficient_funds' },
     });
-    const luhn = await submit({
-      provider: 'stripe',
-      token: declined.client_secret,
-      origin: ORIGIN,
-      ...cardFields('4000000000009996'),
-    });
+    const luhn = await submitCard(declined.client_secret, '4000000000009996');
     expect(luhn.body.result).toMatchObject({
       status: 'declined',
       error: { code: 'incorrect_number' },
     });
     const pi = await newPI();
-    const challenge = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
-      origin: ORIGIN,
-      ...cardFields('4000000000003220'),
-    });
+    const challenge = await submitCard(pi.client_secret, '4000000000003220');
     expect(challenge.body.result.status).toBe('requires_action');
     const denied = await fetch(`${t.server.url}/hosted/challenge`, {
       method: 'POST',
@@ -151,24 +219,12 @@ describe('hosted card page', () => {
     const pi = await newPI();
     await t.sim.flush();
     t.hooks.received.length = 0;
-    const res = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
-      origin: ORIGIN,
-      scenario: 'drop',
-      ...cardFields('4242424242424242'),
-    });
+    const res = await submitCard(pi.client_secret, '4242424242424242', { scenario: 'drop' });
     expect(res.body.result.status).toBe('approved');
     await t.sim.flush();
     expect(t.hooks.received).toHaveLength(0);
     expect(t.sim.scenarios()[0]?.target).toEqual({ token: pi.client_secret });
-    const bad = await submit({
-      provider: 'stripe',
-      token: pi.client_secret,
-      origin: ORIGIN,
-      scenario: 'explode',
-      ...cardFields('4242424242424242'),
-    });
+    const bad = await submitCard(pi.client_secret, '4242424242424242', { scenario: 'explode' });
     expect(bad.status).toBe(400);
   });
 
@@ -191,21 +247,11 @@ describe('hosted card page', () => {
     );
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('3.00 EUR');
-    const paid = await submit({
-      provider: 'nuvei',
-      token: order.sessionToken,
-      origin: ORIGIN,
-      ...cardFields('4761344136141390'),
-    });
+    const paid = await submitCard(order.sessionToken, '4761344136141390', { provider: 'nuvei' });
     expect(paid.body.result).toMatchObject({ status: 'approved', providerStatus: 'APPROVED' });
     const late = (await open()).body;
     await t.sim.clock.advance(20 * 60_000);
-    const expired = await submit({
-      provider: 'nuvei',
-      token: late.sessionToken,
-      origin: ORIGIN,
-      ...cardFields('4761344136141390'),
-    });
+    const expired = await submitCard(late.sessionToken, '4761344136141390', { provider: 'nuvei' });
     expect(expired.status).toBe(409);
     expect(expired.body.error.code).toBe('session_expired');
   });

@@ -1,26 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import {
+  type HostedResultMessage as ContractHostedResultMessage,
+  HOSTED_PAGE_PROVIDERS,
+  type HostedPageProvider,
+} from '@accrupay/contracts';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SimCore } from './core.ts';
-import type { HostedProvider, HostedResult, HostedSession } from './hosted-types.ts';
-import { isProvider, PROVIDERS, type Provider } from './provider.ts';
+import type { HostedProvider, HostedSession } from './hosted-types.ts';
 import { CARD_PAGE_SCENARIOS } from './scenarios.ts';
 
-/** The message the hosted page posts to its parent window (never with targetOrigin '*'). */
-export interface HostedResultMessage {
-  type: 'accrupay:result';
-  version: 1;
-  provider: Provider;
-  session: string;
-  status: HostedResult['status'];
-  providerStatus: string;
-  providerRef: string;
-  error?: { code: string; message: string };
-}
+/** The message the hosted page posts to its parent window: the contract's type, kept under its old name. */
+export type HostedResultMessage = ContractHostedResultMessage;
 
 const submitSchema = z
   .object({
-    provider: z.enum(PROVIDERS),
+    provider: z.enum(HOSTED_PAGE_PROVIDERS),
     token: z.string().min(1),
     origin: z.string().min(1),
     number: z.string().regex(/^[\d\s-]{12,23}$/, 'must be 12-19 digits'),
@@ -39,12 +34,31 @@ const submitSchema = z
 
 const challengeSchema = z
   .object({
-    provider: z.enum(PROVIDERS),
+    provider: z.enum(HOSTED_PAGE_PROVIDERS),
     token: z.string().min(1),
     origin: z.string().optional(),
     decision: z.enum(['approve', 'deny']),
   })
   .strict();
+
+function isHostedPageProvider(value: unknown): value is HostedPageProvider {
+  return (HOSTED_PAGE_PROVIDERS as readonly unknown[]).includes(value);
+}
+
+/** Parses a JSON body of the page's script; on bad input answers 400 naming the first field and returns undefined. */
+function parseJson<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  body: unknown,
+  res: Response,
+): T | undefined {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  res.status(400).json({
+    error: { code: 'invalid_input', message: `${issue?.path.join('.')}: ${issue?.message}` },
+  });
+  return undefined;
+}
 
 function esc(s: string): string {
   return s.replace(
@@ -60,7 +74,7 @@ function jsonForScript(v: unknown): string {
 /** The hosted card fields and 3-D Secure challenge pages. */
 export function hostedRouter(
   core: SimCore,
-  providers: Partial<Record<Provider, HostedProvider>>,
+  providers: Partial<Record<HostedPageProvider, HostedProvider>>,
 ): Router {
   const r = express.Router();
   r.use(express.json({ limit: 8 * 1024 }));
@@ -78,14 +92,14 @@ export function hostedRouter(
     res: Response,
     source: Record<string, unknown>,
   ): { session: HostedSession; origin: string; provider: HostedProvider } | undefined => {
-    const provider = isProvider(source.provider) ? source.provider : undefined;
+    const provider = isHostedPageProvider(source.provider) ? source.provider : undefined;
     const token = typeof source.token === 'string' ? source.token : undefined;
     const origin = typeof source.origin === 'string' ? source.origin : undefined;
     if (!provider || !token || !origin) {
       errorPage(
         res,
         400,
-        `The page needs provider (${PROVIDERS.join(' or ')}), token and origin query parameters.`,
+        `The page needs provider (${HOSTED_PAGE_PROVIDERS.join(' or ')}), token and origin query parameters.`,
       );
       return undefined;
     }
@@ -202,15 +216,8 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
   });
 
   r.post('/submit', (req, res) => {
-    const parsed = submitSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      res.status(400).json({
-        error: { code: 'invalid_input', message: `${issue?.path.join('.')}: ${issue?.message}` },
-      });
-      return;
-    }
-    const input = parsed.data;
+    const input = parseJson(submitSchema, req.body, res);
+    if (!input) return;
     const pick = CARD_PAGE_SCENARIOS.find((s) => s.value === (input.scenario ?? 'none'));
     if (!pick) {
       res
@@ -250,15 +257,9 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
   });
 
   r.post('/challenge', (req, res) => {
-    const parsed = challengeSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      res.status(400).json({
-        error: { code: 'invalid_input', message: `${issue?.path.join('.')}: ${issue?.message}` },
-      });
-      return;
-    }
-    const { provider, token, decision } = parsed.data;
+    const input = parseJson(challengeSchema, req.body, res);
+    if (!input) return;
+    const { provider, token, decision } = input;
     const hosted = providers[provider];
     if (!hosted?.session(token)) {
       res
@@ -272,7 +273,7 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
   });
 
   r.get('/3ds', (req, res) => {
-    const provider = isProvider(req.query.provider) ? req.query.provider : undefined;
+    const provider = isHostedPageProvider(req.query.provider) ? req.query.provider : undefined;
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     const session = provider && token ? providers[provider]?.session(token) : undefined;
     if (!provider || !token || !session) {
@@ -316,7 +317,7 @@ document.getElementById('deny').addEventListener('click',function(){decide('deny
 
   function lookupJson(
     res: Response,
-    input: { provider: Provider; token: string; origin: string },
+    input: { provider: HostedPageProvider; token: string; origin: string },
   ): { session: HostedSession; provider: HostedProvider } | undefined {
     const hosted = providers[input.provider];
     const session = hosted?.session(input.token);

@@ -32,31 +32,34 @@ describe('known vectors', () => {
     expect(verifyStripeSignature('whsec_other', 't=1893931200,v1=b4558d62', body)).toBe(false);
   });
 
-  it('openOrder checksum is sha256(merchantId merchantSiteId clientRequestId amount currency timeStamp secret)', () => {
-    // sha256('111222333' + '4455' + 'req-1' + '10.00' + 'USD' + '20300115120000' + 'nuvei_secret_key')
-    const body = {
-      ...request('req-1'),
-      amount: '10.00',
-      currency: 'USD',
-      clientUniqueId: 'ignored-by-openOrder-checksum',
-    };
-    expect(nuveiRequestChecksum('openOrder', body, 'nuvei_secret_key')).toBe(
-      '597cc07809c99bdf97c01090ae9187fb669822a4f08b221939883fa1d8e2b76f',
-    );
-  });
-
-  it('settleTransaction checksum follows the documented 13 fields, empty ones included', () => {
-    // sha256('111222333'+'4455'+'req-2'+''+'5.00'+'USD'+'9000000000000000001'+'ABC123'+''+''+''+''+'20300115120000'+'nuvei_secret_key')
-    const body = {
-      ...request('req-2'),
-      amount: '5.00',
-      currency: 'USD',
-      relatedTransactionId: '9000000000000000001',
-      authCode: 'ABC123',
-    };
-    expect(nuveiRequestChecksum('settleTransaction', body, 'nuvei_secret_key')).toBe(
-      '09787243ebdccd402e7146aa6104c4fb042d58cf844f5327950dbbf518de1819',
-    );
+  it.each([
+    {
+      name: 'openOrder checksum is sha256(merchantId merchantSiteId clientRequestId amount currency timeStamp secret)',
+      // sha256('111222333' + '4455' + 'req-1' + '10.00' + 'USD' + '20300115120000' + 'nuvei_secret_key')
+      method: 'openOrder',
+      body: {
+        ...request('req-1'),
+        amount: '10.00',
+        currency: 'USD',
+        clientUniqueId: 'ignored-by-openOrder-checksum',
+      },
+      checksum: '597cc07809c99bdf97c01090ae9187fb669822a4f08b221939883fa1d8e2b76f',
+    },
+    {
+      name: 'settleTransaction checksum follows the documented 13 fields, empty ones included',
+      // sha256('111222333'+'4455'+'req-2'+''+'5.00'+'USD'+'9000000000000000001'+'ABC123'+''+''+''+''+'20300115120000'+'nuvei_secret_key')
+      method: 'settleTransaction',
+      body: {
+        ...request('req-2'),
+        amount: '5.00',
+        currency: 'USD',
+        relatedTransactionId: '9000000000000000001',
+        authCode: 'ABC123',
+      },
+      checksum: '09787243ebdccd402e7146aa6104c4fb042d58cf844f5327950dbbf518de1819',
+    },
+  ] as const)('$name', ({ method, body, checksum }) => {
+    expect(nuveiRequestChecksum(method, body, 'nuvei_secret_key')).toBe(checksum);
   });
 
   it('DMN advanceResponseChecksum is sha256(secret totalAmount currency responseTimeStamp PPP_TransactionID Status productId)', () => {

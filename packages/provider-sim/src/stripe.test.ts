@@ -30,6 +30,14 @@ async function createPI(params: Record<string, string> = {}) {
   return res.body;
 }
 
+/** A PaymentIntent confirmed with a Visa card and manual capture: an authorization of 2500. */
+const authorizedPI = () =>
+  createPI({ capture_method: 'manual', confirm: 'true', payment_method: 'pm_card_visa' });
+
+/** POST /v1/payment_intents/<id>/<action>. */
+const onPI = (pi: Record<string, Loose>, action: string, body?: Record<string, string>) =>
+  stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/${action}`, body);
+
 const webhookTypes = () => t.hooks.received.map((r) => JSON.parse(r.body).type as string);
 
 describe('PaymentIntent lifecycle', () => {
@@ -37,12 +45,7 @@ describe('PaymentIntent lifecycle', () => {
     const pi = await createPI();
     expect(pi.status).toBe('requires_payment_method');
     expect(pi.client_secret).toMatch(new RegExp(`^${pi.id}_secret_`));
-    const confirmed = await stripe(
-      t.server.url,
-      'POST',
-      `/payment_intents/${pi.id}/confirm`,
-      card('4242424242424242'),
-    );
+    const confirmed = await onPI(pi, 'confirm', card('4242424242424242'));
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.status).toBe('succeeded');
     expect(confirmed.body.amount_received).toBe(2500);
@@ -86,14 +89,10 @@ describe('PaymentIntent lifecycle', () => {
   });
 
   it('manual capture: partial capture once, never above amount_capturable', async () => {
-    const pi = await createPI({
-      capture_method: 'manual',
-      confirm: 'true',
-      payment_method: 'pm_card_visa',
-    });
+    const pi = await authorizedPI();
     expect(pi.status).toBe('requires_capture');
     expect(pi.amount_capturable).toBe(2500);
-    const tooMuch = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/capture`, {
+    const tooMuch = await onPI(pi, 'capture', {
       amount_to_capture: '2501',
     });
     expect(tooMuch.status).toBe(400);
@@ -102,7 +101,7 @@ describe('PaymentIntent lifecycle', () => {
       code: 'amount_too_large',
       param: 'amount_to_capture',
     });
-    const ok = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/capture`, {
+    const ok = await onPI(pi, 'capture', {
       amount_to_capture: '1000',
     });
     expect(ok.body).toMatchObject({
@@ -110,7 +109,7 @@ describe('PaymentIntent lifecycle', () => {
       amount_received: 1000,
       amount_capturable: 0,
     });
-    const again = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/capture`);
+    const again = await onPI(pi, 'capture');
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('payment_intent_unexpected_state');
     expect(t.sim.ledger({ providerRef: pi.id }).map((e) => [e.kind, e.amount])).toEqual([
@@ -120,19 +119,15 @@ describe('PaymentIntent lifecycle', () => {
   });
 
   it('cancel releases an authorization and records a void; a canceled intent cannot be captured', async () => {
-    const pi = await createPI({
-      capture_method: 'manual',
-      confirm: 'true',
-      payment_method: 'pm_card_visa',
-    });
-    const canceled = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/cancel`, {
+    const pi = await authorizedPI();
+    const canceled = await onPI(pi, 'cancel', {
       cancellation_reason: 'requested_by_customer',
     });
     expect(canceled.body).toMatchObject({
       status: 'canceled',
       cancellation_reason: 'requested_by_customer',
     });
-    const capture = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/capture`);
+    const capture = await onPI(pi, 'capture');
     expect(capture.status).toBe(400);
     expect(t.sim.ledger({ providerRef: pi.id }).map((e) => e.kind)).toEqual([
       'authorization',
@@ -149,7 +144,7 @@ describe('PaymentIntent lifecycle', () => {
     await t.sim.clock.advance(1);
     const got = await stripe(t.server.url, 'GET', `/payment_intents/${pi.id}`);
     expect(got.body).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned' });
-    const confirm = await stripe(t.server.url, 'POST', `/payment_intents/${pi.id}/confirm`, {
+    const confirm = await onPI(pi, 'confirm', {
       payment_method: 'pm_card_visa',
     });
     expect(confirm.status).toBe(400);
@@ -157,11 +152,7 @@ describe('PaymentIntent lifecycle', () => {
   });
 
   it('an uncaptured authorization expires after the authorization TTL with a void', async () => {
-    const pi = await createPI({
-      capture_method: 'manual',
-      confirm: 'true',
-      payment_method: 'pm_card_visa',
-    });
+    const pi = await authorizedPI();
     await t.sim.clock.advance(7 * 86_400_000);
     const got = await stripe(t.server.url, 'GET', `/payment_intents/${pi.id}`);
     expect(got.body).toMatchObject({ status: 'canceled', cancellation_reason: 'automatic' });
@@ -228,12 +219,7 @@ describe('test cards', () => {
       const want = expected[c.outcome];
       if (!want) throw new Error(`no expectation for ${c.outcome}`);
       const pi = await createPI();
-      const res = await stripe(
-        t.server.url,
-        'POST',
-        `/payment_intents/${pi.id}/confirm`,
-        card(c.number),
-      );
+      const res = await onPI(pi, 'confirm', card(c.number));
       expect(res.status).toBe(want.http);
       if (want.http === 200) {
         expect(res.body.status).toBe(want.status);
@@ -248,12 +234,7 @@ describe('test cards', () => {
 
   it('refuses a number that fails the Luhn check', async () => {
     const pi = await createPI();
-    const res = await stripe(
-      t.server.url,
-      'POST',
-      `/payment_intents/${pi.id}/confirm`,
-      card('4242424242424241'),
-    );
+    const res = await onPI(pi, 'confirm', card('4242424242424241'));
     expect(res.status).toBe(402);
     expect(res.body.error).toMatchObject({ type: 'card_error', code: 'incorrect_number' });
     expect(t.sim.ledger()).toEqual([]);
@@ -261,12 +242,7 @@ describe('test cards', () => {
 
   it('3-D Secure: requires_action with a hosted challenge URL; approval authorizes', async () => {
     const pi = await createPI();
-    const res = await stripe(
-      t.server.url,
-      'POST',
-      `/payment_intents/${pi.id}/confirm`,
-      card('4000000000003220'),
-    );
+    const res = await onPI(pi, 'confirm', card('4000000000003220'));
     expect(res.body.next_action.type).toBe('redirect_to_url');
     const url = new URL(res.body.next_action.redirect_to_url.url);
     expect(url.origin + url.pathname).toBe(`${t.server.url}/hosted/3ds`);

@@ -1,4 +1,4 @@
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
 import type { z } from 'zod';
 import { cardOutcome } from '../cards.ts';
 import {
@@ -10,8 +10,9 @@ import {
   type StripeErrorBody,
   unexpectedState,
 } from './errors.ts';
+import { intentRoutes } from './intent-routes.ts';
 import { confirmingPaymentMethod, resolvePaymentMethod } from './payment-methods.ts';
-import { createKeys, type Handle } from './routes.ts';
+import type { Handle } from './routes.ts';
 import { cancelSchema, captureSchema, confirmSchema, createPISchema } from './schemas.ts';
 import {
   ACTIVE_EXPIRABLE,
@@ -271,73 +272,33 @@ export function cancelPI(s: StripeState, pi: PaymentIntent, reason: string | und
 
 /** POST /v1/payment_intents, GET one, confirm, capture and cancel. */
 export function paymentIntentRoutes(r: Router, s: StripeState, handle: Handle): void {
-  const piKeysOf = (req: Request, auth: Auth) => {
-    const pi = s.intents.peek(String(req.params.id));
-    return pi && pi.accountId === auth.account.id ? piKeys(pi) : undefined;
-  };
-  r.post(
-    '/v1/payment_intents',
-    handle(
-      (req, auth) => {
-        checkAmount((req.body as Record<string, unknown> | undefined)?.amount, 'amount');
-        const input = createPISchema.parse(req.body ?? {});
-        return { body: piJson(s, createPaymentIntent(s, auth, input)) };
-      },
-      { secretOnly: true, keysFirst: createKeys },
-    ),
+  const routes = intentRoutes(r, handle, {
+    path: '/v1/payment_intents',
+    peek: (id) => s.intents.peek(id),
+    keys: piKeys,
+    get: (auth, id, clientSecret, readOnly) => getPI(s, auth, id, clientSecret, readOnly),
+    json: (pi) => piJson(s, pi),
+  });
+  routes.create((body, auth) => {
+    checkAmount((body as Record<string, unknown> | undefined)?.amount, 'amount');
+    return createPaymentIntent(s, auth, createPISchema.parse(body ?? {}));
+  });
+  routes.retrieve();
+  routes.action('confirm', confirmSchema, (pi, input, auth) => {
+    if (input.setup_future_usage) pi.setup_future_usage = input.setup_future_usage;
+    if (input.return_url) pi.return_url = input.return_url;
+    confirmPI(s, pi, confirmingPaymentMethod(s, auth, input, pi), input.off_session === true);
+  });
+  routes.action(
+    'capture',
+    captureSchema,
+    (pi, input) => capturePI(s, pi, input.amount_to_capture),
+    {
+      secretOnly: true,
+      check: (body) => checkAmount(body?.amount_to_capture, 'amount_to_capture'),
+    },
   );
-  r.get(
-    '/v1/payment_intents/:id',
-    handle(
-      (req, auth) => ({
-        body: piJson(
-          s,
-          getPI(s, auth, String(req.params.id), req.query.client_secret?.toString(), true),
-        ),
-      }),
-      { keysFirst: piKeysOf },
-    ),
-  );
-  r.post(
-    '/v1/payment_intents/:id/confirm',
-    handle(
-      (req, auth) => {
-        const input = confirmSchema.parse(req.body ?? {});
-        const pi = getPI(s, auth, String(req.params.id), input.client_secret);
-        if (input.setup_future_usage) pi.setup_future_usage = input.setup_future_usage;
-        if (input.return_url) pi.return_url = input.return_url;
-        confirmPI(s, pi, confirmingPaymentMethod(s, auth, input, pi), input.off_session === true);
-        return { body: piJson(s, pi) };
-      },
-      { keysFirst: piKeysOf },
-    ),
-  );
-  r.post(
-    '/v1/payment_intents/:id/capture',
-    handle(
-      (req, auth) => {
-        checkAmount(
-          (req.body as Record<string, unknown> | undefined)?.amount_to_capture,
-          'amount_to_capture',
-        );
-        const input = captureSchema.parse(req.body ?? {});
-        const pi = getPI(s, auth, String(req.params.id));
-        capturePI(s, pi, input.amount_to_capture);
-        return { body: piJson(s, pi) };
-      },
-      { secretOnly: true, keysFirst: piKeysOf },
-    ),
-  );
-  r.post(
-    '/v1/payment_intents/:id/cancel',
-    handle(
-      (req, auth) => {
-        const input = cancelSchema.parse(req.body ?? {});
-        const pi = getPI(s, auth, String(req.params.id));
-        cancelPI(s, pi, input.cancellation_reason);
-        return { body: piJson(s, pi) };
-      },
-      { secretOnly: true, keysFirst: piKeysOf },
-    ),
-  );
+  routes.action('cancel', cancelSchema, (pi, input) => cancelPI(s, pi, input.cancellation_reason), {
+    secretOnly: true,
+  });
 }

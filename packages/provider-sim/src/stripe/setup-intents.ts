@@ -1,4 +1,4 @@
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
 import type { z } from 'zod';
 import { cardOutcome } from '../cards.ts';
 import {
@@ -9,8 +9,9 @@ import {
   type StripeErrorBody,
   unexpectedState,
 } from './errors.ts';
+import { intentRoutes } from './intent-routes.ts';
 import { confirmingPaymentMethod, resolvePaymentMethod } from './payment-methods.ts';
-import { createKeys, type Handle } from './routes.ts';
+import type { Handle } from './routes.ts';
 import { cancelSchema, confirmSchema, createSISchema } from './schemas.ts';
 import {
   type Auth,
@@ -113,54 +114,21 @@ export function failSI(s: StripeState, si: SetupIntent, error: StripeErrorBody):
 
 /** POST /v1/setup_intents, GET one, confirm and cancel. */
 export function setupIntentRoutes(r: Router, s: StripeState, handle: Handle): void {
-  const siKeysOf = (req: Request, auth: Auth) => {
-    const si = s.setupIntents.peek(String(req.params.id));
-    return si && si.accountId === auth.account.id ? siKeys(si) : undefined;
-  };
-  r.post(
-    '/v1/setup_intents',
-    handle(
-      (req, auth) => {
-        const input = createSISchema.parse(req.body ?? {});
-        return { body: siJson(s, createSetupIntent(s, auth, input)) };
-      },
-      { secretOnly: true, keysFirst: createKeys },
-    ),
+  const routes = intentRoutes(r, handle, {
+    path: '/v1/setup_intents',
+    peek: (id) => s.setupIntents.peek(id),
+    keys: siKeys,
+    get: (auth, id, clientSecret) => getSI(s, auth, id, clientSecret),
+    json: (si) => siJson(s, si),
+  });
+  routes.create((body, auth) => createSetupIntent(s, auth, createSISchema.parse(body ?? {})));
+  routes.retrieve();
+  routes.action('confirm', confirmSchema, (si, input, auth) =>
+    confirmSI(s, si, confirmingPaymentMethod(s, auth, input, si)),
   );
-  r.get(
-    '/v1/setup_intents/:id',
-    handle(
-      (req, auth) => ({
-        body: siJson(s, getSI(s, auth, String(req.params.id), req.query.client_secret?.toString())),
-      }),
-      { keysFirst: siKeysOf },
-    ),
-  );
-  /** A call on one SetupIntent: the body parsed, the intent loaded (a publishable key needs its client_secret), acted on and answered. */
-  const onIntent = <T extends { client_secret?: string | undefined }>(
-    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
-    act: (si: SetupIntent, input: T, auth: Auth) => void,
-    secretOnly = false,
-  ) =>
-    handle(
-      (req, auth) => {
-        const input = schema.parse(req.body ?? {});
-        const si = getSI(s, auth, String(req.params.id), input.client_secret);
-        act(si, input, auth);
-        return { body: siJson(s, si) };
-      },
-      { secretOnly, keysFirst: siKeysOf },
-    );
-  r.post(
-    '/v1/setup_intents/:id/confirm',
-    onIntent(confirmSchema, (si, input, auth) =>
-      confirmSI(s, si, confirmingPaymentMethod(s, auth, input, si)),
-    ),
-  );
-  r.post(
-    '/v1/setup_intents/:id/cancel',
-    onIntent(cancelSchema, (si, input) => cancelSI(s, si, input.cancellation_reason), true),
-  );
+  routes.action('cancel', cancelSchema, (si, input) => cancelSI(s, si, input.cancellation_reason), {
+    secretOnly: true,
+  });
 }
 
 export function cancelSI(s: StripeState, si: SetupIntent, reason: string | undefined): void {
