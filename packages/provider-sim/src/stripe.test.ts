@@ -40,6 +40,17 @@ const onPI = (pi: Record<string, Loose>, action: string, body?: Record<string, s
 
 const webhookTypes = () => t.hooks.received.map((r) => JSON.parse(r.body).type as string);
 
+/** Creates a PaymentIntent with a JSON body (not Stripe's form encoding). */
+const postJsonIntent = (body: Record<string, unknown>) =>
+  fetch(`${t.server.url}/stripe/v1/payment_intents`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${ACCOUNT.stripe.secretKey}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+
 describe('PaymentIntent lifecycle', () => {
   it('automatic capture: create, confirm with a card, retrieve; one charge; signed webhooks', async () => {
     const pi = await createPI();
@@ -69,18 +80,11 @@ describe('PaymentIntent lifecycle', () => {
   });
 
   it('JSON bodies work as well as form bodies', async () => {
-    const res = await fetch(`${t.server.url}/stripe/v1/payment_intents`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${ACCOUNT.stripe.secretKey}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        amount: 100,
-        currency: 'eur',
-        confirm: true,
-        payment_method: 'pm_card_visa',
-      }),
+    const res = await postJsonIntent({
+      amount: 100,
+      currency: 'eur',
+      confirm: true,
+      payment_method: 'pm_card_visa',
     });
     const body = (await res.json()) as Loose;
     expect(res.status).toBe(200);
@@ -402,13 +406,10 @@ describe('auth and bad input', () => {
   });
 
   it('bounds the body size with a 413', async () => {
-    const res = await fetch(`${t.server.url}/stripe/v1/payment_intents`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${ACCOUNT.stripe.secretKey}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ amount: 100, currency: 'usd', description: 'x'.repeat(200 * 1024) }),
+    const res = await postJsonIntent({
+      amount: 100,
+      currency: 'usd',
+      description: 'x'.repeat(200 * 1024),
     });
     expect(res.status).toBe(413);
     expect(((await res.json()) as Loose).error.code).toBe('request_too_large');
@@ -416,31 +417,19 @@ describe('auth and bad input', () => {
 
   it('Idempotency-Key replays the first answer and refuses different parameters', async () => {
     const headers = { 'idempotency-key': 'key-1' };
-    const a = await stripe(
-      t.server.url,
-      'POST',
-      '/payment_intents',
-      { amount: '100', currency: 'usd' },
-      ACCOUNT.stripe.secretKey,
-      headers,
-    );
-    const b = await stripe(
-      t.server.url,
-      'POST',
-      '/payment_intents',
-      { amount: '100', currency: 'usd' },
-      ACCOUNT.stripe.secretKey,
-      headers,
-    );
+    const create = (amount: string) =>
+      stripe(
+        t.server.url,
+        'POST',
+        '/payment_intents',
+        { amount, currency: 'usd' },
+        ACCOUNT.stripe.secretKey,
+        headers,
+      );
+    const a = await create('100');
+    const b = await create('100');
     expect(b.body.id).toBe(a.body.id);
-    const c = await stripe(
-      t.server.url,
-      'POST',
-      '/payment_intents',
-      { amount: '200', currency: 'usd' },
-      ACCOUNT.stripe.secretKey,
-      headers,
-    );
+    const c = await create('200');
     expect(c.status).toBe(400);
     expect(c.body.error.type).toBe('idempotency_error');
   });

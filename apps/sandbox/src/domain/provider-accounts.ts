@@ -1,4 +1,4 @@
-import type { TransactionProvider } from '@accrupay/contracts';
+import { providerCallbackPath, type TransactionProvider } from '@accrupay/contracts';
 import type { ProviderAdapter } from '../providers/types.ts';
 import type { MerchantRow, MerchantTransactionProviderRow, SessionRow } from '../store/store.ts';
 import type { DomainContext } from './context.ts';
@@ -45,7 +45,7 @@ async function provision(
   mtp: MerchantTransactionProviderRow,
 ): Promise<void> {
   await adapterFor(ctx, mtp.provider).provisionAccount(storedCredentials(mtp), {
-    callbackUrl: `${ctx.callbackBaseUrl()}/v1/provider-callbacks/${mtp.provider.toLowerCase()}/${mtp.id}`,
+    callbackUrl: `${ctx.callbackBaseUrl()}${providerCallbackPath(mtp.provider, mtp.id)}`,
     allowedOrigins: merchant.allowed_origins,
   });
 }

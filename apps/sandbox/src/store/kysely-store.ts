@@ -91,15 +91,9 @@ export class KyselyStore extends TableQueries implements Store {
       this.dialect,
       this.#schema,
     );
-    let outcome = await migrator.migrateToLatest();
-    // Kysely's migrator looks for its tables through a catalog query over every schema, which
-    // fails with 3F000 when another schema is dropped at that very moment (parallel test runs
-    // do); nothing was applied then, so trying again is safe.
-    for (let attempt = 1; attempt < 10 && isSchemaVanished(outcome.error); attempt++) {
-      // Back off a little each time: the other drop is a transaction of its own that must end.
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-      outcome = await migrator.migrateToLatest();
-    }
+    // On PostgreSQL the migrator introspects only this store's schema (OwnSchemaIntrospector),
+    // so schemas other runs create and drop meanwhile cannot break it.
+    const outcome = await migrator.migrateToLatest();
     const { error, results = [] } = outcome;
     const failed = results.find((result) => result.status === 'Error');
     if (error !== undefined) {
@@ -128,13 +122,4 @@ export class KyselyStore extends TableQueries implements Store {
       await this.db.deleteFrom(table).execute();
     }
   }
-}
-
-function isSchemaVanished(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error || (cause && typeof cause === 'object'); ) {
-    if ((cause as { code?: unknown }).code === '3F000') return true;
-    cause = (cause as { cause?: unknown }).cause;
-    if (cause === undefined) break;
-  }
-  return false;
 }

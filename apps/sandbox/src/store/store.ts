@@ -94,6 +94,13 @@ export type TransactionPatch = Partial<
  * change is a compare-and-set; every uniqueness rule of the domain is a unique index, so that
  * two instances sharing one PostgreSQL database never both win.
  */
+/** A merchant's rows kept by `filter`, newest first, one offset page of them. */
+export type MerchantList<Filter, Row> = (
+  merchantId: string,
+  filter: Filter,
+  page: PageRequest,
+) => Promise<OffsetPage<Row>>;
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Runs the migrations that have not run yet. Idempotent; safe from two instances at once. */
@@ -192,11 +199,7 @@ export interface Store {
    */
   listTransactionsOfSessions(sessionIds: readonly string[]): Promise<TransactionRow[]>;
   /** Newest first. */
-  listTransactions(
-    merchantId: string,
-    filters: TransactionFilters,
-    page: PageRequest,
-  ): Promise<OffsetPage<TransactionRow>>;
+  listTransactions: MerchantList<TransactionFilters, TransactionRow>;
   /** Compare-and-set: applies the patch only if the transaction's status is one of `from`. */
   updateTransactionIf(
     id: string,
@@ -211,12 +214,8 @@ export interface Store {
   findPaymentMethod(merchantId: string, id: string): Promise<PaymentMethodRow | undefined>;
   /** Batched for wire views: the payment methods with these ids, any merchant's, in one query. */
   findPaymentMethodsByIds(ids: readonly string[]): Promise<PaymentMethodRow[]>;
-  /** Newest first. */
-  listPaymentMethods(
-    merchantId: string,
-    customerCode: string,
-    page: PageRequest,
-  ): Promise<OffsetPage<PaymentMethodRow>>;
+  /** Newest first; the filter is the merchant's customer code. */
+  listPaymentMethods: MerchantList<string, PaymentMethodRow>;
 
   /**
    * Claims an idempotency key for a request. If the key is free, or its row has expired

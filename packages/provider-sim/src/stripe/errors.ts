@@ -123,3 +123,28 @@ export function unexpectedState(
     message: `This ${object === 'setup_intent' ? 'SetupIntent' : 'PaymentIntent'} (${id}) could not be ${verb} because it has a status of ${status}. Only one with one of the following statuses may be ${verb}: ${allowed.join(', ')}.`,
   });
 }
+
+/** The card error a declining test card answers with (its row of DECLINES). */
+export function declineOf(outcome: keyof typeof DECLINES): StripeErrorBody {
+  return declineBody(DECLINES[outcome]);
+}
+
+/** A failed confirm's answer: 402 for a card error, 400 otherwise, with the intent's JSON. */
+export function intentFailed(
+  error: StripeErrorBody,
+  intent: { payment_intent: unknown } | { setup_intent: unknown },
+): StripeApiError {
+  return new StripeApiError(error.type === 'card_error' ? 402 : 400, { ...error, ...intent });
+}
+
+const CONFIRMABLE = ['requires_payment_method', 'requires_confirmation'] as const;
+
+/** An intent is confirmed only while it waits for a payment method or for its confirmation. */
+export function assertConfirmable(
+  object: 'payment_intent' | 'setup_intent',
+  intent: { id: string; status: string },
+): void {
+  if (!(CONFIRMABLE as readonly string[]).includes(intent.status)) {
+    throw unexpectedState(object, intent.id, intent.status, 'confirmed', CONFIRMABLE);
+  }
+}

@@ -2,11 +2,11 @@ import type { Router } from 'express';
 import type { z } from 'zod';
 import { cardOutcome } from '../cards.ts';
 import {
+  assertConfirmable,
   checkAmount,
-  DECLINES,
-  declineBody,
+  declineOf,
+  intentFailed,
   invalidRequest,
-  StripeApiError,
   type StripeErrorBody,
   unexpectedState,
 } from './errors.ts';
@@ -17,7 +17,7 @@ import { cancelSchema, captureSchema, confirmSchema, createPISchema } from './sc
 import {
   ACTIVE_EXPIRABLE,
   type Auth,
-  newIntent,
+  openIntent,
   type PaymentIntent,
   type PaymentMethod,
   type PIStatus,
@@ -89,11 +89,12 @@ export function getPI(
   return pi;
 }
 
-type CreatePI = z.infer<typeof createPISchema>;
-
-export function createPaymentIntent(s: StripeState, auth: Auth, input: CreatePI): PaymentIntent {
-  const pi: PaymentIntent = {
-    ...newIntent(s, 'pi', auth, input),
+export function createPaymentIntent(
+  s: StripeState,
+  auth: Auth,
+  input: z.infer<typeof createPISchema>,
+): PaymentIntent {
+  const pi = openIntent<PaymentIntent>(s, auth, input, {
     object: 'payment_intent',
     amount: input.amount,
     amount_capturable: 0,
@@ -107,10 +108,8 @@ export function createPaymentIntent(s: StripeState, auth: Auth, input: CreatePI)
     latest_charge: null,
     return_url: input.return_url ?? null,
     authorizedAtMs: null,
-  };
+  });
   const { id, accountId } = pi;
-  s.intents.set(id, pi);
-  s.bySecret.set(pi.client_secret, { kind: 'pi', id });
   armExpiry(s, id, pi.createdMs + s.core.options.ttl.stripe.paymentIntentMs);
   const pm = resolvePaymentMethod(s, accountId, input.payment_method, input.payment_method_data);
   if (pm) {
@@ -138,12 +137,7 @@ export function confirmPI(
   pm: PaymentMethod,
   offSession: boolean,
 ): void {
-  if (!['requires_payment_method', 'requires_confirmation'].includes(pi.status)) {
-    throw unexpectedState('payment_intent', pi.id, pi.status, 'confirmed', [
-      'requires_payment_method',
-      'requires_confirmation',
-    ]);
-  }
+  assertConfirmable('payment_intent', pi);
   if (offSession) {
     if (!pi.customer || pm.customer !== pi.customer) {
       throw invalidRequest(
@@ -178,8 +172,7 @@ export function confirmPI(
     return;
   }
   if (outcome !== 'success') {
-    const d = DECLINES[outcome];
-    failPI(s, pi, pm, declineBody(d));
+    failPI(s, pi, pm, declineOf(outcome));
   }
   authorizePI(s, pi, pm);
 }
@@ -223,10 +216,7 @@ export function failPI(
     detail: error.decline_code ?? error.code,
   });
   piEvent(s, pi, 'payment_intent.payment_failed');
-  throw new StripeApiError(error.type === 'card_error' ? 402 : 400, {
-    ...error,
-    payment_intent: piJson(s, pi),
-  });
+  throw intentFailed(error, { payment_intent: piJson(s, pi) });
 }
 
 export function capturePI(s: StripeState, pi: PaymentIntent, amount: number | undefined): void {

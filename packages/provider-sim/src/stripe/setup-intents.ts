@@ -2,10 +2,10 @@ import type { Router } from 'express';
 import type { z } from 'zod';
 import { cardOutcome } from '../cards.ts';
 import {
-  DECLINES,
-  declineBody,
+  assertConfirmable,
+  declineOf,
+  intentFailed,
   invalidRequest,
-  StripeApiError,
   type StripeErrorBody,
   unexpectedState,
 } from './errors.ts';
@@ -15,7 +15,7 @@ import type { Handle } from './routes.ts';
 import { cancelSchema, confirmSchema, createSISchema } from './schemas.ts';
 import {
   type Auth,
-  newIntent,
+  openIntent,
   type PaymentMethod,
   type SetupIntent,
   type StripeState,
@@ -38,16 +38,14 @@ export function getSI(s: StripeState, auth: Auth, id: string, clientSecret?: str
 
 type CreateSI = z.infer<typeof createSISchema>;
 
+/** A new SetupIntent (`POST /v1/setup_intents`), confirmed at once with `confirm`. */
 export function createSetupIntent(s: StripeState, auth: Auth, input: CreateSI): SetupIntent {
-  const si: SetupIntent = {
-    ...newIntent(s, 'seti', auth, input),
+  const si = openIntent<SetupIntent>(s, auth, input, {
     object: 'setup_intent',
     usage: input.usage ?? 'off_session',
     last_setup_error: null,
-  };
-  const { id, accountId } = si;
-  s.setupIntents.set(id, si);
-  s.bySecret.set(si.client_secret, { kind: 'si', id });
+  });
+  const { accountId } = si;
   siEvent(s, si, 'setup_intent.created');
   const pm = resolvePaymentMethod(s, accountId, input.payment_method, input.payment_method_data);
   if (pm) {
@@ -59,12 +57,7 @@ export function createSetupIntent(s: StripeState, auth: Auth, input: CreateSI): 
 }
 
 export function confirmSI(s: StripeState, si: SetupIntent, pm: PaymentMethod): void {
-  if (!['requires_payment_method', 'requires_confirmation'].includes(si.status)) {
-    throw unexpectedState('setup_intent', si.id, si.status, 'confirmed', [
-      'requires_payment_method',
-      'requires_confirmation',
-    ]);
-  }
+  assertConfirmable('setup_intent', si);
   si.payment_method = pm.id;
   si.last_setup_error = null;
   const outcome = cardOutcome('stripe', pm.number);
@@ -84,8 +77,7 @@ export function confirmSI(s: StripeState, si: SetupIntent, pm: PaymentMethod): v
     succeedSI(s, si, pm);
     return;
   }
-  const d = DECLINES[outcome];
-  failSI(s, si, declineBody(d));
+  failSI(s, si, declineOf(outcome));
 }
 
 export function succeedSI(s: StripeState, si: SetupIntent, pm: PaymentMethod): void {
@@ -106,10 +98,7 @@ export function failSI(s: StripeState, si: SetupIntent, error: StripeErrorBody):
     detail: error.decline_code ?? error.code,
   });
   siEvent(s, si, 'setup_intent.setup_failed');
-  throw new StripeApiError(error.type === 'card_error' ? 402 : 400, {
-    ...error,
-    setup_intent: siJson(s, si),
-  });
+  throw intentFailed(error, { setup_intent: siJson(s, si) });
 }
 
 /** POST /v1/setup_intents, GET one, confirm and cancel. */

@@ -173,17 +173,14 @@ export function siSubject(si: SetupIntent): LedgerSubject {
   };
 }
 
-/** The fields a new PaymentIntent or SetupIntent starts with (id, client secret, customer, details); its customer must exist. */
-export function newIntent(
-  s: StripeState,
-  prefix: 'pi' | 'seti',
-  auth: Auth,
-  input: {
-    customer?: string | undefined;
-    description?: string | undefined;
-    metadata?: Record<string, string> | undefined;
-  },
-) {
+interface IntentInput {
+  customer?: string | undefined;
+  description?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+/** The fields every new PaymentIntent or SetupIntent starts with; its customer must exist. */
+function intentBase(s: StripeState, prefix: 'pi' | 'seti', auth: Auth, input: IntentInput) {
   const accountId = auth.account.id;
   if (input.customer) requireCustomer(s, accountId, input.customer);
   const id = s.rid(prefix);
@@ -200,6 +197,23 @@ export function newIntent(
     next_action: null,
     cancellation_reason: null,
   };
+}
+
+/**
+ * A new intent: the common fields and its own, filed in its table and in the client-secret index.
+ */
+export function openIntent<T extends PaymentIntent | SetupIntent>(
+  s: StripeState,
+  auth: Auth,
+  input: IntentInput,
+  fields: Omit<T, keyof ReturnType<typeof intentBase>>,
+): T {
+  const isPayment = (fields as { object: string }).object === 'payment_intent';
+  const intent = { ...intentBase(s, isPayment ? 'pi' : 'seti', auth, input), ...fields } as T;
+  if (intent.object === 'payment_intent') s.intents.set(intent.id, intent);
+  else s.setupIntents.set(intent.id, intent);
+  s.bySecret.set(intent.client_secret, { kind: isPayment ? 'pi' : 'si', id: intent.id });
+  return intent;
 }
 
 export function merchantRef(metadata: Record<string, string>): string | undefined {
