@@ -148,3 +148,11 @@ export function assertConfirmable(
     throw unexpectedState(object, intent.id, intent.status, 'confirmed', CONFIRMABLE);
   }
 }
+
+/** The 404 of an intent this key may not see or that does not exist. */
+export function noSuchIntent(
+  object: 'payment_intent' | 'setup_intent',
+  id: string,
+): StripeApiError {
+  return invalidRequest(404, 'resource_missing', `No such ${object}: '${id}'`, 'intent');
+}

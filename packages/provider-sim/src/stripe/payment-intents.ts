@@ -7,6 +7,7 @@ import {
   declineOf,
   intentFailed,
   invalidRequest,
+  noSuchIntent,
   type StripeErrorBody,
   unexpectedState,
 } from './errors.ts';
@@ -75,7 +76,7 @@ export function getPI(
 ): PaymentIntent {
   const pi = readOnly ? s.intents.peek(id) : s.intents.get(id);
   if (!pi || pi.accountId !== auth.account.id) {
-    throw invalidRequest(404, 'resource_missing', `No such payment_intent: '${id}'`, 'intent');
+    throw noSuchIntent('payment_intent', id);
   }
   if (auth.mode === 'publishable' && clientSecret !== pi.client_secret) {
     throw invalidRequest(

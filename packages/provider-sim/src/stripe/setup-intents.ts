@@ -5,7 +5,7 @@ import {
   assertConfirmable,
   declineOf,
   intentFailed,
-  invalidRequest,
+  noSuchIntent,
   type StripeErrorBody,
   unexpectedState,
 } from './errors.ts';
@@ -31,7 +31,7 @@ export function getSI(s: StripeState, auth: Auth, id: string, clientSecret?: str
     si.accountId !== auth.account.id ||
     (auth.mode === 'publishable' && clientSecret !== si.client_secret)
   ) {
-    throw invalidRequest(404, 'resource_missing', `No such setup_intent: '${id}'`, 'intent');
+    throw noSuchIntent('setup_intent', id);
   }
   return si;
 }
