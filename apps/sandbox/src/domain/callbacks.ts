@@ -2,7 +2,7 @@ import type { TransactionProvider } from '@accrupay/contracts';
 import type { ProviderCallbackRow } from '../store/store.ts';
 import { type DomainContext, nowIso } from './context.ts';
 import { notFound, RouterError } from './errors.ts';
-import { adapterFor, storedCredentials } from './provider-accounts.ts';
+import { adapterFor } from './provider-accounts.ts';
 import { refreshSession } from './sessions/verify.ts';
 
 /**
@@ -20,11 +20,8 @@ export async function handleCallback(
   if (!mtp || mtp.provider !== provider) {
     throw notFound(`Provider record ${merchantTransactionProviderId}`);
   }
-  const checked = adapterFor(ctx, provider).verifyCallback(
-    storedCredentials(mtp),
-    rawBody,
-    headers,
-  );
+  // The stored credentials, without registering the account: a callback only needs its secret.
+  const checked = adapterFor(ctx, provider).verifyCallback(mtp.credentials, rawBody, headers);
   const receivedAt = nowIso(ctx);
   const record = (
     fields: Pick<ProviderCallbackRow, 'verified' | 'event_type' | 'provider_code' | 'outcome'>,

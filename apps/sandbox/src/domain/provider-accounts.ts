@@ -6,8 +6,8 @@ import { notFound, RouterError } from './errors.ts';
 
 /** A merchant's account at a provider: which adapter, which credentials, which provider record. */
 
-export function adapterFor(ctx: DomainContext, provider: string): ProviderAdapter {
-  const adapter = ctx.adapters.get(provider as TransactionProvider);
+export function adapterFor(ctx: DomainContext, provider: TransactionProvider): ProviderAdapter {
+  const adapter = ctx.adapters.get(provider);
   if (!adapter) throw new RouterError('INTERNAL_ERROR', `no adapter for provider ${provider}`);
   return adapter;
 }
@@ -31,11 +31,6 @@ export async function credentialsOf(
     registering.catch(() => ctx.provisioned.delete(mtp.id));
   }
   await registering;
-  return storedCredentials(mtp);
-}
-
-/** The credentials as stored, without registering the account (for checking a callback). */
-export function storedCredentials(mtp: MerchantTransactionProviderRow): Record<string, unknown> {
   return mtp.credentials;
 }
 
@@ -44,7 +39,7 @@ async function provision(
   merchant: MerchantRow,
   mtp: MerchantTransactionProviderRow,
 ): Promise<void> {
-  await adapterFor(ctx, mtp.provider).provisionAccount(storedCredentials(mtp), {
+  await adapterFor(ctx, mtp.provider).provisionAccount(mtp.credentials, {
     callbackUrl: `${ctx.callbackBaseUrl()}${providerCallbackPath(mtp.provider, mtp.id)}`,
     allowedOrigins: merchant.allowed_origins,
   });

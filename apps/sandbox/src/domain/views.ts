@@ -221,7 +221,9 @@ function transactionsBySession(transactions: readonly TransactionRow[]) {
       row.parent_transaction_id === null ? undefined : sessionOfRoot.get(row.parent_transaction_id);
     for (const sessionId of new Set([row.session_id, parentSession])) {
       if (sessionId === null || sessionId === undefined) continue;
-      bySession.set(sessionId, [...(bySession.get(sessionId) ?? []), row]);
+      const rows = bySession.get(sessionId);
+      if (rows) rows.push(row);
+      else bySession.set(sessionId, [row]);
     }
   }
   return bySession;
