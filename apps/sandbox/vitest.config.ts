@@ -1,3 +1,13 @@
+import { createRequire } from 'node:module';
+import { mergeConfig } from 'vitest/config';
 import { packageConfig } from '../../vitest.shared.ts';
 
-export default packageConfig();
+// graphql 16 ships CommonJS (`main`) and ESM (`module`) builds without an exports map: Node (and
+// so graphql-yoga, loaded by Node) takes the CommonJS one, Vite would take the ESM one, and the
+// schema's types would come from two copies ("Cannot use GraphQLEnumType from another realm").
+// The tests take the one Node takes, as the built sandbox does.
+const graphql = createRequire(import.meta.url).resolve('graphql');
+
+export default mergeConfig(packageConfig(), {
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphql }] },
+});

@@ -2,19 +2,26 @@ import type {
   BaseConfigQuery,
   ChargePaymentMethod,
   ClientTransactionSessionType,
+  TransactionAction,
   TransactionProvider,
 } from '@accrupay/contracts';
 import type {
   MerchantRow,
   PageRequest,
+  PaymentMethodQuery,
+  ProviderAccountQuery,
   SessionFilters,
   SessionLookup,
+  SessionQuery,
   TransactionFilters,
+  TransactionQuery,
 } from '../store/store.ts';
 import { settleAuthorization, voidAuthorization } from './authorizations.ts';
 import { handleCallback } from './callbacks.ts';
 import { chargePaymentMethod } from './charges.ts';
 import { createContext, type DomainContext, type SandboxServiceOptions } from './context.ts';
+import type { ListRequest, TransactionLookup } from './listing.ts';
+import * as listing from './listing.ts';
 import type { MerchantCredentials } from './merchants.ts';
 import * as merchants from './merchants.ts';
 import { listPaymentMethods } from './payment-methods.ts';
@@ -26,8 +33,8 @@ import { verifySession } from './sessions/verify.ts';
 import { getTransaction, listTransactions } from './transactions.ts';
 
 export type { SandboxServiceOptions } from './context.ts';
+export { decodeCursor, encodeCursor } from './listing.ts';
 export type { MerchantCredentials } from './merchants.ts';
-export { decodeCursor, encodeCursor } from './sessions/queries.ts';
 
 /**
  * The router's rules, one use case per module (no HTTP and no SQL there: they call the store and
@@ -140,6 +147,45 @@ export class SandboxService {
 
   listPaymentMethods(merchant: MerchantRow, customerCode: string, page: PageRequest) {
     return listPaymentMethods(this.ctx, merchant, customerCode, page);
+  }
+
+  // --- the merchant API's lists (GraphQL): offset or Relay pages, the filters it sends ------
+
+  sessionConnection(merchant: MerchantRow, query: SessionQuery, page: ListRequest) {
+    return listing.sessionConnection(this.ctx, merchant, query, page);
+  }
+
+  transactionConnection(merchant: MerchantRow, query: TransactionQuery, page: ListRequest) {
+    return listing.transactionConnection(this.ctx, merchant, query, page);
+  }
+
+  /** A transaction by id, merchant code or provider code; `actions` narrows a code to those. */
+  findTransaction(
+    merchant: MerchantRow,
+    lookup: TransactionLookup,
+    options?: { actions?: readonly TransactionAction[] },
+  ) {
+    return listing.findTransaction(this.ctx, merchant, lookup, options);
+  }
+
+  paymentMethodConnection(merchant: MerchantRow, query: PaymentMethodQuery, page: ListRequest) {
+    return listing.paymentMethodConnection(this.ctx, merchant, query, page);
+  }
+
+  getPaymentMethod(merchant: MerchantRow, id: string) {
+    return listing.getPaymentMethod(this.ctx, merchant, id);
+  }
+
+  providerAccountConnection(merchant: MerchantRow, query: ProviderAccountQuery, page: ListRequest) {
+    return listing.providerAccountConnection(this.ctx, merchant, query, page);
+  }
+
+  getProviderAccount(merchant: MerchantRow, id: string) {
+    return listing.getProviderAccount(this.ctx, merchant, id);
+  }
+
+  providerAccounts(merchant: MerchantRow) {
+    return listing.providerAccounts(this.ctx, merchant);
   }
 
   // --- callbacks -------------------------------------------------------------------------

@@ -5,6 +5,8 @@ import type { IdempotencyKeys } from '../domain/idempotency.ts';
 import type { RateLimiter } from '../domain/rate-limit.ts';
 import type { SandboxService } from '../domain/service.ts';
 import { errorHandler, notFound, validationError } from './errors.ts';
+import { graphqlEndpoint } from './graphql/endpoint.ts';
+import { GRAPHQL_PATH, GRAPHQL_SCHEMA_PATH } from './graphql/paths.ts';
 import { mountContract } from './handlers.ts';
 import { type AddressRateLimits, addressRateLimit } from './middleware/address-limits.ts';
 import { authenticate } from './middleware/auth.ts';
@@ -68,6 +70,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use(cardScan);
   app.use(idempotency(options.idempotency));
   options.extraRoutes?.(app);
+
+  const graphql = graphqlEndpoint(service);
+  app.get(GRAPHQL_SCHEMA_PATH, graphql.sdl);
+  app.all(GRAPHQL_PATH, graphql.handler);
 
   mountContract(app, service, {
     logInitialization: false,

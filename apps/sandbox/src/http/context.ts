@@ -13,6 +13,10 @@ export interface RequestLocals {
   log: Logger;
   /** The authenticated merchant: set by the auth middleware on every route behind the secret. */
   merchant?: MerchantRow;
+  /** On the GraphQL endpoint: why the API secret sent was refused (its fields answer UNAUTHENTICATED). */
+  authError?: RouterError;
+  /** The answer is an error though its status is 200 (GraphQL): not kept for an idempotent replay. */
+  answerFailed?: boolean;
 }
 
 export function locals(res: Response): RequestLocals {

@@ -3,6 +3,8 @@ import type { RequestValidationError } from '@ts-rest/express';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { RouterError } from '../domain/errors.ts';
 import { locals } from './context.ts';
+import { errorExtensions } from './graphql/errors.ts';
+import { GRAPHQL_PATH } from './graphql/paths.ts';
 
 /** Largest request body accepted; larger ones get 413 before parsing. */
 export const BODY_LIMIT = '64kb';
@@ -10,6 +12,16 @@ export const BODY_LIMIT = '64kb';
 /** Answers with the error envelope: code, message, the request id, issues and details. */
 export function sendError(res: Response, error: RouterError) {
   const { requestId } = locals(res);
+  if (error.extra.retryAfterSeconds !== undefined) {
+    res.setHeader('Retry-After', String(error.extra.retryAfterSeconds));
+  }
+  // On the GraphQL endpoint a refusal before the operation runs is a GraphQL error too.
+  if (res.req.path.replace(/\/$/, '').toLowerCase() === GRAPHQL_PATH) {
+    res.status(error.status).json({
+      errors: [{ message: error.message, extensions: errorExtensions(error, requestId) }],
+    });
+    return;
+  }
   const envelope: ErrorEnvelope = {
     error: {
       code: error.code,
@@ -19,9 +31,6 @@ export function sendError(res: Response, error: RouterError) {
       ...(error.extra.details ? { details: error.extra.details } : {}),
     },
   };
-  if (error.extra.retryAfterSeconds !== undefined) {
-    res.setHeader('Retry-After', String(error.extra.retryAfterSeconds));
-  }
   res.status(error.status).json(envelope);
 }
 

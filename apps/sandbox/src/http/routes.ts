@@ -1,6 +1,7 @@
 import { contract, PROVIDER_CALLBACK_PREFIX } from '@accrupay/contracts';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { RequestHandler } from 'express';
+import { GRAPHQL_PATH, GRAPHQL_SCHEMA_PATH } from './graphql/paths.ts';
 
 /**
  * Who may call a route. Decided from the route, never from how its path looks, and closed by
@@ -14,7 +15,13 @@ export type RouteAccess =
   /** Provider callbacks: signed by the provider, checked by its adapter. */
   | 'callback'
   /** Anyone: the health check, the index, and the routes the embedder declares public. */
-  | 'open';
+  | 'open'
+  /**
+   * AccruPay's GraphQL API: one path for both APIs, so each field decides. The merchant's fields
+   * need the API secret (checked when sent; missing or wrong, they answer UNAUTHENTICATED), the
+   * client public fields take a merchantPublicId.
+   */
+  | 'graphql';
 
 /** Each namespace of the contract and who may call it; a new namespace does not compile until it is here. */
 const CONTRACT_ACCESS = {
@@ -27,7 +34,13 @@ const CONTRACT_ACCESS = {
 } as const satisfies Record<keyof typeof contract, RouteAccess>;
 
 /** Routes of the sandbox outside the contract. */
-const SANDBOX_ROUTES = [{ method: 'GET', path: '/', access: 'open' }] as const;
+const SANDBOX_ROUTES = [
+  { method: 'GET', path: '/', access: 'open' },
+  { method: 'GET', path: '/openapi.json', access: 'open' },
+  { method: 'GET', path: GRAPHQL_SCHEMA_PATH, access: 'open' },
+  { method: 'GET', path: GRAPHQL_PATH, access: 'graphql' },
+  { method: 'POST', path: GRAPHQL_PATH, access: 'graphql' },
+] as const;
 
 /** Routes an embedder mounts that answer without the API secret (the demo shop). */
 export interface PublicRoute {

@@ -1,7 +1,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMigrator } from './migrations.ts';
-import type { SessionCursor, SessionRow, Store, TransactionRow } from './store.ts';
+import type {
+  RowWindow,
+  SessionCursor,
+  SessionQuery,
+  SessionRow,
+  Store,
+  TransactionQuery,
+  TransactionRow,
+} from './store.ts';
 import {
   asKysely,
   at,
@@ -248,6 +256,34 @@ describe.each(TARGETS)('$name store', (target) => {
       });
     });
 
+    describe('merchant transaction providers, listed', () => {
+      it('lists the merchant’s own without credentials, filtered, in either order', async () => {
+        await store.insertMerchantTransactionProvider(
+          mtp('mtp_a2', A, { provider: 'NUVEI', created_at: at(4) }),
+        );
+        const window = { order: 'asc', limit: 10, skip: 0, backwards: false } as const;
+        const all = await store.providerAccountWindow(A, {}, window);
+        expect(all.rows).toEqual([
+          { id: MTP_A, merchant_id: A, provider: 'STRIPE', created_at: at(0) },
+          { id: 'mtp_a2', merchant_id: A, provider: 'NUVEI', created_at: at(4) },
+        ]);
+        const newest = await store.providerAccountWindow(
+          A,
+          {},
+          { ...window, order: 'desc', limit: 1 },
+        );
+        expect(newest.rows.map((row) => row.id)).toEqual(['mtp_a2']);
+        expect(newest.hasMore).toBe(true);
+        const nuvei = await store.providerAccountWindow(
+          A,
+          { transactionProvider: 'NUVEI' },
+          window,
+        );
+        expect(nuvei.rows.map((row) => row.id)).toEqual(['mtp_a2']);
+        expect((await store.providerAccountWindow(A, { id: MTP_B }, window)).total).toBe(0);
+      });
+    });
+
     describe('sessions', () => {
       it('finds a session by id, token, provider code and merchant code', async () => {
         const row = session('s1', A, MTP_A, { token: 'tok_1', provider_code: 'pi_1' });
@@ -476,7 +512,11 @@ describe.each(TARGETS)('$name store', (target) => {
         // s0..s5 newest first by (created_at, id): ties on created_at break on id.
         const rows: SessionRow[] = [
           session('s_a', A, MTP_A, { created_at: at(10), status: 'COMPLETED' }),
-          session('s_c', A, MTP_A, { created_at: at(20), type: 'authorization' }),
+          session('s_c', A, MTP_A, {
+            created_at: at(20),
+            type: 'authorization',
+            action: 'AUTHORIZATION',
+          }),
           session('s_b', A, MTP_A, { created_at: at(20), status: 'EXPIRED' }),
           session('s_e', A, MTP_A, { created_at: at(20), status: 'COMPLETED' }),
           session('s_d', A, MTP_A, {
@@ -532,53 +572,122 @@ describe.each(TARGETS)('$name store', (target) => {
           expect(none).toEqual({ rows: [], total: 0 });
         });
 
+        const forwards = (limit: number, cursor?: SessionCursor, skip = 0): RowWindow => ({
+          order: 'desc',
+          limit,
+          skip,
+          cursor,
+          backwards: false,
+        });
+        const ids = (page: { rows: Array<{ id: string }> }) => page.rows.map((row) => row.id);
+
         it('lists only the merchant’s own sessions', async () => {
           const listed = await store.listSessions(B, {}, { take: 10, skip: 0 });
           expect(listed.rows.map((row) => row.id)).toEqual(['s_other']);
           expect(listed.total).toBe(1);
-          const after = await store.listSessionsAfter(B, {}, { first: 10 });
-          expect(after.rows.map((row) => row.id)).toEqual(['s_other']);
+          const window = await store.sessionWindow(B, {}, forwards(10));
+          expect(ids(window)).toEqual(['s_other']);
         });
 
         it('pages by cursor through ties on created_at without gaps or repeats', async () => {
           const seen: string[] = [];
           let after: SessionCursor | undefined;
-          const pages: boolean[] = [];
+          const more: boolean[] = [];
           for (let i = 0; i < 10; i++) {
-            const page = await store.listSessionsAfter(A, {}, { first: 2, after });
+            const page = await store.sessionWindow(A, {}, forwards(2, after));
             expect(page.total).toBe(6);
-            seen.push(...page.rows.map((row) => row.id));
-            pages.push(page.hasNextPage);
+            seen.push(...ids(page));
+            more.push(page.hasMore);
             const last = page.rows.at(-1);
-            if (!page.hasNextPage || last === undefined) break;
+            if (!page.hasMore || last === undefined) break;
             after = { createdAt: last.created_at, id: last.id };
           }
           expect(seen).toEqual(newestFirst);
-          expect(pages).toEqual([true, true, false]);
+          expect(more).toEqual([true, true, false]);
+        });
+
+        it('pages backwards to the start through the same ties, each page still newest first', async () => {
+          const pages: string[][] = [];
+          let before: SessionCursor | undefined;
+          for (let i = 0; i < 10; i++) {
+            const page = await store.sessionWindow(
+              A,
+              {},
+              {
+                order: 'desc',
+                limit: 4,
+                skip: 0,
+                cursor: before,
+                backwards: true,
+              },
+            );
+            pages.unshift(ids(page));
+            const first = page.rows[0];
+            if (!page.hasMore || first === undefined) break;
+            before = { createdAt: first.created_at, id: first.id };
+          }
+          expect(pages).toEqual([newestFirst.slice(0, 2), newestFirst.slice(2)]);
+        });
+
+        it('reads oldest first in ascending order, forwards and backwards', async () => {
+          const oldestFirst = [...newestFirst].reverse();
+          const asc = await store.sessionWindow(A, {}, { ...forwards(3), order: 'asc' });
+          expect(ids(asc)).toEqual(oldestFirst.slice(0, 3));
+          expect(asc.hasMore).toBe(true);
+          const end = await store.sessionWindow(
+            A,
+            {},
+            {
+              ...forwards(2),
+              order: 'asc',
+              backwards: true,
+            },
+          );
+          expect(ids(end)).toEqual(oldestFirst.slice(4));
+          expect(end.hasMore).toBe(true);
+          const skipped = await store.sessionWindow(A, {}, forwards(2, undefined, 5));
+          expect(ids(skipped)).toEqual(['s_f']);
+          expect(skipped.hasMore).toBe(false);
         });
 
         it('starts a cursor page strictly after the cursor, with filters', async () => {
-          const page = await store.listSessionsAfter(
+          const page = await store.sessionWindow(
             A,
             {},
-            { first: 10, after: { createdAt: at(20), id: 's_e' } },
+            forwards(10, { createdAt: at(20), id: 's_e' }),
           );
-          expect(page.rows.map((row) => row.id)).toEqual(['s_c', 's_b', 's_a', 's_f']);
-          expect(page.hasNextPage).toBe(false);
-          const filtered = await store.listSessionsAfter(
+          expect(ids(page)).toEqual(['s_c', 's_b', 's_a', 's_f']);
+          expect(page.hasMore).toBe(false);
+          const filtered = await store.sessionWindow(
             A,
             { status: 'COMPLETED' },
-            { first: 1, after: { createdAt: at(30), id: 's_d' } },
+            forwards(1, { createdAt: at(30), id: 's_d' }),
           );
-          expect(filtered.rows.map((row) => row.id)).toEqual(['s_e']);
-          expect(filtered.hasNextPage).toBe(true);
+          expect(ids(filtered)).toEqual(['s_e']);
+          expect(filtered.hasMore).toBe(true);
           expect(filtered.total).toBe(2);
-          const end = await store.listSessionsAfter(
+          const end = await store.sessionWindow(
             A,
             {},
-            { first: 3, after: { createdAt: at(5), id: 's_f' } },
+            forwards(3, { createdAt: at(5), id: 's_f' }),
           );
-          expect(end).toEqual({ rows: [], total: 6, hasNextPage: false });
+          expect(end).toEqual({ rows: [], total: 6, hasMore: false });
+        });
+
+        it('filters by the merchant API’s yes/no questions, and by each column', async () => {
+          const list = async (query: SessionQuery) =>
+            ids(await store.sessionWindow(A, query, forwards(10)));
+          expect(await list({ started: false })).toEqual(['s_d', 's_c']);
+          expect(await list({ started: true })).toEqual(['s_e', 's_b', 's_a', 's_f']);
+          expect(await list({ completed: true })).toEqual(['s_e', 's_a']);
+          expect(await list({ completed: false, started: true })).toEqual(['s_b', 's_f']);
+          expect(await list({ canceled: true })).toEqual([]);
+          expect(await list({ hasProviderError: false })).toEqual(newestFirst);
+          expect(await list({ id: 's_b' })).toEqual(['s_b']);
+          expect(await list({ id: 's_other' })).toEqual([]);
+          expect(await list({ action: 'AUTHORIZATION' })).toEqual(['s_c']);
+          expect(await list({ merchantTransactionProviderId: MTP_B })).toEqual([]);
+          expect(await list({ amount: '999999' })).toEqual([]);
         });
       });
     });
@@ -696,6 +805,52 @@ describe.each(TARGETS)('$name store', (target) => {
         expect(await list({ sessionId: 's1', action: 'AUTHORIZATION' })).toEqual(['t_auth']);
       });
 
+      it('lists a window with the merchant API’s filters', async () => {
+        await store.insertTransaction(
+          auth({ provider_code: 'pi_1', merchant_internal_customer_code: 'cus' }),
+        );
+        await store.insertTransaction(
+          child('t_settle', 'SETTLE', { status: 'SUCCEEDED', amount: '500' }),
+        );
+        await store.insertTransaction(
+          transaction('t_s2', A, MTP_A, {
+            session_id: 's2',
+            status: 'DECLINED',
+            error_code: 'card_declined',
+            created_at: at(30),
+          }),
+        );
+        await store.insertTransaction(transaction('t_b', B, MTP_B, { created_at: at(30) }));
+        const list = async (query: TransactionQuery) =>
+          (
+            await store.transactionWindow(A, query, {
+              order: 'desc',
+              limit: 10,
+              skip: 0,
+              backwards: false,
+            })
+          ).rows.map((row) => row.id);
+        expect(await list({})).toEqual(['t_s2', 't_settle', 't_auth']);
+        expect(await list({ statuses: ['SUCCEEDED', 'DECLINED'] })).toEqual([
+          't_s2',
+          't_settle',
+          't_auth',
+        ]);
+        expect(await list({ statuses: [] })).toEqual([]);
+        expect(await list({ actions: ['SETTLE', 'VOID'] })).toEqual(['t_settle']);
+        expect(await list({ failed: true })).toEqual(['t_s2']);
+        expect(await list({ failed: false })).toEqual(['t_settle', 't_auth']);
+        expect(await list({ succeeded: true, parentTransactionId: null })).toEqual(['t_auth']);
+        expect(await list({ parentTransactionId: 't_auth' })).toEqual(['t_settle']);
+        expect(await list({ hasProviderError: true })).toEqual(['t_s2']);
+        expect(await list({ hasProviderError: false })).toEqual(['t_settle', 't_auth']);
+        expect(await list({ providerCode: 'pi_1' })).toEqual(['t_auth']);
+        expect(await list({ merchantInternalCustomerCode: 'cus' })).toEqual(['t_auth']);
+        expect(await list({ createdFrom: at(20), createdTo: at(20) })).toEqual(['t_settle']);
+        expect(await list({ transactionProvider: 'NUVEI' })).toEqual([]);
+        expect(await list({ id: 't_b' })).toEqual([]);
+      });
+
       it('updates a transaction only from the given statuses', async () => {
         await store.insertTransaction(auth({ status: 'PENDING' }));
         expect(
@@ -786,6 +941,13 @@ describe.each(TARGETS)('$name store', (target) => {
           total: 3,
         });
         expect((await store.listPaymentMethods(B, 'cust_2', { take: 10, skip: 0 })).total).toBe(0);
+        const window = { order: 'desc', limit: 10, skip: 0, backwards: false } as const;
+        const listed = async (query: Parameters<Store['paymentMethodWindow']>[1]) =>
+          (await store.paymentMethodWindow(A, query, window)).rows.map((row) => row.id);
+        expect(await listed({})).toEqual(['pm3', 'pm2', 'pm1', 'pm4']);
+        expect(await listed({ merchantInternalCustomerCode: 'cust_2' })).toEqual(['pm4']);
+        expect(await listed({ id: 'pm5' })).toEqual([]);
+        expect(await listed({ transactionProvider: 'NUVEI' })).toEqual([]);
       });
     });
 

@@ -1,5 +1,5 @@
-import { type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
-import type { CursorPage, OffsetPage, PageRequest, SessionCursor } from './store.ts';
+import { type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import type { OffsetPage, PageRequest, RowWindow, SessionCursor, WindowPage } from './store.ts';
 
 const CREATED_AT = sql.ref<string>('created_at');
 const ID = sql.ref<string>('id');
@@ -31,36 +31,46 @@ export async function offsetPage<DB, TB extends keyof DB, O>(
   query: SelectQueryBuilder<DB, TB, O>,
   page: PageRequest,
 ): Promise<OffsetPage<O>> {
-  const [rows, total] = await Promise.all([
-    newestFirst(query).limit(page.take).offset(page.skip).execute(),
-    countOf(query),
-  ]);
+  const { rows, total } = await windowPage(query, {
+    order: 'desc',
+    limit: page.take,
+    skip: page.skip,
+    backwards: false,
+  });
   return { rows, total };
 }
 
+/** Rows strictly beyond the cursor when read in `order` (created_at, then id). */
+function beyond(cursor: SessionCursor, order: 'asc' | 'desc') {
+  const op = sql.raw(order === 'desc' ? '<' : '>');
+  return sql<SqlBool>`(${CREATED_AT} ${op} ${cursor.createdAt} or (${CREATED_AT} = ${cursor.createdAt} and ${ID} ${op} ${cursor.id}))`;
+}
+
 /**
- * The `first` rows strictly after the cursor (or from the newest), newest first; `total` ignores
- * the cursor.
+ * Every list's one reading of a window (see RowWindow): forwards, the `limit` rows after the
+ * cursor (or from the start) once `skip` are skipped; backwards, the `limit` rows just before the
+ * cursor (or at the end), still in `order`. One extra row is read to tell whether more lie beyond;
+ * `total` ignores the cursor and the skip.
  */
-export async function cursorPage<DB, TB extends keyof DB, O>(
+export async function windowPage<DB, TB extends keyof DB, O>(
   query: SelectQueryBuilder<DB, TB, O>,
-  page: { first: number; after?: SessionCursor | undefined },
-): Promise<CursorPage<O>> {
-  const after = page.after;
-  const from =
-    after === undefined
-      ? query
-      : query.where(
-          sql<SqlBool>`(${CREATED_AT} < ${after.createdAt} or (${CREATED_AT} = ${after.createdAt} and ${ID} < ${after.id}))`,
-        );
-  const [rows, total] = await Promise.all([
-    newestFirst(from)
-      .limit(page.first + 1)
+  window: RowWindow,
+): Promise<WindowPage<O>> {
+  const readOrder = window.backwards ? (window.order === 'asc' ? 'desc' : 'asc') : window.order;
+  const from = window.cursor === undefined ? query : query.where(beyond(window.cursor, readOrder));
+  const [read, total] = await Promise.all([
+    from
+      .orderBy(CREATED_AT, readOrder)
+      .orderBy(ID, readOrder)
+      .limit(window.limit + 1)
+      .offset(window.skip)
       .execute(),
     countOf(query),
   ]);
-  const hasNextPage = rows.length > page.first;
-  return { rows: hasNextPage ? rows.slice(0, page.first) : rows, total, hasNextPage };
+  const hasMore = read.length > window.limit;
+  const rows = hasMore ? read.slice(0, window.limit) : read;
+  if (window.backwards) rows.reverse();
+  return { rows, total, hasMore };
 }
 
 /**
@@ -68,10 +78,41 @@ export async function cursorPage<DB, TB extends keyof DB, O>(
  * `Row` names the columns.
  */
 export function equalAll<Row>(values: { [C in keyof Row]?: Row[C] | undefined }) {
-  const conditions = Object.entries(values)
-    .filter(([, value]) => value !== undefined)
-    .map(([column, value]) => sql<SqlBool>`${sql.ref(column)} = ${value}`);
-  return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+  const test = tests<Record<string, unknown>>();
+  return allOf(Object.entries(values).map(([column, value]) => test.eq(column, value)));
+}
+
+type Condition = RawBuilder<SqlBool>;
+
+/** The conditions a list's filters become, on the columns of `Row`; an undefined filter is none. */
+export function tests<Row>() {
+  type Column = keyof Row & string;
+  const ref = (column: Column) => sql.ref(column);
+  const isIn = <C extends Column>(column: C, values: readonly Row[C][]): Condition =>
+    values.length === 0
+      ? sql<SqlBool>`1 = 0`
+      : sql<SqlBool>`${ref(column)} in (${sql.join(values)})`;
+  return {
+    eq: <C extends Column>(column: C, value: Row[C] | undefined) =>
+      value === undefined ? undefined : sql<SqlBool>`${ref(column)} = ${value}`,
+    oneOf: <C extends Column>(column: C, values: readonly Row[C][] | undefined) =>
+      values === undefined ? undefined : isIn(column, values),
+    atLeast: <C extends Column>(column: C, value: Row[C] | undefined) =>
+      value === undefined ? undefined : sql<SqlBool>`${ref(column)} >= ${value}`,
+    atMost: <C extends Column>(column: C, value: Row[C] | undefined) =>
+      value === undefined ? undefined : sql<SqlBool>`${ref(column)} <= ${value}`,
+    isIn,
+    isNull: (column: Column): Condition => sql<SqlBool>`${ref(column)} is null`,
+    /** A yes/no filter: `test` when true, its negation when false, nothing when undefined. */
+    when: (flag: boolean | undefined, test: Condition) =>
+      flag === undefined ? undefined : flag ? test : sql<SqlBool>`not (${test})`,
+  };
+}
+
+/** All the conditions at once (none: every row). */
+export function allOf(conditions: ReadonlyArray<Condition | undefined>): Condition {
+  const kept = conditions.filter((condition) => condition !== undefined);
+  return kept.length === 0 ? sql<SqlBool>`1 = 1` : sql<SqlBool>`(${sql.join(kept, sql` and `)})`;
 }
 
 /** A page with each row read through `read` (a table's JSON columns parsed, say). */

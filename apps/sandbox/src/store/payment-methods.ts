@@ -1,6 +1,6 @@
 import type { StoreContext } from './context.ts';
-import { offsetPage } from './pages.ts';
-import type { Store } from './store.ts';
+import { equalAll, offsetPage, windowPage } from './pages.ts';
+import type { PaymentMethodRow, Store } from './store.ts';
 
 /** The stored payment methods: one per (merchant, provider, provider reference). */
 export function paymentMethodQueries({ db }: StoreContext) {
@@ -34,6 +34,19 @@ export function paymentMethodQueries({ db }: StoreContext) {
           .where('merchant_id', '=', merchantId)
           .where('merchant_internal_customer_code', '=', customerCode),
         page,
+      ),
+    paymentMethodWindow: (merchantId, query, window) =>
+      windowPage(
+        methods().where(
+          equalAll<PaymentMethodRow>({
+            merchant_id: merchantId,
+            id: query.id,
+            merchant_internal_customer_code: query.merchantInternalCustomerCode,
+            provider: query.transactionProvider,
+            merchant_transaction_provider_id: query.merchantTransactionProviderId,
+          }),
+        ),
+        window,
       ),
   } satisfies Partial<Store>;
 }

@@ -1,5 +1,6 @@
 import { changed, type StoreContext } from './context.ts';
 import { parseRow, type StoredRow, serialiseRow } from './json-columns.ts';
+import { equalAll, windowPage } from './pages.ts';
 import { describeKeySource, SecretBox, WrongKeyError } from './secret-box.ts';
 import type { MerchantTransactionProviderRow, Store } from './store.ts';
 
@@ -46,6 +47,20 @@ export function providerAccountQueries(ctx: StoreContext) {
         .execute();
       return rows.map(open);
     },
+    providerAccountWindow: (merchantId, query, window) =>
+      windowPage(
+        db
+          .selectFrom('merchant_transaction_providers')
+          .select(['id', 'merchant_id', 'provider', 'created_at'])
+          .where(
+            equalAll<MerchantTransactionProviderRow>({
+              merchant_id: merchantId,
+              id: query.id,
+              provider: query.transactionProvider,
+            }),
+          ),
+        window,
+      ),
   } satisfies Partial<Store>;
 }
 

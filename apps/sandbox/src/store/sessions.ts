@@ -1,7 +1,8 @@
+import { type SqlBool, sql } from 'kysely';
 import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
 import { parseRow, parseRowIfAny, type StoredRow, serialiseRow } from './json-columns.ts';
-import { cursorPage, equalAll, mapRows, newest, offsetPage } from './pages.ts';
-import type { SessionFilters, SessionLookup, Store } from './store.ts';
+import { allOf, equalAll, mapRows, newest, offsetPage, tests, windowPage } from './pages.ts';
+import type { SessionFilters, SessionLookup, SessionQuery, Store } from './store.ts';
 import { UNIQUE_INDEXES } from './tables.ts';
 
 type StoredSession = StoredRow<'client_sessions'>;
@@ -23,6 +24,26 @@ export function sessionQueries(ctx: StoreContext) {
         type: filters.type as StoredSession['type'] | undefined,
         merchant_internal_transaction_code: filters.merchantInternalTransactionCode,
       }),
+    );
+  const test = tests<StoredSession>();
+  /** The merchant API's filters (see SessionQuery for what each one means). */
+  const queried = (merchantId: string, query: SessionQuery) =>
+    matching(merchantId, query).where(
+      allOf([
+        test.eq('id', query.id),
+        test.eq('token', query.token),
+        test.eq('provider_code', query.providerCode),
+        test.eq('action', query.action),
+        test.eq('amount', query.amount),
+        test.eq('currency', query.currency),
+        test.eq('merchant_internal_customer_code', query.merchantInternalCustomerCode),
+        test.eq('merchant_transaction_provider_id', query.merchantTransactionProviderId),
+        test.eq('payment_method_id', query.paymentMethodId),
+        test.when(query.started, sql<SqlBool>`not (${test.isIn('status', ['PENDING'])})`),
+        test.when(query.completed, test.isIn('status', ['COMPLETED'])),
+        test.when(query.canceled, test.isIn('status', ['CANCELED'])),
+        test.when(query.hasProviderError, test.isIn('status', ['ERROR'])),
+      ]),
     );
   const lookUp = (merchantId: string, lookup: SessionLookup) => {
     const query = sessions().where('merchant_id', '=', merchantId);
@@ -64,8 +85,8 @@ export function sessionQueries(ctx: StoreContext) {
       parseRowIfAny('client_sessions', await newest(ofAccount(mtpId).where('token', '=', token))),
     listSessions: async (merchantId, filters, page) =>
       mapRows(await offsetPage(matching(merchantId, filters), page), read),
-    listSessionsAfter: async (merchantId, filters, page) =>
-      mapRows(await cursorPage(matching(merchantId, filters), page), read),
+    sessionWindow: async (merchantId, query, window) =>
+      mapRows(await windowPage(queried(merchantId, query), window), read),
     async setSessionProviderData(id, data) {
       const result = await orConflict(
         ctx,

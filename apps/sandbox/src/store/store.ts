@@ -44,6 +44,97 @@ export interface TransactionFilters {
   sessionId?: string | undefined;
 }
 
+/** The filters of the merchant API's session list (GraphQL); each one given narrows it. */
+export interface SessionQuery extends SessionFilters {
+  id?: string | undefined;
+  token?: string | undefined;
+  providerCode?: string | undefined;
+  action?: SessionRow['action'] | undefined;
+  /** Minor units, as a canonical decimal string. */
+  amount?: string | undefined;
+  currency?: string | undefined;
+  merchantInternalCustomerCode?: string | undefined;
+  merchantTransactionProviderId?: string | undefined;
+  paymentMethodId?: string | undefined;
+  /** Past PENDING (the provider has it). */
+  started?: boolean | undefined;
+  /** COMPLETED. */
+  completed?: boolean | undefined;
+  /** CANCELED. */
+  canceled?: boolean | undefined;
+  /** ERROR: the provider answered with an error. */
+  hasProviderError?: boolean | undefined;
+}
+
+/** The filters of the merchant API's transaction list (GraphQL). */
+export interface TransactionQuery {
+  id?: string | undefined;
+  statuses?: readonly TransactionStatus[] | undefined;
+  actions?: readonly TransactionRow['action'][] | undefined;
+  currency?: string | undefined;
+  transactionProvider?: TransactionRow['provider'] | undefined;
+  merchantTransactionProviderId?: string | undefined;
+  providerCode?: string | undefined;
+  merchantInternalCustomerCode?: string | undefined;
+  merchantInternalTransactionCode?: string | undefined;
+  sessionId?: string | undefined;
+  /** A settle's or void's authorization; null: only transactions without a parent. */
+  parentTransactionId?: string | null | undefined;
+  paymentMethodId?: string | undefined;
+  /** SUCCEEDED. */
+  succeeded?: boolean | undefined;
+  /** FAILED, DECLINED or ERROR. */
+  failed?: boolean | undefined;
+  /** CANCELED. */
+  canceled?: boolean | undefined;
+  /** Past PENDING. */
+  started?: boolean | undefined;
+  /** The provider gave an error code. */
+  hasProviderError?: boolean | undefined;
+  /** created_at at or after this instant (ISO 8601). */
+  createdFrom?: string | undefined;
+  /** created_at at or before this instant (ISO 8601). */
+  createdTo?: string | undefined;
+}
+
+/** The filters of the merchant API's stored payment method list (GraphQL). */
+export interface PaymentMethodQuery {
+  id?: string | undefined;
+  merchantInternalCustomerCode?: string | undefined;
+  transactionProvider?: PaymentMethodRow['provider'] | undefined;
+  merchantTransactionProviderId?: string | undefined;
+}
+
+/** The filters of the merchant API's provider record list (GraphQL). */
+export interface ProviderAccountQuery {
+  id?: string | undefined;
+  transactionProvider?: MerchantTransactionProviderRow['provider'] | undefined;
+}
+
+/** A provider record without its credentials: what a listing shows. */
+export type ProviderAccountListRow = Pick<
+  MerchantTransactionProviderRow,
+  'id' | 'merchant_id' | 'provider' | 'created_at'
+>;
+
+/**
+ * Which rows of a list a page holds, in `order` of (created_at, id). Forwards: the `limit` rows
+ * strictly after `cursor` (or from the first), once `skip` are skipped. Backwards: the `limit`
+ * rows just before `cursor` (or the last ones), still returned in `order`.
+ */
+export interface RowWindow {
+  order: 'asc' | 'desc';
+  limit: number;
+  skip: number;
+  cursor?: SessionCursor | undefined;
+  backwards: boolean;
+}
+
+/** A window's rows, how many rows the filters keep in all, and whether more lie beyond the window. */
+export interface WindowPage<Row> extends OffsetPage<Row> {
+  hasMore: boolean;
+}
+
 /** Where a cursor page starts: after this (created_at, id), newest first. */
 export interface SessionCursor {
   createdAt: string;
@@ -60,11 +151,6 @@ export interface PageRequest {
 export interface OffsetPage<Row> {
   rows: Row[];
   total: number;
-}
-
-/** A cursor page: its rows, how many rows the filters keep in all, and whether more follow. */
-export interface CursorPage<Row> extends OffsetPage<Row> {
-  hasNextPage: boolean;
 }
 
 /** A partial update of a session row. */
@@ -127,6 +213,12 @@ export interface Store {
   ): Promise<MerchantTransactionProviderRow | undefined>;
   /** Oldest first. */
   listMerchantTransactionProviders(merchantId: string): Promise<MerchantTransactionProviderRow[]>;
+  /** The merchant API's provider record list, without credentials: the filters, one window. */
+  providerAccountWindow(
+    merchantId: string,
+    query: ProviderAccountQuery,
+    window: RowWindow,
+  ): Promise<WindowPage<ProviderAccountListRow>>;
 
   /**
    * Inserts a session. 'conflict' when the merchant already has a session with that
@@ -156,12 +248,12 @@ export interface Store {
     filters: SessionFilters,
     page: PageRequest,
   ): Promise<OffsetPage<SessionRow>>;
-  /** Newest first, the `first` rows strictly after the cursor (or from the newest); total ignores the cursor. */
-  listSessionsAfter(
+  /** The merchant API's session list: the filters, one window of rows. */
+  sessionWindow(
     merchantId: string,
-    filters: SessionFilters,
-    page: { first: number; after?: SessionCursor | undefined },
-  ): Promise<CursorPage<SessionRow>>;
+    query: SessionQuery,
+    window: RowWindow,
+  ): Promise<WindowPage<SessionRow>>;
   /**
    * Records the provider's answer to the start; only while the token is still null.
    * 'reference-in-use' when another session already holds that token or provider code.
@@ -200,6 +292,12 @@ export interface Store {
   listTransactionsOfSessions(sessionIds: readonly string[]): Promise<TransactionRow[]>;
   /** Newest first. */
   listTransactions: MerchantList<TransactionFilters, TransactionRow>;
+  /** The merchant API's transaction list: the filters, one window of rows. */
+  transactionWindow(
+    merchantId: string,
+    query: TransactionQuery,
+    window: RowWindow,
+  ): Promise<WindowPage<TransactionRow>>;
   /** Compare-and-set: applies the patch only if the transaction's status is one of `from`. */
   updateTransactionIf(
     id: string,
@@ -216,6 +314,12 @@ export interface Store {
   findPaymentMethodsByIds(ids: readonly string[]): Promise<PaymentMethodRow[]>;
   /** Newest first; the filter is the merchant's customer code. */
   listPaymentMethods: MerchantList<string, PaymentMethodRow>;
+  /** The merchant API's stored payment method list: the filters, one window of rows. */
+  paymentMethodWindow(
+    merchantId: string,
+    query: PaymentMethodQuery,
+    window: RowWindow,
+  ): Promise<WindowPage<PaymentMethodRow>>;
 
   /**
    * Claims an idempotency key for a request. If the key is free, or its row has expired

@@ -1,6 +1,7 @@
+import { type SqlBool, sql } from 'kysely';
 import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
-import { equalAll, offsetPage } from './pages.ts';
-import type { Store, TransactionRow } from './store.ts';
+import { allOf, equalAll, offsetPage, tests, windowPage } from './pages.ts';
+import type { Store, TransactionQuery, TransactionRow } from './store.ts';
 import { UNIQUE_INDEXES } from './tables.ts';
 
 /** The transactions: one per session, and at most one SETTLE or VOID child per authorization. */
@@ -29,6 +30,35 @@ export function transactionQueries(ctx: StoreContext) {
           .orderBy('created_at', 'asc')
           .orderBy('id', 'asc')
           .execute();
+  const test = tests<TransactionRow>();
+  /** The merchant API's filters (see TransactionQuery for what each one means). */
+  const queried = (merchantId: string, query: TransactionQuery) =>
+    transactions().where(
+      allOf([
+        test.eq('merchant_id', merchantId),
+        test.eq('id', query.id),
+        test.oneOf('status', query.statuses),
+        test.oneOf('action', query.actions),
+        test.eq('currency', query.currency),
+        test.eq('provider', query.transactionProvider),
+        test.eq('merchant_transaction_provider_id', query.merchantTransactionProviderId),
+        test.eq('provider_code', query.providerCode),
+        test.eq('merchant_internal_customer_code', query.merchantInternalCustomerCode),
+        test.eq('merchant_internal_transaction_code', query.merchantInternalTransactionCode),
+        test.eq('session_id', query.sessionId),
+        query.parentTransactionId === null
+          ? test.isNull('parent_transaction_id')
+          : test.eq('parent_transaction_id', query.parentTransactionId),
+        test.eq('payment_method_id', query.paymentMethodId),
+        test.when(query.succeeded, test.isIn('status', ['SUCCEEDED'])),
+        test.when(query.failed, test.isIn('status', ['FAILED', 'DECLINED', 'ERROR'])),
+        test.when(query.canceled, test.isIn('status', ['CANCELED'])),
+        test.when(query.started, sql<SqlBool>`not (${test.isIn('status', ['PENDING'])})`),
+        test.when(query.hasProviderError, sql<SqlBool>`not (${test.isNull('error_code')})`),
+        test.atLeast('created_at', query.createdFrom),
+        test.atMost('created_at', query.createdTo),
+      ]),
+    );
   return {
     insertTransaction: (row) =>
       orConflict(
@@ -64,6 +94,8 @@ export function transactionQueries(ctx: StoreContext) {
         ),
         page,
       ),
+    transactionWindow: (merchantId, query, window) =>
+      windowPage(queried(merchantId, query), window),
     updateTransactionIf: (id, from, patch) => updateIf(ctx, 'transactions', id, from, patch),
     async setSettledAmountIfUnset(id, settledAmount, updatedAt) {
       const result = await db

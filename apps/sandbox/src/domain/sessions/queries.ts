@@ -7,7 +7,8 @@ import type {
   SessionRow,
 } from '../../store/store.ts';
 import type { DomainContext } from '../context.ts';
-import { notFound, RouterError } from '../errors.ts';
+import { notFound } from '../errors.ts';
+import { sessionConnection } from '../listing.ts';
 import { baseConfigOf, providerRecordOfSession, resolveProvider } from '../provider-accounts.ts';
 import { merchantList, sessionWire, sessionWires } from '../views.ts';
 
@@ -42,32 +43,14 @@ export const listSessions = merchantList(
   sessionWires,
 );
 
-export async function listSessionConnection(
+/** Document 003's connection over REST: the `first` sessions after the cursor, newest first. */
+export function listSessionConnection(
   ctx: DomainContext,
   merchant: MerchantRow,
   filters: SessionFilters,
   page: { first: number; after?: string | undefined },
 ) {
-  const after = page.after === undefined ? undefined : decodeCursor(page.after);
-  const { rows, total, hasNextPage } = await ctx.store.listSessionsAfter(merchant.id, filters, {
-    first: page.first,
-    after,
-  });
-  const nodes = await sessionWires(ctx, rows);
-  const edges = rows.map((row, index) => ({
-    node: nodes[index] as ClientSessionWire,
-    cursor: encodeCursor({ createdAt: row.created_at, id: row.id }),
-  }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: after !== undefined,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount: total,
-  };
+  return sessionConnection(ctx, merchant, filters, page);
 }
 
 export async function baseConfig(
@@ -90,20 +73,4 @@ export async function baseConfig(
     mtp = await resolveProvider(ctx, merchant, query);
   }
   return baseConfigOf(ctx, mtp, session?.id ?? null);
-}
-
-/** Cursors are opaque to merchants: base64url of created_at and id. */
-export function encodeCursor(cursor: { createdAt: string; id: string }): string {
-  return Buffer.from(`${cursor.createdAt}|${cursor.id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const [createdAt, id] = text.split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
-    throw new RouterError('VALIDATION_ERROR', 'after is not a cursor this API returned', {
-      issues: [{ path: 'after', message: 'must be an endCursor from a previous page' }],
-    });
-  }
-  return { createdAt, id };
 }

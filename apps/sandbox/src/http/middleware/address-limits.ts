@@ -4,6 +4,7 @@ import type { Request, RequestHandler } from 'express';
 import type { Clock } from '../../domain/clock.ts';
 import { RouterError } from '../../domain/errors.ts';
 import { RateLimiter, type RateLimits } from '../../domain/rate-limit.ts';
+import { locals } from '../context.ts';
 import type { RouteAccess, RouteTable } from '../routes.ts';
 
 /**
@@ -58,6 +59,7 @@ type Area = 'merchant' | 'public';
 
 /** The limited areas: the routes behind the secret, and the public API; the rest is not limited. */
 function areaOf(access: RouteAccess): Area | undefined {
+  if (access === 'graphql') return 'merchant';
   return access === 'merchant' || access === 'public' ? access : undefined;
 }
 
@@ -116,7 +118,8 @@ export function addressRateLimit(
       );
     }
     res.once('finish', () => {
-      if (failed(area, res.statusCode)) failures.take(key);
+      // GraphQL answers a wrong secret with 200 and UNAUTHENTICATED: the refusal is in the locals.
+      if (failed(area, res.statusCode) || locals(res).authError) failures.take(key);
     });
     next();
   };

@@ -1,5 +1,6 @@
 import { API_SECRET_HEADER } from '@accrupay/contracts';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
+import { RouterError } from '../../domain/errors.ts';
 import type { SandboxService } from '../../domain/service.ts';
 import { locals } from '../context.ts';
 import type { RouteTable } from '../routes.ts';
@@ -12,10 +13,35 @@ import { asyncMiddleware } from './async.ts';
  */
 export function authenticate(service: SandboxService, routes: RouteTable): RequestHandler {
   return asyncMiddleware(async (req, res, next) => {
-    if (routes.access(req.method, req.path) !== 'merchant') return next();
+    const access = routes.access(req.method, req.path);
+    if (access === 'graphql')
+      return next(await optionalSecret(service, req.get(API_SECRET_HEADER), res));
+    if (access !== 'merchant') return next();
     const merchant = await service.authenticate(req.get(API_SECRET_HEADER));
     const { log } = locals(res);
     Object.assign(res.locals, { merchant, log: log.child({ merchantId: merchant.id }) });
     next();
   });
+}
+
+/**
+ * On the GraphQL endpoint the secret is checked when it is sent: the merchant goes in the locals
+ * (so the limits, the card scan and idempotency apply as on REST), a refusal is kept for the
+ * merchant's fields to answer with; the public fields need none.
+ */
+async function optionalSecret(
+  service: SandboxService,
+  secret: string | undefined,
+  res: Response,
+): Promise<undefined> {
+  if (secret === undefined) return undefined;
+  try {
+    const merchant = await service.authenticate(secret);
+    const { log } = locals(res);
+    Object.assign(res.locals, { merchant, log: log.child({ merchantId: merchant.id }) });
+  } catch (error) {
+    if (!(error instanceof RouterError)) throw error;
+    locals(res).authError = error;
+  }
+  return undefined;
 }

@@ -39,11 +39,21 @@ export function idempotency(keys: IdempotencyKeys): RequestHandler {
       res.status(claim.status).type('application/json').send(claim.body);
       return;
     }
-    const send = res.json.bind(res);
-    res.json = (body: unknown) => {
-      const text = JSON.stringify(body);
+    const send = res.send.bind(res);
+    // res.json sends its text through res.send: every answer passes here once, as text.
+    res.send = (body?: unknown) => {
+      const text =
+        typeof body === 'string'
+          ? body
+          : Buffer.isBuffer(body)
+            ? body.toString('utf8')
+            : JSON.stringify(body);
       // Only answers that did the work are replayed; errors leave the key free for a retry.
-      const settle = res.statusCode < 300 ? claim.complete(res.statusCode, text) : claim.release();
+      const settle =
+        res.statusCode < 300 && !locals(res).answerFailed
+          ? claim.complete(res.statusCode, text)
+          : claim.release();
+      res.send = send;
       settle
         .catch((error: unknown) =>
           log.error({ err: error }, 'could not store the idempotent response'),
