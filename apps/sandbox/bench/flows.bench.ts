@@ -1,8 +1,11 @@
 // pnpm bench: complete flows per second (start, pay through the simulator's card endpoint,
 // verify) at 16 concurrent flows, with p50 and p99, and the same three round trips against a
-// bare node:http server as the ceiling. The servers run in their own processes.
+// bare node:http server as the ceiling. The servers run in their own processes. For the sandbox
+// with its simulator embedded, the flow runs over REST and over GraphQL, and the sandbox
+// process's own CPU time per flow (user + system, from /proc over the measured window) is printed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { NUVEI_TEST_CARDS, STRIPE_TEST_CARDS, TEST_BILLING } from '@accrupay/provider-sim';
 
@@ -44,12 +47,31 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-async function run(name: string, flow: (i: number) => Promise<void>) {
+/** CPU milliseconds (user + system) the process has used so far, from /proc (Linux). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+async function run(name: string, flow: (i: number) => Promise<void>, server?: ChildProcess) {
   let counter = 0;
   const latencies: number[] = [];
   let errors = 0;
   const warmupEnd = performance.now() + WARMUP_MS;
   const end = warmupEnd + DURATION_MS;
+  let cpuAtWarmupEnd = Number.NaN;
+  const warmupTimer = setTimeout(() => {
+    cpuAtWarmupEnd = cpuMs(server?.pid);
+  }, WARMUP_MS);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < end) {
@@ -64,6 +86,8 @@ async function run(name: string, flow: (i: number) => Promise<void>) {
       }
     }),
   );
+  const cpuInWindow = cpuMs(server?.pid) - cpuAtWarmupEnd;
+  clearTimeout(warmupTimer);
   latencies.sort((x, y) => x - y);
   const result = {
     name,
@@ -72,6 +96,8 @@ async function run(name: string, flow: (i: number) => Promise<void>) {
     p99ms: Number(percentile(latencies, 99).toFixed(2)),
     flows: latencies.length,
     errors,
+    /** The server process's CPU per completed flow over the measured window (NaN: not measured). */
+    cpuMsPerFlow: Number((cpuInWindow / Math.max(1, latencies.length)).toFixed(3)),
   };
   console.log(JSON.stringify(result));
   return result;
@@ -86,7 +112,44 @@ const bare = await run('bare node:http, 3 round trips', async (i) => {
 });
 ceiling.child.kill('SIGTERM');
 
-async function benchSandbox(label: string, env: Record<string, string>) {
+const GRAPHQL_START = `mutation($p: TRANSACTION_PROVIDER, $d: MerchantApiClientTransactionPaymentSessionStartSchema!) {
+  merchantApiClientTransactionPaymentSessionStartV2(transactionProvider: $p, data: $d) { id token }
+}`;
+const GRAPHQL_VERIFY = `mutation($id: String) {
+  merchantApiClientTransactionPaymentSessionVerify(id: $id) { id status }
+}`;
+
+type Api = 'REST' | 'GraphQL';
+
+/** One flow's start and verify, over REST or over the GraphQL API; the same work either way. */
+function merchantApi(url: string, apiSecret: string, api: Api) {
+  const headers = { 'accrupay-api-secret': apiSecret };
+  const graphql = async (query: string, variables: Record<string, unknown>) => {
+    const answer = await postJson(`${url}/graphql`, { query, variables }, headers);
+    if (answer.errors) throw new Error(`GraphQL answered ${JSON.stringify(answer.errors)}`);
+    return Object.values(answer.data as Record<string, Record<string, unknown>>)[0] ?? {};
+  };
+  return {
+    start: (
+      provider: 'STRIPE' | 'NUVEI',
+      mtpId: string | undefined,
+      data: Record<string, unknown>,
+    ) =>
+      api === 'REST'
+        ? postJson(
+            `${url}/v1/client-sessions/payments`,
+            { merchantTransactionProviderId: mtpId, data },
+            headers,
+          )
+        : graphql(GRAPHQL_START, { p: provider, d: data }),
+    verify: (id: unknown) =>
+      api === 'REST'
+        ? postJson(`${url}/v1/client-sessions/payments/verify`, { id }, headers)
+        : graphql(GRAPHQL_VERIFY, { id }),
+  };
+}
+
+async function benchSandbox(label: string, env: Record<string, string>, apis: readonly Api[]) {
   const sandbox = await spawnServer('./server.ts', env);
   const { url, providerUrl } = sandbox.info as { url: string; providerUrl: string };
   const merchant = sandbox.info.merchant as {
@@ -94,24 +157,21 @@ async function benchSandbox(label: string, env: Record<string, string>) {
     merchantTransactionProviderIds: Record<string, string>;
   };
   const results = [];
-  for (const provider of ['STRIPE', 'NUVEI'] as const) {
-    const card = SUCCESS_CARD[provider];
-    results.push(
-      await run(`sandbox ${provider} flow (start, pay, verify), ${label}`, async (i) => {
-        const headers = { 'accrupay-api-secret': merchant.apiSecret };
-        const session = await postJson(
-          `${url}/v1/client-sessions/payments`,
+  for (const api of apis) {
+    const calls = merchantApi(url, merchant.apiSecret, api);
+    for (const provider of ['STRIPE', 'NUVEI'] as const) {
+      const card = SUCCESS_CARD[provider];
+      const flow = async (i: number) => {
+        const session = await calls.start(
+          provider,
+          merchant.merchantTransactionProviderIds[provider],
           {
-            merchantTransactionProviderId: merchant.merchantTransactionProviderIds[provider],
-            data: {
-              merchantInternalTransactionCode: `bench-${provider}-${i}`,
-              amount: '1000',
-              currency: 'USD',
-              storePaymentMethod: false,
-              billing: TEST_BILLING,
-            },
+            merchantInternalTransactionCode: `bench-${api}-${provider}-${i}`,
+            amount: '1000',
+            currency: 'USD',
+            storePaymentMethod: false,
+            billing: TEST_BILLING,
           },
-          headers,
         );
         await postJson(`${providerUrl}/hosted/submit`, {
           provider: provider.toLowerCase(),
@@ -123,30 +183,46 @@ async function benchSandbox(label: string, env: Record<string, string>) {
           cvc: '123',
           name: `${TEST_BILLING.billingFirstName} ${TEST_BILLING.billingLastName}`,
         });
-        const transaction = await postJson(
-          `${url}/v1/client-sessions/payments/verify`,
-          { id: session.id },
-          headers,
-        );
+        const transaction = await calls.verify(session.id);
         if (transaction.status !== 'SUCCEEDED')
           throw new Error(`verify said ${String(transaction.status)}`);
-      }),
-    );
+      };
+      results.push(
+        await run(
+          `sandbox ${provider} flow over ${api} (start, pay, verify), ${label}`,
+          flow,
+          sandbox.child,
+        ),
+      );
+    }
   }
   sandbox.child.kill('SIGTERM');
   return results;
 }
-const results = await benchSandbox('simulator embedded', {});
+const results = await benchSandbox('simulator embedded', {}, ['REST', 'GraphQL']);
 // The same router with the simulator in its own process, as `--provider-url` runs it.
 const sim = await spawnServer('./sim-server.ts');
 results.push(
-  ...(await benchSandbox('simulator in its own process', {
-    BENCH_PROVIDER_URL: sim.info.url as string,
-  })),
+  ...(await benchSandbox(
+    'simulator in its own process',
+    { BENCH_PROVIDER_URL: sim.info.url as string },
+    ['REST'],
+  )),
 );
 sim.child.kill('SIGTERM');
 for (const result of results) {
   console.log(
-    `${result.name}: ${result.flowsPerSecond} flows/s at ${CONCURRENCY} concurrent, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms; ${((100 * result.flowsPerSecond) / bare.flowsPerSecond).toFixed(1)}% of the bare node:http ceiling (${bare.flowsPerSecond}/s)`,
+    `${result.name}: ${result.flowsPerSecond} flows/s at ${CONCURRENCY} concurrent, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms, ${result.cpuMsPerFlow} ms of the sandbox process's CPU per flow; ${((100 * result.flowsPerSecond) / bare.flowsPerSecond).toFixed(1)}% of the bare node:http ceiling (${bare.flowsPerSecond}/s)`,
   );
+}
+// GraphQL against REST, the same flow, the same process, this run (goal: at most 1.25x the CPU).
+for (const provider of ['STRIPE', 'NUVEI']) {
+  const of = (api: Api) =>
+    results.find((r) => r.name.startsWith(`sandbox ${provider} flow over ${api} `))?.cpuMsPerFlow;
+  const [rest, graphql] = [of('REST'), of('GraphQL')];
+  if (rest && graphql) {
+    console.log(
+      `${provider}: GraphQL uses ${(graphql / rest).toFixed(2)}x REST's CPU per flow (${graphql} ms against ${rest} ms)`,
+    );
+  }
 }
