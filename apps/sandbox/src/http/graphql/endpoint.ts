@@ -1,6 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Request, RequestHandler, Response } from 'express';
-import { type GraphQLSchema, printSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema, printSchema } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import type { SandboxService } from '../../domain/service.ts';
 import { locals } from '../context.ts';
@@ -89,11 +89,18 @@ export function graphqlEndpoint(service: SandboxService): {
           const answer = locals((serverContext as unknown as ServerContext).res);
           // An answer with errors did no work the idempotency middleware should keep.
           answer.answerFailed = true;
-          const { requestId } = answer;
-          setResult({
-            ...result,
-            errors: result.errors.map((error) => maskExecutionError(error, requestId)),
+          const { requestId, log } = answer;
+          const errors = result.errors.map((error) => {
+            const masked = maskExecutionError(error, requestId);
+            // As on REST: what the client cannot fix is logged with its cause.
+            const code = masked.extensions.code;
+            if (code === 'INTERNAL_SERVER_ERROR' || String(code).startsWith('PROVIDER_')) {
+              const cause = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+              log.error({ err: cause }, masked.message);
+            }
+            return masked;
           });
+          setResult({ ...result, errors });
         },
       },
     ],
