@@ -115,6 +115,20 @@ const userExtraFields = `
   userLegalIdentifier: String
   userLegalIdentifierType: String`;
 
+/** A payment start's fields, under both of the published API's names for its input. */
+const paymentStartFields = `
+  amount: BigInt!
+  currency: CURRENCY!
+  merchantInternalTransactionCode: String!
+  merchantInternalCustomerCode: String
+  storePaymentMethod: Boolean
+  """Charge a stored payment method of the customer in the session."""
+  customerPaymentMethodId: String
+  billing: BillingDataSchema!
+  shipping: ShippingDataSchema
+  user: UserDataSchema
+  device: DeviceDataSchema`;
+
 const pageArgs = `skip: Int, take: Int, after: ConnectionCursor, first: Int, before: ConnectionCursor, last: Int, sorting: [SortingFieldSchema!]`;
 const sessionLookupArgs = `id: String, token: String, providerCode: String, merchantInternalTransactionCode: String, code: String`;
 const transactionLookupArgs = `id: String, merchantInternalTransactionCode: String, providerCode: String, code: String, token: String`;
@@ -479,30 +493,10 @@ input DeviceDataSchema {
   """Accepted; the sandbox does not keep it."""
   deviceType: DEVICE_TYPE
 }
-input MerchantApiClientTransactionPaymentSessionStartSchema {
-  amount: BigInt!
-  currency: CURRENCY!
-  merchantInternalTransactionCode: String!
-  merchantInternalCustomerCode: String
-  storePaymentMethod: Boolean
-  """Charge a stored payment method of the customer in the session."""
-  customerPaymentMethodId: String
-  billing: BillingDataSchema!
-  shipping: ShippingDataSchema
-  user: UserDataSchema
-  device: DeviceDataSchema
+input MerchantApiClientTransactionPaymentSessionStartSchema {${paymentStartFields}
 }
-input MerchantApiClientTransactionPaymentStartSchema {
-  amount: BigInt!
-  currency: CURRENCY!
-  merchantInternalTransactionCode: String!
-  merchantInternalCustomerCode: String
-  storePaymentMethod: Boolean
-  customerPaymentMethodId: String
-  billing: BillingDataSchema!
-  shipping: ShippingDataSchema
-  user: UserDataSchema
-  device: DeviceDataSchema
+"""The older start's input (merchantApiClientTransactionPaymentSessionStart): the same fields."""
+input MerchantApiClientTransactionPaymentStartSchema {${paymentStartFields}
 }
 input MerchantApiClientTransactionAuthorizationSessionStartSchema {
   amount: BigInt!
