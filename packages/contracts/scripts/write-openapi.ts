@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateOpenApiDocument } from '../src/openapi.ts';
+import { generateOpenApiDocument, serializeOpenApiDocument } from '../src/openapi.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -7,5 +7,5 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 mkdirSync(new URL('../dist/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('../dist/openapi.json', import.meta.url),
-  `${JSON.stringify(generateOpenApiDocument(pkg.version), null, 2)}\n`,
+  serializeOpenApiDocument(generateOpenApiDocument(pkg.version)),
 );

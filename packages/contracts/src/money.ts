@@ -83,10 +83,12 @@ export function amountSchema(
       }
       return parsed.value;
     });
-  // Read by @ts-rest/open-api: on the wire an amount is a canonical decimal string.
+  // Read by @ts-rest/open-api: on the wire an amount is a canonical decimal string, and not null
+  // (the generator would call it nullable because the custom schema underneath accepts anything).
   Object.assign(schema, {
     metaOpenApi: {
       type: 'string',
+      nullable: false,
       pattern: CANONICAL_AMOUNT.source,
       example: '10000',
       description:

@@ -18,6 +18,7 @@ import { inputGuards } from './middleware/input-guards.ts';
 import { merchantRateLimit } from './middleware/rate-limit.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestShape } from './middleware/request-shape.ts';
+import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
 import { PUBLIC_API_MOUNT, type PublicRoute, routeTable } from './routes.ts';
 
 export { requestContext } from './context.ts';
@@ -57,7 +58,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // After the per-address limit, so that malformed requests count against it too.
   app.use(requestShape(routes));
   app.get('/', (_req, res) => {
-    res.json({ name: 'AccruPay sandbox', health: '/health' });
+    res.json({
+      name: 'AccruPay sandbox',
+      health: '/health',
+      graphql: GRAPHQL_PATH,
+      openapi: OPENAPI_PATH,
+    });
   });
   app.use(bodyParsers());
   app.use(inputGuards);
@@ -73,6 +79,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   const graphql = graphqlEndpoint(service);
   app.get(GRAPHQL_SCHEMA_PATH, graphql.sdl);
+  app.get(OPENAPI_PATH, openApiDocument());
   app.all(GRAPHQL_PATH, graphql.handler);
 
   mountContract(app, service, {

@@ -2,6 +2,7 @@ import { contract, PROVIDER_CALLBACK_PREFIX } from '@accrupay/contracts';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { RequestHandler } from 'express';
 import { GRAPHQL_PATH, GRAPHQL_SCHEMA_PATH } from './graphql/paths.ts';
+import { OPENAPI_PATH } from './openapi.ts';
 
 /**
  * Who may call a route. Decided from the route, never from how its path looks, and closed by
@@ -36,7 +37,7 @@ const CONTRACT_ACCESS = {
 /** Routes of the sandbox outside the contract. */
 const SANDBOX_ROUTES = [
   { method: 'GET', path: '/', access: 'open' },
-  { method: 'GET', path: '/openapi.json', access: 'open' },
+  { method: 'GET', path: OPENAPI_PATH, access: 'open' },
   { method: 'GET', path: GRAPHQL_SCHEMA_PATH, access: 'open' },
   { method: 'GET', path: GRAPHQL_PATH, access: 'graphql' },
   { method: 'POST', path: GRAPHQL_PATH, access: 'graphql' },
