@@ -73,6 +73,8 @@ describe.each(DBS)('on $name', (db) => {
       test('success: SUCCEEDED, session COMPLETED, one transaction', async () => {
         const session = await start(type, code);
         expect(session).toMatchObject({ type, action: ACTION[type], status: 'PENDING' });
+        // The merchant reads back the billing contact it started with (never the browser).
+        expect(session.billing).toEqual(startData(code).billing);
         await h.pay(session, CARDS.success[provider]);
         const transaction = await verify(type, session);
         expect(transaction).toMatchObject({

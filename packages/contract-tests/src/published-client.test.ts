@@ -308,13 +308,9 @@ describe.each(DBS)('on $name', (db) => {
       expect(moved('pub-wrong-1')).toHaveLength(0);
     });
 
-    // Known sandbox defects, found with the published client. `test.fails` passes while the
-    // defect is there and fails once it is fixed: then drop `.fails` and keep the test.
-    describe('known sandbox defects', () => {
-      // TODO(sandbox): merchantApiServerPaymentMethodTransactionCreate answers the charge with
-      // paymentMethodId, paymentMethodType and paymentMethod all null: the transaction does not
-      // name the stored method it charged (the client's MerchantTransactionFragment selects them).
-      test.fails('a stored-method charge names the method it charged', async () => {
+    // Found with the published client (its fragments select these): once answered null.
+    describe('what the client selects is recorded', () => {
+      test('a stored-method charge names the method it charged', async () => {
         const add = client.transactions.clientSessions.paymentMethod.add;
         const { amount: _amount, storePaymentMethod: _store, ...data } = paymentData('pub-add-2');
         const session = await add.start({ merchantTransactionProviderId: h.providerId, data });
@@ -339,10 +335,7 @@ describe.each(DBS)('on $name', (db) => {
         });
       });
 
-      // TODO(sandbox): the billing contact sent at start is not kept: the session (StartV2's
-      // answer, getOne) and its transaction (verify) answer every billing* field null, though
-      // the client's session and transaction fragments select them.
-      test.fails('the session and its transaction keep the billing contact sent at start', async () => {
+      test('the session and its transaction keep the billing contact sent at start', async () => {
         const session = await start('pub-billing-1');
         await h.pay({ id: session.id }, CARDS.success[provider]);
         const transaction = await client.transactions.clientSessions.payments.verify({

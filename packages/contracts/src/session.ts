@@ -12,6 +12,7 @@ import {
 } from './enums.ts';
 import { isoDateTime, merchantCode, strictObject, text, uuid } from './fields.ts';
 import { amount } from './money.ts';
+import { billingSchema } from './start.ts';
 
 /** A stored payment method: brand, last four digits and expiry, never the full number. */
 const paymentMethodObject = z.object({
@@ -90,6 +91,8 @@ const clientSessionObject = z.object({
   transactionProviderId: z.string(),
   providerCode: z.string().nullable(),
   storePaymentMethod: z.boolean(),
+  /** The billing contact sent at start (null for sessions started before the sandbox kept it). */
+  billing: billingSchema.nullable().default(null),
   payload: z.record(z.unknown()),
   paymentMethod: paymentMethodSchema.nullable(),
   transactionId: z.string().nullable(),

@@ -84,6 +84,7 @@ export async function chargePaymentMethod(
         customer_payment_method_id: method.id,
         request_hash: requestHash,
         payment_method_id: method.id,
+        billing: data.billing ?? null,
       }));
     if (session === RETRY) return RETRY;
     const transaction = await sessionTransaction(ctx, session);

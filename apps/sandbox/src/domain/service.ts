@@ -104,6 +104,11 @@ export class SandboxService {
     return sessions.listSessionConnection(this.ctx, merchant, filters, page);
   }
 
+  /** The billing contact of each session named (a page's transactions show their session's). */
+  billingOfSessions(merchant: MerchantRow, ids: readonly string[]) {
+    return sessions.billingOfSessions(this.ctx, merchant, ids);
+  }
+
   baseConfig(merchant: MerchantRow, query: BaseConfigQuery) {
     return sessions.baseConfig(this.ctx, merchant, query);
   }

@@ -92,6 +92,7 @@ export function sessionToWire(
     transactionProviderId: row.merchant_transaction_provider_id,
     providerCode: row.provider_code,
     storePaymentMethod: row.store_payment_method === 1,
+    billing: row.billing,
     payload: row.payload,
     paymentMethod: paymentMethodOrNull(paymentMethod),
     transactionId: row.transaction_id,

@@ -1,3 +1,4 @@
+import type { Billing } from '@accrupay/contracts';
 import type { Selectable } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -12,7 +13,7 @@ export interface JsonColumns {
   /** The credentials of the merchant's account at the provider (opened from the secret box first). */
   merchant_transaction_providers: { credentials: Record<string, unknown> };
   /** The session's data for the React SDK. */
-  client_sessions: { payload: Record<string, unknown> };
+  client_sessions: { payload: Record<string, unknown>; billing: Billing | null };
 }
 
 type JsonTable = keyof JsonColumns;
@@ -33,13 +34,14 @@ type Serialised<T extends JsonTable, V> = {
 const COLUMNS: { [T in JsonTable]: Record<keyof JsonColumns[T], true> } = {
   merchants: { allowed_origins: true },
   merchant_transaction_providers: { credentials: true },
-  client_sessions: { payload: true },
+  client_sessions: { payload: true, billing: true },
 };
 
 function convert(table: JsonTable, values: object, to: (value: never) => unknown) {
   const out: Record<string, unknown> = { ...values };
   for (const column of Object.keys(COLUMNS[table])) {
-    if (out[column] !== undefined) out[column] = to(out[column] as never);
+    // SQL null stays null both ways (a nullable JSON column holds no JSON text "null").
+    if (out[column] !== undefined && out[column] !== null) out[column] = to(out[column] as never);
   }
   return out;
 }

@@ -73,6 +73,7 @@ describe.each(TARGETS)('$name store', (target) => {
           '0001_initial',
           '0002_unique_provider_references',
           '0003_leases',
+          '0004_session_billing',
         ]);
         expect(await store.findMerchantById(A)).toBeDefined();
       });
@@ -90,6 +91,7 @@ describe.each(TARGETS)('$name store', (target) => {
             '0001_initial',
             '0002_unique_provider_references',
             '0003_leases',
+            '0004_session_billing',
           ]);
           await second.insertMerchant(merchant('mer_fresh'));
           expect(await first.listMerchants()).toHaveLength(1);
@@ -115,23 +117,34 @@ describe.each(TARGETS)('$name store', (target) => {
           expect(outcome.error).toBeUndefined();
           await old.insertMerchant(merchant(A));
           await old.insertMerchantTransactionProvider(mtp(MTP_A, A));
-          /** A session `name` (and its transaction) holding the reused token and provider code. */
-          const reusing = (
+          /**
+           * A session `name` (and its transaction) holding the reused token and provider code,
+           * written as 0001's columns (no billing yet), as an old sandbox wrote it.
+           */
+          const reusing = async (
             name: string,
             status: SessionRow['status'],
             created: number,
             txStatus: TransactionRow['status'] = 'PENDING',
-          ) =>
-            old.insertSession(
-              session(`s_${name}`, A, MTP_A, {
-                token: 'tok_reused',
-                provider_code: 'pi_reused',
-                status,
-                transaction_id: `t_${name}`,
-                created_at: at(created),
-              }),
-              transaction(`t_${name}`, A, MTP_A, { session_id: `s_${name}`, status: txStatus }),
-            );
+          ) => {
+            const { billing: _billing, ...row } = session(`s_${name}`, A, MTP_A, {
+              token: 'tok_reused',
+              provider_code: 'pi_reused',
+              status,
+              transaction_id: `t_${name}`,
+              created_at: at(created),
+            });
+            await db
+              .insertInto('client_sessions')
+              .values({ ...row, payload: JSON.stringify(row.payload) })
+              .execute();
+            await db
+              .insertInto('transactions')
+              .values(
+                transaction(`t_${name}`, A, MTP_A, { session_id: `s_${name}`, status: txStatus }),
+              )
+              .execute();
+          };
           await reusing('old', 'ACTIVE', 1);
           await reusing('new', 'COMPLETED', 5, 'SUCCEEDED');
           await old.migrate();
@@ -152,6 +165,8 @@ describe.each(TARGETS)('$name store', (target) => {
             status: 'SUCCEEDED',
             error_code: null,
           });
+          // 0004 added the billing column: the old sessions read with none.
+          expect(await old.findSession(A, { id: 's_new' })).toMatchObject({ billing: null });
         } finally {
           await fresh.cleanup();
         }
@@ -306,6 +321,28 @@ describe.each(TARGETS)('$name store', (target) => {
         const found = await store.findSession(A, { id: 's1' });
         expect(found?.store_payment_method).toBe(1);
         expect(found?.amount).toBeNull();
+      });
+
+      it('keeps the billing contact as JSON, and none as SQL null', async () => {
+        const billing = {
+          billingFirstName: 'Zoë',
+          billingLastName: 'O\'Brien "Jr"',
+          billingEmail: 'zoe@example.com',
+          billingAddressCountry: 'US' as const,
+          billingAddressState: 'US-NY',
+        };
+        await store.insertSession(session('s1', A, MTP_A, { billing }));
+        await store.insertSession(
+          session('s2', A, MTP_A, { merchant_internal_transaction_code: 'other' }),
+        );
+        expect((await store.findSession(A, { id: 's1' }))?.billing).toEqual(billing);
+        expect((await store.findSession(A, { id: 's2' }))?.billing).toBeNull();
+        const { rows } = await sql<{ id: string; billing: string | null }>`
+          select id, billing from client_sessions order by id`.execute(asKysely(store).db);
+        expect(rows.map((row) => [row.id, row.billing === null])).toEqual([
+          ['s1', false],
+          ['s2', true],
+        ]);
       });
 
       it('finds the newest session of a merchant code', async () => {

@@ -174,12 +174,23 @@ const uniqueProviderReferences: Migration = {
   },
 };
 
+/** 0004: the billing contact a session was started with (JSON), for the merchant's reads. */
+const sessionBilling: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('client_sessions').addColumn('billing', 'text').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('client_sessions').dropColumn('billing').execute();
+  },
+};
+
 /** The migrations, in order of their names. */
 export function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
     '0001_initial': creating(dialect, INITIAL_TABLES),
     '0002_unique_provider_references': uniqueProviderReferences,
     '0003_leases': creating(dialect, LEASE_TABLES),
+    '0004_session_billing': sessionBilling,
   };
 }
 

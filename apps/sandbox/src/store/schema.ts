@@ -75,6 +75,8 @@ export interface ClientSessionTable {
   provider_code: string | null;
   /** JSON object for the React SDK. */
   payload: string;
+  /** JSON: the billing contact sent at start (null: none sent, or started before 0004). */
+  billing: string | null;
   payment_method_id: string | null;
   transaction_id: string | null;
   created_at: string;

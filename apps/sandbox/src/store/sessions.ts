@@ -31,6 +31,7 @@ export function sessionQueries(ctx: StoreContext) {
     matching(merchantId, query).where(
       allOf([
         test.eq('id', query.id),
+        test.oneOf('id', query.ids),
         test.eq('token', query.token),
         test.eq('provider_code', query.providerCode),
         test.eq('action', query.action),

@@ -47,6 +47,8 @@ export interface TransactionFilters {
 /** The filters of the merchant API's session list (GraphQL); each one given narrows it. */
 export interface SessionQuery extends SessionFilters {
   id?: string | undefined;
+  /** Any of these ids (a batch read). */
+  ids?: readonly string[] | undefined;
   token?: string | undefined;
   providerCode?: string | undefined;
   action?: SessionRow['action'] | undefined;

@@ -233,6 +233,7 @@ export const session = ownedRow<SessionRow>((id) => ({
   token_expires_at: null,
   provider_code: null,
   payload: {},
+  billing: null,
   payment_method_id: null,
   transaction_id: null,
   created_at: at(1),

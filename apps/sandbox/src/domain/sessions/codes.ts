@@ -27,6 +27,7 @@ export type NewSession = Pick<
   | 'customer_payment_method_id'
   | 'request_hash'
   | 'payment_method_id'
+  | 'billing'
 >;
 
 /** Marks a lost race for a code: the caller's loop reads the code's session again. */
@@ -114,7 +115,8 @@ export function sessionTransactionRow(session: SessionRow, transactionId: string
     merchant_internal_transaction_code: session.merchant_internal_transaction_code,
     merchant_internal_customer_code: session.merchant_internal_customer_code,
     provider_code: session.provider_code,
-    payment_method_id: null,
+    // A charge of a stored method names that method from the start; a card payment once paid.
+    payment_method_id: session.payment_method_id ?? session.customer_payment_method_id,
     error_code: null,
     error_message: null,
     created_at: session.created_at,

@@ -53,6 +53,22 @@ export function listSessionConnection(
   return sessionConnection(ctx, merchant, filters, page);
 }
 
+/** The billing contact of each of the merchant's sessions named, in one read. */
+export async function billingOfSessions(
+  ctx: DomainContext,
+  merchant: MerchantRow,
+  ids: readonly string[],
+): Promise<Map<string, SessionRow['billing']>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const { rows } = await ctx.store.sessionWindow(
+    merchant.id,
+    { ids: unique },
+    { order: 'desc', limit: unique.length, skip: 0, backwards: false },
+  );
+  return new Map(rows.map((row) => [row.id, row.billing]));
+}
+
 export async function baseConfig(
   ctx: DomainContext,
   merchant: MerchantRow,

@@ -87,6 +87,7 @@ export async function startSession(
       customer_payment_method_id: stored?.id ?? null,
       request_hash: requestHash,
       payment_method_id: null,
+      billing: data.billing ?? null,
     });
     if (session === RETRY) return RETRY;
     return askProviderToStart(ctx, session, mtp, {

@@ -1,3 +1,4 @@
+import type { Billing } from '@accrupay/contracts';
 import { RouterError } from '../../domain/errors.ts';
 import type { ProviderAccountWire } from '../../domain/listing.ts';
 import type { SandboxService } from '../../domain/service.ts';
@@ -11,6 +12,8 @@ export interface GraphqlContext {
   merchant(): MerchantRow;
   /** One of the merchant's provider records, read once per request. */
   providerAccount(id: string): Promise<ProviderAccountWire>;
+  /** A session's billing contact; the sessions asked for in one tick are read at once. */
+  sessionBilling(sessionId: string): Promise<Billing | null>;
 }
 
 /** Builds the context from what the HTTP layer found: the merchant, or why there is none. */
@@ -21,6 +24,8 @@ export function graphqlContext(input: {
   authError: RouterError | undefined;
 }): GraphqlContext {
   let accounts: Promise<Map<string, ProviderAccountWire>> | undefined;
+  const billings = new Map<string, Promise<Billing | null>>();
+  let batch: Array<{ id: string; resolve: (billing: Promise<Billing | null>) => void }> = [];
   const merchant = () => {
     if (input.merchant) return input.merchant;
     throw (
@@ -43,6 +48,31 @@ export function graphqlContext(input: {
       if (!account)
         throw new RouterError('NOT_FOUND', `Provider record ${id} was not found for this merchant`);
       return account;
+    },
+    sessionBilling(sessionId) {
+      const known = billings.get(sessionId);
+      if (known) return known;
+      const pending = new Promise<Billing | null>((resolve) => {
+        if (batch.length === 0) {
+          // The resolvers of one list run in the same tick: one read for the whole page.
+          queueMicrotask(() => {
+            const asked = batch;
+            batch = [];
+            const read = Promise.resolve().then(() =>
+              input.service.billingOfSessions(
+                merchant(),
+                asked.map((one) => one.id),
+              ),
+            );
+            for (const one of asked) {
+              one.resolve(read.then((found) => (found.get(one.id) as Billing | null) ?? null));
+            }
+          });
+        }
+        batch.push({ id: sessionId, resolve });
+      });
+      billings.set(sessionId, pending);
+      return pending;
     },
   };
 }

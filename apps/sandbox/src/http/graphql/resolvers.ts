@@ -1,5 +1,6 @@
 import type {
   BaseConfig,
+  Billing,
   ClientSessionWire,
   ClientTransactionSessionType,
   MerchantTransactionWire,
@@ -213,7 +214,34 @@ const provider = (
   ctx: GraphqlContext,
 ) => ctx.providerAccount(source.merchantTransactionProviderId);
 
+/** The flat billing* fields of a session or transaction, from the contact kept with its session. */
+const BILLING_FIELDS = [
+  'billingFirstName',
+  'billingLastName',
+  'billingEmail',
+  'billingPhone',
+  'billingAddressLine1',
+  'billingAddressLine2',
+  'billingAddressCity',
+  'billingAddressState',
+  'billingAddressCountry',
+  'billingAddressPostalCode',
+] as const satisfies ReadonlyArray<keyof Billing>;
+
+function billingResolvers<Source>(
+  billingOf: (source: Source, ctx: GraphqlContext) => Billing | null | Promise<Billing | null>,
+) {
+  return Object.fromEntries(
+    BILLING_FIELDS.map((field) => [
+      field,
+      async (source: Source, _args: Args, ctx: GraphqlContext) =>
+        (await billingOf(source, ctx))?.[field] ?? null,
+    ]),
+  );
+}
+
 const session = {
+  ...billingResolvers((s: ClientSessionWire) => (s.billing ?? null) as Billing | null),
   providerStatus: (s: ClientSessionWire) => s.status,
   providerCode: (s: ClientSessionWire) => s.providerCode ?? '',
   providerError: (s: ClientSessionWire) =>
@@ -229,6 +257,9 @@ const session = {
 };
 
 const transaction = {
+  ...billingResolvers((t: MerchantTransactionWire, ctx) =>
+    t.sessionId ? ctx.sessionBilling(t.sessionId) : null,
+  ),
   code: (t: MerchantTransactionWire) => t.id,
   providerStatus: (t: MerchantTransactionWire) => t.status,
   providerCode: (t: MerchantTransactionWire) => t.providerCode ?? '',
