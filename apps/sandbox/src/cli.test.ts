@@ -69,6 +69,13 @@ describe('accrupay-sandbox', { timeout: 60_000 }, () => {
       );
       expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
       expect(printed).toContain(`Demo checkout: ${url}/demo`);
+      expect(printed).toContain(`GraphQL API:   ${url}/graphql`);
+      const graphql = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(await graphql.json()).toEqual({ data: { __typename: 'Query' } });
       const demo = await fetch(`${url}/demo`);
       expect(demo.status).toBe(200);
       expect(await demo.text()).toContain('AccruPay demo shop');

@@ -218,6 +218,8 @@ async function main(argv: string[]) {
   lines.push(
     '',
     `Demo checkout: ${sandbox.url}/demo (card 4242 4242 4242 4242, any future expiry, any CVC)`,
+    `GraphQL API:   ${sandbox.url}/graphql (AccruPay's own API, for @accrupay/node 0.15.1; GraphiQL in a browser)`,
+    `REST API:      ${sandbox.url}/openapi.json (OpenAPI 3)`,
     'Create another merchant: accrupay-sandbox merchant create --json',
     'Stop with Ctrl-C.',
   );
