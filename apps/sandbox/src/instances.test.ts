@@ -82,6 +82,108 @@ describe.skipIf(!postgres || postgres.skip)(
       }
     });
 
+    test('the GraphQL API and REST, mixed on two instances: one session, one authorization, one capture', async () => {
+      const { a, b } = await twoInstances();
+      try {
+        const secret = a.merchant.apiSecret;
+        const urls = [a.sandbox.url, b.url];
+        const body = paymentStart(a.merchant, 'NUVEI', { code: 'auth-mixed', amount: '7000' });
+        const { customer, ...graphqlData } = body.data;
+        const graphql = async (url: string, query: string, variables: Json) => {
+          const answer = await post(`${url}/graphql`, secret, { query, variables });
+          const errors = answer.body.errors as Array<{ extensions: Json }> | undefined;
+          const data = answer.body.data as Record<string, Json> | null | undefined;
+          return errors?.length
+            ? { status: 0, code: errors[0]?.extensions.code, body: { errors } as Json }
+            : { status: 200, code: undefined, body: Object.values(data ?? {})[0] as Json };
+        };
+        const START = `mutation($m: String, $d: MerchantApiClientTransactionAuthorizationSessionStartSchema!) {
+          merchantApiClientTransactionAuthorizationSessionStart(merchantTransactionProviderId: $m, data: $d) { id token }
+        }`;
+        // Eight identical starts, half over GraphQL, half over REST, on both instances.
+        const starts = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            i % 4 < 2
+              ? graphql(urls[i % 2] as string, START, {
+                  m: body.merchantTransactionProviderId,
+                  // The published API names the customer at the top level (document 002 also nests it).
+                  d: {
+                    ...graphqlData,
+                    merchantInternalCustomerCode: customer.merchantInternalCustomerCode,
+                  },
+                })
+              : post(`${urls[i % 2]}/v1/client-sessions/authorizations`, secret, body),
+          ),
+        );
+        // The same purchase in either shape is one request: one session; a start that found it
+        // still waiting for the provider is told to retry (409 CONFLICT), never given another.
+        const started = starts.filter((s) => s.status === 200);
+        expect(started.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(started.map((s) => s.body.id)).size).toBe(1);
+        for (const refused of starts.filter((s) => s.status !== 200)) {
+          expect(refused.status === 409 || ('code' in refused && refused.code === 'CONFLICT')).toBe(
+            true,
+          );
+          expect(JSON.stringify(refused.body)).toContain('retry in a moment');
+        }
+        const session = started[0]?.body as { id: string; token: string };
+        // Retried once the first has its answer, both shapes find that session.
+        const again = await Promise.all([
+          graphql(b.url, START, {
+            m: body.merchantTransactionProviderId,
+            d: {
+              ...graphqlData,
+              merchantInternalCustomerCode: customer.merchantInternalCustomerCode,
+            },
+          }),
+          post(`${a.sandbox.url}/v1/client-sessions/authorizations`, secret, body),
+        ]);
+        expect(again.map((s) => [s.status, s.body.id])).toEqual([
+          [200, session.id],
+          [200, session.id],
+        ]);
+        await a.pay('NUVEI', session.token, GOOD_CARDS.NUVEI);
+
+        const VERIFY = `mutation($id: String) {
+          merchantApiClientTransactionAuthorizationSessionVerify(id: $id) { id status }
+        }`;
+        const verifies = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            graphql(urls[i % 2] as string, VERIFY, { id: session.id }),
+          ),
+        );
+        expect(verifies.map((v) => v.body.status)).toEqual(Array(6).fill('SUCCEEDED'));
+        const transactionId = verifies[0]?.body.id as string;
+
+        // Settles by merchant code over GraphQL racing settles by id over REST: one capture.
+        const SETTLE = `mutation($code: String) {
+          merchantApiTransactionAuthorizationSettle(merchantInternalTransactionCode: $code) { id status amount }
+        }`;
+        const settles = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            i % 2 === 0
+              ? graphql(urls[(i / 2) % 2] as string, SETTLE, { code: 'auth-mixed' })
+              : post(
+                  `${urls[((i - 1) / 2) % 2]}/v1/transactions/${transactionId}/settle`,
+                  secret,
+                  {},
+                ),
+          ),
+        );
+        const won = settles.filter((s) => s.status === 200);
+        expect(won).toHaveLength(1);
+        const lost = settles.filter((s) => s.status !== 200);
+        expect(lost.every((s) => s.status === 409 || ('code' in s && s.code === 'CONFLICT'))).toBe(
+          true,
+        );
+        expect(a.sim.ledger({ merchantRef: 'auth-mixed', kind: 'capture' })).toHaveLength(1);
+        expect(a.sim.ledger({ merchantRef: 'auth-mixed', kind: 'authorization' })).toHaveLength(1);
+      } finally {
+        await b.close();
+        await a.close();
+      }
+    });
+
     test.each(['STRIPE', 'NUVEI'] as const)(
       '%s: 50 concurrent identical stored-method charges on two instances: one charge, never a 500',
       async (provider) => {

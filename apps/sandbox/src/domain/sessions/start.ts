@@ -35,6 +35,19 @@ import { mustFindSession } from './queries.ts';
 
 export type StartBody = StartPaymentSession | StartAddPaymentMethodSession;
 
+/**
+ * The start's data as the request hash sees it: the customer code in document 002's place
+ * (`customer.merchantInternalCustomerCode`) wherever it was sent, so that the same purchase sent
+ * in either shape (REST, or the published GraphQL API's top-level field) is the same request.
+ */
+function sameRequest(data: StartBody['data']): StartBody['data'] {
+  const customerCode = customerCodeOf(data);
+  const { merchantInternalCustomerCode: _code, customer: _customer, ...rest } = data;
+  return customerCode === undefined
+    ? rest
+    : { ...rest, customer: { merchantInternalCustomerCode: customerCode } };
+}
+
 /** Starts a CLIENT session; the same code with the same data returns the same session. */
 export async function startSession(
   ctx: DomainContext,
@@ -54,7 +67,7 @@ export async function startSession(
   if ('customerPaymentMethodId' in data && data.customerPaymentMethodId !== undefined) {
     stored = await storedMethodFor(ctx, merchant, data.customerPaymentMethodId, customerCode, mtp);
   }
-  const requestHash = sha256Hex(canonicalJson({ type, mtp: mtp.id, data }));
+  const requestHash = sha256Hex(canonicalJson({ type, mtp: mtp.id, data: sameRequest(data) }));
 
   return untilCodeSettles(code, 'starts', async () => {
     const holding = await sessionHoldingCode(ctx, merchant.id, code, {

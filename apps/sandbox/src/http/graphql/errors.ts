@@ -78,18 +78,22 @@ export function maskExecutionError(error: unknown, requestId: string): GraphQLEr
         })
       : base;
   }
-  if (error instanceof GraphQLError && (original === error || original === undefined)) {
+  if (error instanceof GraphQLError && original instanceof GraphQLError) {
+    // GraphQL's own refusals (a bad variable, validation, a limit) and the errors a resolver
+    // raised as GraphQL errors (not supported): their message, where it happened, a code (the
+    // one they carry, else BAD_USER_INPUT: the client sent something this schema refuses), and
+    // the request id.
     return new GraphQLError(error.message, {
       nodes: error.nodes,
       path: error.path,
       extensions: {
         code: 'BAD_USER_INPUT',
+        ...original.extensions,
         ...error.extensions,
         requestId,
       },
     });
   }
-  if (error instanceof GraphQLError && original instanceof GraphQLError) return original;
   return new GraphQLError(
     'Something went wrong in the sandbox; the request id in this answer is in its log.',
     {

@@ -430,6 +430,21 @@ describe('the GraphQL API at /graphql', () => {
     expect(typo.body.errors?.[0]?.message).toContain('Did you mean "name"');
   });
 
+  test('a variable of the wrong shape is BAD_USER_INPUT with the request id, not a bare error', async () => {
+    const answer = await gql(START, {
+      transactionProvider: 'STRIPE',
+      data: { ...startData('gql-bad-variable'), customer: { merchantInternalCustomerCode: 'c' } },
+    });
+    // As Apollo Server answers a variable it cannot coerce (the request never ran).
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors?.[0]?.message).toContain('Field "customer" is not defined');
+    expect(answer.body.errors?.[0]?.extensions).not.toHaveProperty('http');
+    expect(answer.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      requestId: answer.headers.get('x-request-id'),
+    });
+  });
+
   test('batching is off: an array of operations is refused', async () => {
     const answer = await t.api<GraphqlAnswer>('POST', '/graphql', {
       body: [{ query: '{ merchantApi { id } }' }, { query: '{ merchantApi { id } }' }],
