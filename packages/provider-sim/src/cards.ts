@@ -12,12 +12,22 @@ export type CardOutcome =
   | 'challenge_3ds'
   | 'attach_ok_charge_declines';
 
+/**
+ * What a refund of a payment made with a card does, when it is not simply done at once:
+ * `pending` (Stripe: `pending`, `succeeded` after `ttl.stripe.refundMs`), `fails` (Stripe:
+ * `succeeded`, then `failed` after `ttl.stripe.refundMs`, as Stripe's asynchronous failure;
+ * Nuvei: the Credit is `DECLINED` at once).
+ */
+export type RefundOutcome = 'pending' | 'fails';
+
 /** A published test card and the outcome the simulator gives it. */
 export interface TestCard {
   number: string;
   brand: 'visa' | 'mastercard' | 'amex';
   outcome: CardOutcome;
   description: string;
+  /** What a refund of a payment made with this card does; absent: the refund succeeds at once. */
+  refund?: RefundOutcome;
 }
 
 /** Stripe's published test card numbers, as the Stripe-like provider treats them. */
@@ -83,6 +93,22 @@ export const STRIPE_TEST_CARDS: readonly TestCard[] = [
     outcome: 'attach_ok_charge_declines',
     description: 'Attaching to a customer succeeds, every charge declines (card_declined)',
   },
+  {
+    number: '4000000000007726',
+    brand: 'visa',
+    outcome: 'success',
+    refund: 'pending',
+    description:
+      'Succeeds; a refund starts pending and succeeds after ttl.stripe.refundMs (1 h) of clock time',
+  },
+  {
+    number: '4000000000005126',
+    brand: 'visa',
+    outcome: 'success',
+    refund: 'fails',
+    description:
+      'Succeeds; a refund starts succeeded and fails asynchronously after ttl.stripe.refundMs (1 h): failure_reason expired_or_canceled_card',
+  },
 ];
 
 /** Nuvei's published test numbers where they exist, Stripe's numbers for the outcomes Nuvei triggers by other means. */
@@ -111,6 +137,13 @@ export const NUVEI_TEST_CARDS: readonly TestCard[] = [
     outcome: 'challenge_3ds',
     description:
       'REDIRECT: 3-D Secure challenge (Nuvei test card); approve or deny on the hosted page',
+  },
+  {
+    number: '4000000000005126',
+    brand: 'visa',
+    outcome: 'success',
+    refund: 'fails',
+    description: 'APPROVED; a refundTransaction of it is DECLINED ("Refund Declined")',
   },
   ...STRIPE_TEST_CARDS.filter((c) => c.outcome !== 'success' && c.outcome !== 'challenge_3ds'),
 ];
@@ -147,6 +180,19 @@ export function cardBrand(number: string): TestCard['brand'] {
 /** Outcome for a card number on a provider; a Luhn-valid number not in the table succeeds. */
 export function cardOutcome(provider: Provider, number: string): CardOutcome {
   return TEST_CARDS[provider].find((c) => c.number === number)?.outcome ?? 'success';
+}
+
+/**
+ * What a refund of a payment made with a card does (undefined: it succeeds at once). Nuvei keeps
+ * only a card's first six and last four digits, so a card is matched on those.
+ */
+export function refundOutcome(
+  provider: Provider,
+  card: string | { bin: string; last4: string },
+): RefundOutcome | undefined {
+  const matches = (n: string) =>
+    typeof card === 'string' ? n === card : n.startsWith(card.bin) && n.endsWith(card.last4);
+  return TEST_CARDS[provider].find((c) => c.refund && matches(c.number))?.refund;
 }
 
 export function normalizeCardNumber(raw: string): string {

@@ -81,6 +81,8 @@ export const simOptionsSchema = z
               .int()
               .positive()
               .default(7 * DAY),
+            /** How long a refund paid with a test card that settles later (pending, or failing asynchronously) takes to change status. */
+            refundMs: z.number().int().positive().default(HOUR),
           })
           .strict()
           .default({}),

@@ -2,6 +2,7 @@ export {
   type CardOutcome,
   luhnValid,
   NUVEI_TEST_CARDS,
+  type RefundOutcome,
   STRIPE_TEST_CARDS,
   type TestCard,
 } from './cards.ts';

@@ -11,6 +11,8 @@ export const LEDGER_KINDS = [
   'decline',
   'error',
   'verification',
+  'refund',
+  'refund_failed',
 ] as const;
 
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
@@ -28,13 +30,19 @@ export interface LedgerEntry {
   merchantRef: string | undefined;
   token: string | undefined;
   detail?: string | undefined;
+  /**
+   * On a `refund` or `refund_failed` entry: the provider reference of the payment it refunds (the
+   * `providerRef` of its `charge` or `capture` entry), so that a payment's refunds can be found.
+   */
+  relatedRef?: string | undefined;
 }
 
-/** What every entry about one payment (intent, order, transaction) repeats. */
+/** What every entry about one payment (intent, order, transaction) repeats; a refund adds the payment it refunds. */
 export type LedgerSubject = Pick<
   LedgerEntry,
   'provider' | 'accountId' | 'currency' | 'providerRef' | 'merchantRef' | 'token'
->;
+> &
+  Partial<Pick<LedgerEntry, 'relatedRef'>>;
 
 /** What one entry adds to its subject. */
 export interface LedgerEvent {
@@ -51,6 +59,7 @@ export const LEDGER_FILTER_FIELDS = [
   'providerRef',
   'token',
   'accountId',
+  'relatedRef',
 ] as const;
 
 export type LedgerFilter = Partial<Pick<LedgerEntry, (typeof LEDGER_FILTER_FIELDS)[number]>>;
@@ -96,6 +105,7 @@ export class Ledger {
       merchantRef: subject.merchantRef,
       token: subject.token,
       ...('detail' in event ? { detail: event.detail } : {}),
+      ...(subject.relatedRef !== undefined ? { relatedRef: subject.relatedRef } : {}),
     });
   }
 

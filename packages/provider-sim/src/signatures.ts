@@ -56,7 +56,7 @@ export function nuveiDmnChecksum(
   );
 }
 
-/** The fields a settle and a void checksum start with, in order. */
+/** The fields a settle, a void and a refund checksum start with, in order. */
 const RELATED_FIELDS = [
   'merchantId',
   'merchantSiteId',
@@ -82,6 +82,7 @@ export const NUVEI_CHECKSUM_FIELDS = {
     'timeStamp',
   ],
   voidTransaction: [...RELATED_FIELDS, 'comment', 'urlDetails', 'timeStamp'],
+  refundTransaction: [...RELATED_FIELDS, 'comment', 'urlDetails', 'timeStamp'],
   getTransactionDetails: [
     'merchantId',
     'merchantSiteId',

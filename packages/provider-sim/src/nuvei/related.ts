@@ -5,10 +5,10 @@ import { sendDmn } from './dmn.ts';
 import type { RelatedInput } from './schemas.ts';
 import { NuveiApiError, type NuveiOrder, type NuveiState, type NuveiTxn } from './state.ts';
 
-/** The transaction a settle or void names, of this account and in its currency (1140 and 1041 otherwise). */
-function relatedTxn(
+/** The transaction a settle, void or refund names, of this account and in its currency (1140 and 1041 otherwise). */
+export function relatedTxn(
   s: NuveiState,
-  input: RelatedInput,
+  input: Pick<RelatedInput, 'relatedTransactionId' | 'currency'>,
   account: MerchantAccount,
 ): { txn: NuveiTxn; order: NuveiOrder } {
   const txn = s.txns.get(input.relatedTransactionId);
@@ -65,7 +65,7 @@ export function settle(s: NuveiState, input: RelatedInput) {
   return concluded(s, order, settled, account, input);
 }
 
-/** voidTransaction: cancels an approved payment or an Auth not yet settled, once. */
+/** voidTransaction: cancels an approved payment or an Auth not yet settled, once; nothing refunded (a refund is final). */
 export function voidTxn(s: NuveiState, input: RelatedInput) {
   const account = verifiedAccount(s, 'voidTransaction', input);
   const { txn, order } = relatedTxn(s, input, account);
@@ -73,6 +73,8 @@ export function voidTxn(s: NuveiState, input: RelatedInput) {
     txn.status !== 'APPROVED' ||
     txn.voided ||
     txn.type === 'Void' ||
+    txn.type === 'Credit' ||
+    (txn.refundedMinor ?? 0) > 0 ||
     (txn.type === 'Auth' && txn.settled)
   ) {
     throw new NuveiApiError(
@@ -103,14 +105,23 @@ function concluded(
 ) {
   order.paymentTxnIds.push(t.transactionId);
   sendDmn(s, order, t);
+  return relatedAnswer(t, account, input);
+}
+
+/** The answer of a settle, void or refund: its transaction, the gateway's verdict, the envelope. */
+export function relatedAnswer(
+  t: NuveiTxn,
+  account: MerchantAccount,
+  input: Pick<RelatedInput, 'clientUniqueId' | 'clientRequestId'>,
+) {
   return {
     transactionId: t.transactionId,
     externalTransactionId: '',
     transactionStatus: t.status,
     transactionType: t.type,
     authCode: t.authCode,
-    gwErrorCode: 0,
-    gwErrorReason: '',
+    gwErrorCode: t.gwErrorCode,
+    gwErrorReason: t.gwErrorReason,
     gwExtendedErrorCode: 0,
     clientUniqueId: input.clientUniqueId ?? '',
     ...envelope(account, input.clientRequestId),

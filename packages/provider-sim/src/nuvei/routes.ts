@@ -6,11 +6,13 @@ import type { SessionKeys } from '../scenarios.ts';
 import { getTransactionDetails } from './details.ts';
 import { getPaymentStatus, getSessionToken, openOrder } from './orders.ts';
 import { payment } from './payments.ts';
+import { refund } from './refunds.ts';
 import { settle, voidTxn } from './related.ts';
 import {
   detailsSchema,
   openOrderSchema,
   paymentSchema,
+  refundSchema,
   relatedSchema,
   sessionTokenSchema,
   statusSchema,
@@ -102,6 +104,7 @@ export function nuveiRouter(s: NuveiState): Router {
   r.post('/ppp/api/v1/getPaymentStatus.do', handle(statusSchema, getPaymentStatus, true));
   r.post('/ppp/api/v1/settleTransaction.do', handle(relatedSchema, settle));
   r.post('/ppp/api/v1/voidTransaction.do', handle(relatedSchema, voidTxn));
+  r.post('/ppp/api/v1/refundTransaction.do', handle(refundSchema, refund));
   r.post('/ppp/api/v1/getTransactionDetails.do', handle(detailsSchema, getTransactionDetails));
   r.use((_req, res) => {
     res.status(404).json(errorBody(1066, 'Invalid request: unknown method'));

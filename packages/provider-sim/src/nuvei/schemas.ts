@@ -104,6 +104,19 @@ export const relatedSchema = z
   })
   .strict();
 
+/** refundTransaction: a Credit of an approved Sale or Settle (`relatedTransactionId`), for at most what it has left. */
+export const refundSchema = z
+  .object({
+    ...ident,
+    clientUniqueId: z.string().max(255).optional(),
+    amount: amountString,
+    currency,
+    relatedTransactionId: z.string().min(1),
+    ...optionalStrings(['authCode', 'comment']),
+    urlDetails,
+  })
+  .strict();
+
 export const detailsSchema = z
   .object({
     ...ident,
@@ -120,5 +133,6 @@ export type OpenOrderInput = z.infer<typeof openOrderSchema>;
 export type PaymentInput = z.infer<typeof paymentSchema>;
 export type StatusInput = z.infer<typeof statusSchema>;
 export type RelatedInput = z.infer<typeof relatedSchema>;
+export type RefundInput = z.infer<typeof refundSchema>;
 export type DetailsInput = z.infer<typeof detailsSchema>;
 export type SessionTokenInput = z.infer<typeof sessionTokenSchema>;

@@ -5,7 +5,7 @@ import type { SessionKeys } from '../scenarios.ts';
 import type { Table } from '../store.ts';
 
 export type TxnStatus = 'APPROVED' | 'DECLINED' | 'ERROR' | 'REDIRECT';
-export type TxnType = 'Auth' | 'Sale' | 'Settle' | 'Void';
+export type TxnType = 'Auth' | 'Sale' | 'Settle' | 'Void' | 'Credit';
 
 export interface CardOnTxn {
   bin: string;
@@ -30,6 +30,8 @@ export interface NuveiTxn {
   userPaymentOptionId: string;
   settled: boolean;
   voided: boolean;
+  /** On a Sale or Settle: what its approved Credits (refunds) gave back, in minor units (absent: nothing). */
+  refundedMinor?: number;
   /** The merchant's reference the request carried (the order's for a payment without one). */
   clientUniqueId: string;
   accountId: string;
@@ -54,6 +56,8 @@ export interface NuveiOrder {
   createdMs: number;
   expired: boolean;
   paymentTxnIds: string[];
+  /** The order's Credit (refund) transactions; kept apart from its payments, which getPaymentStatus reports (absent: none). */
+  creditTxnIds?: string[];
   pending: { number: string; upoId: string } | undefined;
 }
 
@@ -252,7 +256,7 @@ export class NuveiState {
     return txn;
   }
 
-  /** Writes what really happened to a transaction of the order to the ledger. */
+  /** Writes what really happened to a transaction of the order to the ledger; a Credit names the transaction it refunds (`relatedRef`). */
   record(order: NuveiOrder, txn: NuveiTxn, event: LedgerEvent): void {
     this.core.ledger.record(
       {
@@ -262,6 +266,7 @@ export class NuveiState {
         providerRef: txn.transactionId,
         merchantRef: order.clientUniqueId || undefined,
         token: order.sessionToken,
+        ...(txn.type === 'Credit' ? { relatedRef: txn.relatedTransactionId } : {}),
       },
       event,
     );
@@ -272,7 +277,7 @@ export class NuveiState {
     return {
       provider: 'nuvei',
       tokens: [order.sessionToken],
-      providerRefs: [order.orderId, ...order.paymentTxnIds],
+      providerRefs: [order.orderId, ...order.paymentTxnIds, ...(order.creditTxnIds ?? [])],
       merchantRef: order.clientUniqueId || undefined,
     };
   }

@@ -156,3 +156,48 @@ export function noSuchIntent(
 ): StripeApiError {
   return invalidRequest(404, 'resource_missing', `No such ${object}: '${id}'`, 'intent');
 }
+
+/** An amount as Stripe's refund errors show it: `$10.00` in USD, `10.00 EUR` otherwise. */
+function shownAmount(minor: number, currency: string): string {
+  const major = (minor / 100).toFixed(2);
+  return currency === 'usd' ? `$${major}` : `${major} ${currency.toUpperCase()}`;
+}
+
+/** A refund asking more than the charge has left: Stripe names the charge amount, or what is unrefunded once something was refunded. */
+export function refundTooLarge(
+  amount: number,
+  remaining: number,
+  refundedBefore: number,
+  currency: string,
+): StripeApiError {
+  const what = refundedBefore > 0 ? 'unrefunded amount on charge' : 'charge amount';
+  return invalidRequest(
+    400,
+    'amount_too_large',
+    `Refund amount (${shownAmount(amount, currency)}) is greater than ${what} (${shownAmount(remaining, currency)})`,
+    'amount',
+  );
+}
+
+/** A refund of a charge with nothing left to refund. */
+export function alreadyRefunded(chargeId: string): StripeApiError {
+  return new StripeApiError(400, {
+    type: 'invalid_request_error',
+    code: 'charge_already_refunded',
+    message: `Charge ${chargeId} has already been refunded.`,
+  });
+}
+
+/** A refund of a PaymentIntent that has no captured charge: an uncaptured one is canceled instead. */
+export function notRefundable(id: string, status: string): StripeApiError {
+  const hint =
+    status === 'requires_capture'
+      ? ` Its funds are not captured: cancel the PaymentIntent instead (POST /v1/payment_intents/${id}/cancel) to release them.`
+      : '';
+  return new StripeApiError(400, {
+    type: 'invalid_request_error',
+    code: 'payment_intent_unexpected_state',
+    message: `This PaymentIntent (${id}) does not have a successful charge to refund: its status is ${status}.${hint}`,
+    param: 'payment_intent',
+  });
+}

@@ -3,6 +3,7 @@ import type { CardInput, HostedProvider, HostedResult, HostedSession } from '../
 import type { SimProvider } from '../provider.ts';
 import { decideChallenge, hostedSession, submitCard } from './hosted.ts';
 import { armExpiry } from './payment-intents.ts';
+import { armRefundChange } from './refunds.ts';
 import { stripeRouter } from './routes.ts';
 import { ACTIVE_EXPIRABLE, StripeState } from './state.ts';
 
@@ -30,6 +31,9 @@ export class StripeProvider implements HostedProvider, SimProvider {
       }
       for (const si of s.setupIntents.values()) {
         s.bySecret.set(si.client_secret, { kind: 'si', id: si.id });
+      }
+      for (const refund of s.refunds.values()) {
+        if (refund.changesAtMs !== null) armRefundChange(s, refund.id, refund.changesAtMs);
       }
     });
   }

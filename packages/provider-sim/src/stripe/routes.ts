@@ -7,6 +7,7 @@ import { customerRoutes } from './customers.ts';
 import { StripeApiError } from './errors.ts';
 import { paymentIntentRoutes } from './payment-intents.ts';
 import { paymentMethodRoutes } from './payment-methods.ts';
+import { refundRoutes } from './refunds.ts';
 import { setupIntentRoutes } from './setup-intents.ts';
 import { type Auth, merchantRef, type StripeState } from './state.ts';
 
@@ -134,6 +135,7 @@ export function stripeRouter(s: StripeState): Router {
   paymentMethodRoutes(r, s, handle);
   paymentIntentRoutes(r, s, handle);
   setupIntentRoutes(r, s, handle);
+  refundRoutes(r, s, handle);
 
   r.use((_req, res) => {
     res.status(404).json({

@@ -123,3 +123,24 @@ export const createPMSchema = z
   .strict();
 
 export const attachSchema = z.object({ customer: z.string().min(1), ...common }).strict();
+
+/** POST /v1/refunds: the payment (a PaymentIntent or its charge), an amount (what remains by default), a reason, metadata. */
+export const createRefundSchema = z
+  .object({
+    payment_intent: z.string().min(1).optional(),
+    charge: z.string().min(1).optional(),
+    amount: formInt.pipe(z.number().int().min(1)).optional(),
+    reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).optional(),
+    metadata: metadataSchema,
+    expand: z.array(z.string()).optional(),
+  })
+  .strict();
+
+/** GET /v1/refunds: by PaymentIntent or charge, newest first, `limit` 1-100 (10). */
+export const listRefundsSchema = z
+  .object({
+    payment_intent: z.string().min(1).optional(),
+    charge: z.string().min(1).optional(),
+    limit: formInt.pipe(z.number().int().min(1).max(100)).optional(),
+  })
+  .strict();

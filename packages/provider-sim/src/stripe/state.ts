@@ -95,6 +95,26 @@ export interface Customer {
   metadata: Record<string, string>;
 }
 
+export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+
+/** A refund of a PaymentIntent's charge; `pendingChange` is the status it takes at `changesAtMs` on the clock (a test card's later outcome). */
+export interface Refund {
+  id: string;
+  object: 'refund';
+  accountId: string;
+  amount: number;
+  currency: string;
+  payment_intent: string;
+  charge: string;
+  status: RefundStatus;
+  failure_reason: string | null;
+  reason: 'duplicate' | 'fraudulent' | 'requested_by_customer' | null;
+  metadata: Record<string, string>;
+  created: number;
+  changesAtMs: number | null;
+  pendingChange: 'succeeded' | 'failed' | null;
+}
+
 export type Auth = { account: MerchantAccount; mode: 'secret' | 'publishable' };
 
 export const ACTIVE_EXPIRABLE: PIStatus[] = [
@@ -109,6 +129,7 @@ export class StripeState {
   readonly setupIntents: Table<SetupIntent>;
   readonly paymentMethods: Table<PaymentMethod>;
   readonly customers: Table<Customer>;
+  readonly refunds: Table<Refund>;
   readonly idempotency: Table<IdempotencyRecord>;
   /** Derived from the intents (rebuilt at load). */
   readonly bySecret = new Map<string, { kind: 'pi' | 'si'; id: string }>();
@@ -119,6 +140,7 @@ export class StripeState {
     this.setupIntents = core.store.table('stripe.setup_intents');
     this.paymentMethods = core.store.table('stripe.payment_methods');
     this.customers = core.store.table('stripe.customers');
+    this.refunds = core.store.table('stripe.refunds');
     this.idempotency = core.store.table('stripe.idempotency');
   }
 
@@ -128,6 +150,24 @@ export class StripeState {
 
   rid(prefix: string): string {
     return `${prefix}_${randomAlphanumeric(24)}`;
+  }
+
+  /** The refunds of a charge, oldest first. */
+  refundsOf(chargeId: string): Refund[] {
+    return [...this.refunds.values()].filter((r) => r.charge === chargeId);
+  }
+
+  /** What a charge has given back or is giving back (pending and succeeded refunds; a failed one gave it back to the merchant). */
+  amountRefunded(chargeId: string): number {
+    return this.refundsOf(chargeId)
+      .filter((r) => r.status !== 'failed')
+      .reduce((sum, r) => sum + r.amount, 0);
+  }
+
+  /** The PaymentIntent whose latest charge is `chargeId`, if any. */
+  intentOfCharge(chargeId: string): PaymentIntent | undefined {
+    for (const pi of this.intents.values()) if (pi.latest_charge === chargeId) return pi;
+    return undefined;
   }
 }
 
@@ -159,6 +199,17 @@ export function piSubject(pi: PaymentIntent): LedgerSubject {
     merchantRef: merchantRef(pi.metadata),
     token: pi.client_secret,
   };
+}
+
+/** A refund's session keys: its PaymentIntent's, and the refund's own id as a provider reference. */
+export function refundKeys(pi: PaymentIntent, refundId: string): SessionKeys {
+  const keys = piKeys(pi);
+  return { ...keys, providerRefs: [...keys.providerRefs, refundId] };
+}
+
+/** A refund's ledger entries: the PaymentIntent's merchant reference and token, the refund's id, the intent as the payment refunded. */
+export function refundSubject(pi: PaymentIntent, refundId: string): LedgerSubject {
+  return { ...piSubject(pi), providerRef: refundId, relatedRef: pi.id };
 }
 
 /** A SetupIntent's ledger entries are in USD, of amount 0. */

@@ -4,6 +4,8 @@ import {
   type PaymentIntent,
   type PaymentMethod,
   piKeys,
+  type Refund,
+  refundKeys,
   type SetupIntent,
   type StripeState,
   siKeys,
@@ -41,6 +43,56 @@ export function customerJson(c: Customer): Record<string, unknown> {
   return { ...rest, livemode: false };
 }
 
+/** A refund's wire JSON: `failure_reason` only once it failed, as Stripe. */
+export function refundJson(r: Refund): Record<string, unknown> {
+  const { accountId: _a, changesAtMs: _c, pendingChange: _p, failure_reason, ...rest } = r;
+  return {
+    ...rest,
+    balance_transaction: null,
+    receipt_number: null,
+    ...(r.status === 'failed' ? { failure_reason } : {}),
+  };
+}
+
+/** The wire JSON of a PaymentIntent's latest charge (a succeeded intent has one): what it captured and what its refunds gave back. */
+export function chargeJson(s: StripeState, pi: PaymentIntent): Record<string, unknown> {
+  const id = pi.latest_charge ?? '';
+  const pm = pi.payment_method ? s.paymentMethods.peek(pi.payment_method) : undefined;
+  const amountRefunded = s.amountRefunded(id);
+  return {
+    id,
+    object: 'charge',
+    amount: pi.amount,
+    amount_captured: pi.amount_received,
+    amount_refunded: amountRefunded,
+    captured: true,
+    created: pi.created,
+    currency: pi.currency,
+    customer: pi.customer,
+    description: pi.description,
+    failure_code: null,
+    failure_message: null,
+    livemode: false,
+    metadata: pi.metadata,
+    paid: true,
+    payment_intent: pi.id,
+    payment_method: pi.payment_method,
+    payment_method_details: pm
+      ? {
+          type: 'card',
+          card: {
+            brand: pm.card.brand,
+            last4: pm.card.last4,
+            exp_month: pm.card.exp_month,
+            exp_year: pm.card.exp_year,
+          },
+        }
+      : null,
+    refunded: pi.amount_received > 0 && amountRefunded >= pi.amount_received,
+    status: 'succeeded',
+  };
+}
+
 export function webhook(
   s: StripeState,
   accountId: string,
@@ -48,6 +100,7 @@ export function webhook(
   object: Record<string, unknown>,
   keys: SessionKeys,
   forgedObject: () => { type: string; object: Record<string, unknown> },
+  previousAttributes?: Record<string, unknown>,
 ): void {
   const account = s.core.accounts.peek(accountId);
   const stripe = account?.stripe;
@@ -57,7 +110,7 @@ export function webhook(
     object: 'event',
     api_version: '2024-06-20',
     created,
-    data: { object: o },
+    data: { object: o, ...(previousAttributes ? { previous_attributes: previousAttributes } : {}) },
     livemode: false,
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
@@ -103,4 +156,31 @@ export function siEvent(s: StripeState, si: SetupIntent, type: string): void {
     type: 'setup_intent.succeeded',
     object: { ...siJson(s, si, false), status: 'succeeded', last_setup_error: null },
   }));
+}
+
+/**
+ * A refund's event (`refund.*`, `charge.refund.updated` carry the refund, `charge.refunded` the
+ * charge); an `*.updated` event names the fields it changed, with their previous values. The
+ * forged one claims the refund succeeded.
+ */
+export function refundEvent(
+  s: StripeState,
+  pi: PaymentIntent,
+  r: Refund,
+  type: string,
+  previousAttributes?: Record<string, unknown>,
+): void {
+  const object = type === 'charge.refunded' ? chargeJson(s, pi) : refundJson(r);
+  webhook(
+    s,
+    pi.accountId,
+    type,
+    object,
+    refundKeys(pi, r.id),
+    () => ({
+      type: 'refund.updated',
+      object: { ...refundJson(r), status: 'succeeded' },
+    }),
+    previousAttributes,
+  );
 }
