@@ -185,6 +185,50 @@ describe.skipIf(!postgres || postgres.skip)(
     });
 
     test.each(['STRIPE', 'NUVEI'] as const)(
+      '%s: concurrent refunds of mixed amounts on two instances never add up to more than was paid',
+      async (provider) => {
+        const { a, b } = await twoInstances();
+        try {
+          const secret = a.merchant.apiSecret;
+          const code = `refund-shared-${provider}`;
+          a.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: code } });
+          const body = paymentStart(a.merchant, provider, { code, amount: '10000' });
+          const started = await post(`${a.sandbox.url}/v1/client-sessions/payments`, secret, body);
+          await a.pay(provider, started.body.token as string, GOOD_CARDS[provider]);
+          const paid = await post(`${b.url}/v1/client-sessions/payments/verify`, secret, {
+            id: started.body.id,
+          });
+          expect(paid.body.status).toBe('SUCCEEDED');
+          const urls = [a.sandbox.url, b.url];
+          const amounts = ['3000', '8000', '3000', '8000', '3000', '8000', '3000', '8000'];
+          const answers = await Promise.all(
+            amounts.map((amount, i) =>
+              post(`${urls[i % 2]}/v1/transactions/${paid.body.id}/refund`, secret, { amount }),
+            ),
+          );
+          expect(answers.filter((answer) => answer.status >= 500)).toEqual([]);
+          const won = answers.filter((answer) => answer.status === 200);
+          expect(won.length).toBeGreaterThanOrEqual(1);
+          const refundedByRouter = won.reduce((sum, answer) => sum + Number(answer.body.amount), 0);
+          expect(refundedByRouter).toBeLessThanOrEqual(10000);
+          for (const lost of answers.filter((answer) => answer.status !== 200)) {
+            expect([409, 422]).toContain(lost.status);
+          }
+          const ledger = a.sim.ledger({ merchantRef: code, kind: 'refund' });
+          expect(ledger.reduce((sum, entry) => sum + entry.amount, 0)).toBe(refundedByRouter);
+          expect(ledger).toHaveLength(won.length);
+          const payment = await fetch(`${b.url}/v1/transactions/${paid.body.id}`, {
+            headers: { 'accrupay-api-secret': secret },
+          });
+          expect(((await payment.json()) as Json).refundedAmount).toBe(String(refundedByRouter));
+        } finally {
+          await b.close();
+          await a.close();
+        }
+      },
+    );
+
+    test.each(['STRIPE', 'NUVEI'] as const)(
       '%s: 50 concurrent identical stored-method charges on two instances: one charge, never a 500',
       async (provider) => {
         const { a, b } = await twoInstances();

@@ -25,6 +25,7 @@ import {
 } from './session.ts';
 import {
   chargePaymentMethodSchema,
+  refundTransactionSchema,
   settleAuthorizationSchema,
   startAddPaymentMethodSessionSchema,
   startAuthorizationSessionSchema,
@@ -202,6 +203,16 @@ const transactions = c.router(
       body: voidAuthorizationSchema,
       responses: { 200: merchantTransactionSchema },
       summary: 'Release a successful authorization that has not been settled.',
+    },
+    refund: {
+      method: 'POST',
+      path: '/v1/transactions/:id/refund',
+      pathParams: z.object({ id: text(128) }),
+      headers: idempotencyHeaders,
+      body: refundTransactionSchema,
+      responses: { 200: merchantTransactionSchema },
+      summary:
+        'Give money back on a SUCCEEDED payment, charge or settled authorization, fully or partly; the refunds never add up to more than was captured. Returns the REFUND transaction.',
     },
     chargePaymentMethod: {
       method: 'POST',

@@ -99,6 +99,8 @@ export const TRANSACTION_ACTION = {
   SETTLE: 'SETTLE',
   VOID: 'VOID',
   PAYMENT_METHOD_CHARGE: 'PAYMENT_METHOD_CHARGE',
+  /** Money given back on a SUCCEEDED payment, charge or settled authorization (its parent). */
+  REFUND: 'REFUND',
 } as const;
 /** A transaction action. */
 export type TransactionAction = (typeof TRANSACTION_ACTION)[keyof typeof TRANSACTION_ACTION];

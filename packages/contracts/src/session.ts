@@ -52,10 +52,14 @@ const merchantTransactionObject = z.object({
   errorMessage: z.string().nullable(),
   /** The session the transaction belongs to; null for a server-side settle or void. */
   sessionId: z.string().nullable(),
-  /** The authorization a SETTLE or VOID acts on. */
+  /** The authorization a SETTLE or VOID acts on; the payment a REFUND gives money back on. */
   parentTransactionId: z.string().nullable(),
   /** For an AUTHORIZATION: how much has been settled so far. */
   settledAmount: amount.nullable(),
+  /** How much of this payment its SUCCEEDED refunds gave back (null: none). */
+  refundedAmount: amount.nullable().default(null),
+  /** When the last refund of this payment succeeded. */
+  refundedAt: isoDateTime.nullable().default(null),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
 });

@@ -230,6 +230,13 @@ export const settleAuthorizationSchema = strictObject({
   amount: positiveAmount.optional(),
 });
 
+/** Body of `transactions.refund()`: omit the amount to refund what remains. */
+export const refundTransactionSchema = strictObject({
+  amount: positiveAmount.optional(),
+});
+/** The body of a refund as sent. */
+export type RefundTransactionInput = z.input<typeof refundTransactionSchema>;
+
 /** Body of `transactions.authorizations.void()`. */
 export const voidAuthorizationSchema = strictObject({});
 

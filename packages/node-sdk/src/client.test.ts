@@ -204,6 +204,14 @@ describe('each method sends its contract route', () => {
       body: { amount: '20000' },
     },
     {
+      name: 'transactions.refund',
+      route: contract.transactions.refund,
+      call: (a) => a.transactions.refund({ id: 'txn_1', amount: 500n }),
+      answer: TRANSACTION_WIRE,
+      path: '/v1/transactions/txn_1/refund',
+      body: { amount: '500' },
+    },
+    {
       name: 'transactions.authorizations.void',
       route: contract.transactions.void,
       call: (a) => a.transactions.authorizations.void({ id: 'txn_1' }),

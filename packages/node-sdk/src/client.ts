@@ -94,6 +94,13 @@ export interface SettleAuthorizationParams {
   id: string;
   amount?: bigint | undefined;
 }
+/** Parameters of `transactions.refund()`: omit the amount to refund what remains. */
+export interface RefundTransactionParams {
+  /** The SUCCEEDED PAYMENT, PAYMENT_METHOD_CHARGE or settled AUTHORIZATION transaction's id. */
+  id: string;
+  /** Minor units: `500n` gives back $5.00; never more than remains of what was captured. */
+  amount?: bigint | undefined;
+}
 /** Parameters of `transactions.authorizations.void()`. */
 export interface VoidAuthorizationParams {
   /** The AUTHORIZATION transaction's id. */
@@ -321,6 +328,17 @@ function transactionsApi(send: Send) {
         'transactions.authorizations.void',
       ),
     },
+    /**
+     * Gives money back on a SUCCEEDED payment, stored-method charge or settled authorization,
+     * fully or (with `amount`) partly; returns the REFUND transaction. The refunds never add up to
+     * more than was captured (`AccruPayValidationError`, code AMOUNT_EXCEEDS_REFUNDABLE); a refund
+     * of an authorization never settled is refused (`AccruPayConflictError`: void it instead).
+     */
+    refund: onTransaction<RefundTransactionParams>(
+      send,
+      contract.transactions.refund,
+      'transactions.refund',
+    ),
     payments: {
       paymentMethod: {
         /** Charges a stored payment method from the server. */

@@ -23,6 +23,7 @@ const EXPECTED: Record<ErrorCode, new (...args: never[]) => AccruPayError> = {
   PAYLOAD_TOO_LARGE: AccruPayValidationError,
   CALLBACK_SIGNATURE_INVALID: AccruPayValidationError,
   AMOUNT_EXCEEDS_AUTHORIZED: AccruPayValidationError,
+  AMOUNT_EXCEEDS_REFUNDABLE: AccruPayValidationError,
   AUTHENTICATION_FAILED: AccruPayAuthenticationError,
   PERMISSION_DENIED: AccruPayPermissionError,
   NOT_FOUND: AccruPayNotFoundError,

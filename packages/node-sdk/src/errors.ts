@@ -120,6 +120,7 @@ export const ERROR_CLASS_BY_CODE: Record<ErrorCode, ErrorClass> = {
   [ERROR_CODE.PAYLOAD_TOO_LARGE]: AccruPayValidationError,
   [ERROR_CODE.CALLBACK_SIGNATURE_INVALID]: AccruPayValidationError,
   [ERROR_CODE.AMOUNT_EXCEEDS_AUTHORIZED]: AccruPayValidationError,
+  [ERROR_CODE.AMOUNT_EXCEEDS_REFUNDABLE]: AccruPayValidationError,
   [ERROR_CODE.AUTHENTICATION_FAILED]: AccruPayAuthenticationError,
   [ERROR_CODE.PERMISSION_DENIED]: AccruPayPermissionError,
   [ERROR_CODE.NOT_FOUND]: AccruPayNotFoundError,

@@ -25,6 +25,7 @@ export {
   type PagePromise,
   type PaymentMethodsApi,
   type ProviderSelector,
+  type RefundTransactionParams,
   type SettleAuthorizationParams,
   type StartAddPaymentMethodSessionParams,
   type StartAuthorizationSessionParams,

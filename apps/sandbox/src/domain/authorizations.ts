@@ -95,6 +95,8 @@ async function claimOperation(
     status: 'PENDING',
     amount: amount.toString(),
     settled_amount: null,
+    refunded_amount: null,
+    refunded_at: null,
     error_code: null,
     error_message: null,
     created_at: now,
@@ -180,6 +182,9 @@ async function sendOperation(
   const done = nowIso(ctx);
   if (target !== 'PENDING') {
     await moveTransaction(ctx, operation.id, target, {
+      // The provider's own reference of the settle or void (Nuvei's Settle transaction, which a
+      // refund names); Stripe's is the PaymentIntent's.
+      provider_code: status.providerCode ?? operation.provider_code,
       error_code: target === 'SUCCEEDED' ? null : (status.errorCode ?? null),
       error_message: target === 'SUCCEEDED' ? null : (status.errorMessage ?? null),
       updated_at: done,

@@ -26,6 +26,7 @@ import type { MerchantCredentials } from './merchants.ts';
 import * as merchants from './merchants.ts';
 import { listPaymentMethods } from './payment-methods.ts';
 import { provisionAll } from './provider-accounts.ts';
+import { refundTransaction } from './refunds.ts';
 import { publicBaseConfig, publicSession } from './sessions/public.ts';
 import * as sessions from './sessions/queries.ts';
 import { type StartBody, startSession } from './sessions/start.ts';
@@ -44,7 +45,8 @@ export type { MerchantCredentials } from './merchants.ts';
  * - sessions/start.ts: starting a session; sessions/codes.ts: who holds a merchant code
  * - sessions/verify.ts: the provider's truth recorded (where a session becomes EXPIRED, ...)
  * - sessions/queries.ts, sessions/public.ts: reading sessions (merchant, browser)
- * - charges.ts: stored-method charges; authorizations.ts: every settle and void rule
+ * - charges.ts: stored-method charges; authorizations.ts: every settle and void rule;
+ *   refunds.ts: every refund rule
  * - callbacks.ts: provider callbacks; transitions.ts: every status write; views.ts: row -> wire
  */
 export class SandboxService {
@@ -140,6 +142,11 @@ export class SandboxService {
   /** Voids a successful authorization that has not been settled. */
   void(merchant: MerchantRow, transactionId: string) {
     return voidAuthorization(this.ctx, merchant, transactionId);
+  }
+
+  /** Gives money back on a SUCCEEDED payment, charge or settled authorization: never more than captured. */
+  refund(merchant: MerchantRow, transactionId: string, amount: bigint | undefined) {
+    return refundTransaction(this.ctx, merchant, transactionId, amount);
   }
 
   getTransaction(merchant: MerchantRow, id: string) {

@@ -34,6 +34,10 @@ export const moveSession: Move<ClientTransactionSessionStatus, SessionPatch> = (
 export const moveTransaction: Move<TransactionStatus, TransactionPatch> = (ctx, id, to, patch) =>
   ctx.store.updateTransactionIf(id, transactionStatusesLeadingTo(to), { ...patch, status: to });
 
+/** moveTransaction for a REFUND: a SUCCEEDED one adds its amount to its payment's refunded total. */
+export const moveRefund: Move<TransactionStatus, TransactionPatch> = (ctx, id, to, patch) =>
+  ctx.store.finishRefund(id, transactionStatusesLeadingTo(to), { ...patch, status: to });
+
 /** Updates a transaction's other fields only while it is still in `status`: no status change. */
 export function patchTransactionWhile(
   ctx: DomainContext,

@@ -71,6 +71,8 @@ export function transactionToWire(
     sessionId: row.session_id,
     parentTransactionId: row.parent_transaction_id,
     settledAmount: row.settled_amount,
+    refundedAmount: row.refunded_amount,
+    refundedAt: row.refunded_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

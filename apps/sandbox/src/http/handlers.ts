@@ -43,6 +43,8 @@ export function mountContract(
       settle: async ({ params, body, res }) =>
         ok(await service.settle(merchantOf(res), params.id, body.amount)),
       void: async ({ params, res }) => ok(await service.void(merchantOf(res), params.id)),
+      refund: async ({ params, body, res }) =>
+        ok(await service.refund(merchantOf(res), params.id, body.amount)),
       chargePaymentMethod: async ({ body, res }) =>
         ok(await service.chargePaymentMethod(merchantOf(res), body)),
     },

@@ -15,6 +15,8 @@ const ACCOUNT_METHODS = {
   capture: 'async',
   void: 'async',
   findOperation: 'async',
+  refund: 'async',
+  findRefund: 'async',
   verifyCallback: 'sync',
   baseConfig: 'sync',
 } as const satisfies Record<AccountMethod, 'async' | 'sync'>;

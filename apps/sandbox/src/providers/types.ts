@@ -220,6 +220,20 @@ export interface ProviderAdapter {
       idempotencyKey: string;
     },
   ): Promise<(ProviderStatus & { amount?: bigint | undefined }) | null>;
+  /**
+   * Gives money back on a captured payment (`providerCode`: the PaymentIntent, the Nuvei
+   * transaction). `idempotencyKey` is the refund's own id: the provider's idempotency key and
+   * the reference a later findRefund looks it up by. The answer's providerCode is the refund's.
+   */
+  refund(credentials: Record<string, unknown>, request: RefundRequest): Promise<ProviderStatus>;
+  /**
+   * What the provider did about a refund the router sent before and got no answer to: its
+   * status, or null when the provider has no record of it and it is safe to send again.
+   */
+  findRefund(
+    credentials: Record<string, unknown>,
+    request: RefundRequest,
+  ): Promise<ProviderStatus | null>;
   /** Checks a callback's signature or checksum; never trusts its outcome. */
   verifyCallback(
     credentials: Record<string, unknown>,
@@ -228,6 +242,16 @@ export interface ProviderAdapter {
   ): { ok: true; hint: CallbackHint } | { ok: false; reason: string };
   /** Provider configuration for the React SDK (public values only). */
   baseConfig(credentials: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** A refund as the router asks a provider for it. */
+export interface RefundRequest {
+  /** The captured payment's reference at the provider. */
+  providerCode: string;
+  amount: bigint;
+  currency: Currency;
+  /** The refund transaction's id. */
+  idempotencyKey: string;
 }
 
 /** The provider did not answer usefully: nothing is known, nothing may change. */

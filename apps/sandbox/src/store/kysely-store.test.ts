@@ -74,6 +74,7 @@ describe.each(TARGETS)('$name store', (target) => {
           '0002_unique_provider_references',
           '0003_leases',
           '0004_session_billing',
+          '0005_refunds',
         ]);
         expect(await store.findMerchantById(A)).toBeDefined();
       });
@@ -92,6 +93,7 @@ describe.each(TARGETS)('$name store', (target) => {
             '0002_unique_provider_references',
             '0003_leases',
             '0004_session_billing',
+            '0005_refunds',
           ]);
           await second.insertMerchant(merchant('mer_fresh'));
           expect(await first.listMerchants()).toHaveLength(1);
@@ -138,12 +140,12 @@ describe.each(TARGETS)('$name store', (target) => {
               .insertInto('client_sessions')
               .values({ ...row, payload: JSON.stringify(row.payload) })
               .execute();
-            await db
-              .insertInto('transactions')
-              .values(
-                transaction(`t_${name}`, A, MTP_A, { session_id: `s_${name}`, status: txStatus }),
-              )
-              .execute();
+            const {
+              refunded_amount: _refunded,
+              refunded_at: _refundedAt,
+              ...tx
+            } = transaction(`t_${name}`, A, MTP_A, { session_id: `s_${name}`, status: txStatus });
+            await db.insertInto('transactions').values(tx).execute();
           };
           await reusing('old', 'ACTIVE', 1);
           await reusing('new', 'COMPLETED', 5, 'SUCCEEDED');

@@ -20,9 +20,11 @@ import {
   INITIAL_TABLES,
   LEASE_TABLES,
   LIVE_SESSION_STATUSES,
+  SETTLE_OR_VOID,
   type StoreDialect,
   type TableSpec,
   UNIQUE_INDEXES,
+  UNRESOLVED_REFUND_STATUSES,
   type UniqueIndex,
 } from './tables.ts';
 
@@ -184,6 +186,35 @@ const sessionBilling: Migration = {
   },
 };
 
+/**
+ * 0005: refunds are children of the payment they give money back on, so the one-child index holds
+ * for SETTLE and VOID only; one unresolved refund per payment at a time; the payment's refunded
+ * total and when.
+ */
+const refunds: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('transactions').addColumn('refunded_amount', 'text').execute();
+    await db.schema.alterTable('transactions').addColumn('refunded_at', 'text').execute();
+    await db.schema.dropIndex(UNIQUE_INDEXES.childTransaction.name).execute();
+    await createUniqueIndex(db, UNIQUE_INDEXES.childTransaction)
+      .where(sql.ref('action'), 'in', SETTLE_OR_VOID)
+      .execute();
+    await createUniqueIndex(db, UNIQUE_INDEXES.pendingRefund)
+      .where(sql.ref('action'), '=', 'REFUND')
+      .where(sql.ref('status'), 'in', UNRESOLVED_REFUND_STATUSES)
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex(UNIQUE_INDEXES.pendingRefund.name).execute();
+    await db.schema.dropIndex(UNIQUE_INDEXES.childTransaction.name).execute();
+    await createUniqueIndex(db, UNIQUE_INDEXES.childTransaction)
+      .where(sql.ref('parent_transaction_id'), 'is not', null)
+      .execute();
+    await db.schema.alterTable('transactions').dropColumn('refunded_at').execute();
+    await db.schema.alterTable('transactions').dropColumn('refunded_amount').execute();
+  },
+};
+
 /** The migrations, in order of their names. */
 export function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
@@ -191,6 +222,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0002_unique_provider_references': uniqueProviderReferences,
     '0003_leases': creating(dialect, LEASE_TABLES),
     '0004_session_billing': sessionBilling,
+    '0005_refunds': refunds,
   };
 }
 

@@ -95,6 +95,10 @@ export interface TransactionTable {
   amount: string | null;
   currency: string;
   settled_amount: string | null;
+  /** The sum of this payment's SUCCEEDED refunds (0005; null: none). */
+  refunded_amount: string | null;
+  /** When its last refund succeeded (0005). */
+  refunded_at: string | null;
   merchant_internal_transaction_code: string | null;
   merchant_internal_customer_code: string | null;
   provider_code: string | null;

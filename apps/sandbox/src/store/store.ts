@@ -306,6 +306,16 @@ export interface Store {
     from: readonly TransactionStatus[],
     patch: TransactionPatch,
   ): Promise<boolean>;
+  /**
+   * Compare-and-set of a REFUND's status; when it becomes SUCCEEDED, its amount is added to its
+   * parent's refunded_amount (and refunded_at set) in the same database transaction: the total
+   * never counts a refund twice or misses one.
+   */
+  finishRefund(
+    id: string,
+    from: readonly TransactionStatus[],
+    patch: TransactionPatch,
+  ): Promise<boolean>;
   /** Sets settled_amount only if it is still null. */
   setSettledAmountIfUnset(id: string, settledAmount: string, updatedAt: string): Promise<boolean>;
 

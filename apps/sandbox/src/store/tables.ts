@@ -28,8 +28,15 @@ export const UNIQUE_INDEXES = {
     table: 'transactions',
     columns: ['session_id'],
   },
+  /** One SETTLE or VOID per authorization (since 0005 only those actions: refunds are children too). */
   childTransaction: {
     name: 'transactions_parent_key',
+    table: 'transactions',
+    columns: ['parent_transaction_id'],
+  },
+  /** One unresolved REFUND per payment at a time (0005): the next waits for its answer. */
+  pendingRefund: {
+    name: 'transactions_pending_refund_key',
     table: 'transactions',
     columns: ['parent_transaction_id'],
   },
@@ -49,6 +56,11 @@ export const UNIQUE_INDEXES = {
     columns: ['merchant_id', 'provider', 'provider_reference'],
   },
 } as const satisfies Record<string, UniqueIndex>;
+
+/** The actions UNIQUE_INDEXES.childTransaction holds to one per parent (0005). */
+export const SETTLE_OR_VOID = ['SETTLE', 'VOID'] as const;
+/** A refund in these statuses has no final answer yet: at most one per payment (0005). */
+export const UNRESOLVED_REFUND_STATUSES = ['PENDING', 'STARTED', 'UNKNOWN'] as const;
 
 /**
  * The session statuses that hold a merchant code: at most one live session per code (a partial

@@ -249,6 +249,8 @@ export const transaction = ownedRow<TransactionRow>(() => ({
   amount: '1000',
   currency: 'USD',
   settled_amount: null,
+  refunded_amount: null,
+  refunded_at: null,
   merchant_internal_transaction_code: null,
   merchant_internal_customer_code: null,
   provider_code: null,

@@ -2,7 +2,7 @@ import { type SqlBool, sql } from 'kysely';
 import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
 import { allOf, equalAll, offsetPage, tests, windowPage } from './pages.ts';
 import type { Store, TransactionQuery, TransactionRow } from './store.ts';
-import { UNIQUE_INDEXES } from './tables.ts';
+import { SETTLE_OR_VOID, UNIQUE_INDEXES } from './tables.ts';
 
 /** The transactions: one per session, and at most one SETTLE or VOID child per authorization. */
 export function transactionQueries(ctx: StoreContext) {
@@ -63,7 +63,11 @@ export function transactionQueries(ctx: StoreContext) {
     insertTransaction: (row) =>
       orConflict(
         ctx,
-        [UNIQUE_INDEXES.sessionTransaction, UNIQUE_INDEXES.childTransaction],
+        [
+          UNIQUE_INDEXES.sessionTransaction,
+          UNIQUE_INDEXES.childTransaction,
+          UNIQUE_INDEXES.pendingRefund,
+        ],
         'conflict' as const,
         async () => {
           await db.insertInto('transactions').values(row).execute();
@@ -78,7 +82,10 @@ export function transactionQueries(ctx: StoreContext) {
         .where('parent_transaction_id', 'is', null)
         .executeTakeFirst(),
     findChildTransaction: (parentTransactionId) =>
-      transactions().where('parent_transaction_id', '=', parentTransactionId).executeTakeFirst(),
+      transactions()
+        .where('parent_transaction_id', '=', parentTransactionId)
+        .where('action', 'in', SETTLE_OR_VOID)
+        .executeTakeFirst(),
     listSessionTransactions: (sessionId) => listTransactionsOfSessions([sessionId]),
     listTransactionsOfSessions,
     listTransactions: (merchantId, filters, page) =>
@@ -97,6 +104,30 @@ export function transactionQueries(ctx: StoreContext) {
     transactionWindow: (merchantId, query, window) =>
       windowPage(queried(merchantId, query), window),
     updateTransactionIf: (id, from, patch) => updateIf(ctx, 'transactions', id, from, patch),
+    finishRefund: (id, from, patch) =>
+      db.transaction().execute(async (trx) => {
+        const moved = await updateIf({ ...ctx, db: trx }, 'transactions', id, from, patch);
+        if (!moved || patch.status !== 'SUCCEEDED') return moved;
+        const refund = await trx
+          .selectFrom('transactions')
+          .select(['parent_transaction_id', 'amount'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        const parentId = refund.parent_transaction_id;
+        if (parentId === null) throw new Error(`refund ${id} has no parent transaction`);
+        const parent = await trx
+          .selectFrom('transactions')
+          .select('refunded_amount')
+          .where('id', '=', parentId)
+          .executeTakeFirstOrThrow();
+        const total = BigInt(parent.refunded_amount ?? '0') + BigInt(refund.amount ?? '0');
+        await trx
+          .updateTable('transactions')
+          .set({ refunded_amount: total.toString(), refunded_at: patch.updated_at })
+          .where('id', '=', parentId)
+          .execute();
+        return true;
+      }),
     async setSettledAmountIfUnset(id, settledAmount, updatedAt) {
       const result = await db
         .updateTable('transactions')

@@ -112,6 +112,8 @@ export function sessionTransactionRow(session: SessionRow, transactionId: string
     amount: session.amount,
     currency: session.currency,
     settled_amount: null,
+    refunded_amount: null,
+    refunded_at: null,
     merchant_internal_transaction_code: session.merchant_internal_transaction_code,
     merchant_internal_customer_code: session.merchant_internal_customer_code,
     provider_code: session.provider_code,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { STRIPE_TEST_CARDS } from '@accrupay/provider-sim';
+import { NUVEI_TEST_CARDS, STRIPE_TEST_CARDS } from '@accrupay/provider-sim';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SHOP_ORIGIN, startTestSandbox, type TestSandbox } from '../../test-support.ts';
 
@@ -157,10 +157,44 @@ describe('the GraphQL API at /graphql', () => {
   test('payment plans and ACH validate and answer NOT_SUPPORTED_BY_SANDBOX', async () => {
     const plans = await gql('{ merchantApiPaymentPlans(take: 1) { totalCount } }');
     expect(plans.body.errors?.[0]?.extensions.code).toBe('NOT_SUPPORTED_BY_SANDBOX');
-    const refund = await gql(
-      'mutation { merchantApiTransactionRefund(id: "x", amount: 1) { id } }',
+    const sync = await gql(
+      'mutation { merchantApiTransactionSyncOne(merchantTransactionProviderId: "m", id: "x") { id } }',
     );
-    expect(refund.body.errors?.[0]?.extensions.code).toBe('NOT_SUPPORTED_BY_SANDBOX');
+    expect(sync.body.errors?.[0]?.extensions.code).toBe('NOT_SUPPORTED_BY_SANDBOX');
+  });
+
+  test('a refund by merchant code: the REFUND transaction, the payment refunded, one refund in the ledger', async () => {
+    const started = await gql<{
+      merchantApiClientTransactionPaymentSessionStartV2: { id: string; token: string };
+    }>(START, { transactionProvider: 'NUVEI', data: startData('gql-refund-1') });
+    const session = started.body.data?.merchantApiClientTransactionPaymentSessionStartV2;
+    if (!session) throw new Error(JSON.stringify(started.body));
+    const nuveiCard = NUVEI_TEST_CARDS.find((card) => card.outcome === 'success')?.number as string;
+    expect((await t.pay('NUVEI', session.token, nuveiCard)).status).toBe(200);
+    expect((await gql(VERIFY, { id: session.id })).body.errors).toBeUndefined();
+    const REFUND = `mutation($code: String, $amount: BigInt!) {
+      merchantApiTransactionRefund(merchantInternalTransactionCode: $code, amount: $amount) {
+        id action status amount relatedTransactionId relatedTransaction { refundedAmount refundedAt }
+      }
+    }`;
+    const refunded = await gql<{ merchantApiTransactionRefund: Record<string, unknown> }>(REFUND, {
+      code: 'gql-refund-1',
+      amount: '2500',
+    });
+    expect(refunded.body.errors).toBeUndefined();
+    expect(refunded.body.data?.merchantApiTransactionRefund).toMatchObject({
+      action: 'REFUND',
+      status: 'SUCCEEDED',
+      amount: 2500,
+      relatedTransaction: { refundedAmount: 2500 },
+    });
+    const above = await gql(REFUND, { code: 'gql-refund-1', amount: '7501' });
+    expect(above.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      accrupayCode: 'AMOUNT_EXCEEDS_REFUNDABLE',
+    });
+    const refunds = t.sim.ledger({ merchantRef: 'gql-refund-1', kind: 'refund' });
+    expect(refunds.map((entry) => entry.amount)).toEqual([2500]);
   });
 
   test('a card number anywhere in the request is refused before it runs, as a GraphQL error', async () => {

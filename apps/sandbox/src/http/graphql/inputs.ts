@@ -2,6 +2,7 @@ import {
   type ChargePaymentMethod,
   chargePaymentMethodSchema,
   describeIssues,
+  refundTransactionSchema,
   type SessionIdentifier,
   type StartAddPaymentMethodSession,
   type StartPaymentSession,
@@ -226,10 +227,14 @@ export function present<T extends Args>(args: T): Partial<T> {
   return withoutNulls(args) as Partial<T>;
 }
 
-/** The amount of a settle: omitted, what remains of the authorization. */
-export function settleAmount(amount: string | undefined): bigint | undefined {
+/** The amount of a settle or a refund, checked by the REST body's schema; omitted: what remains. */
+export function amountOf(
+  operation: 'settle' | 'refund',
+  amount: string | undefined,
+): bigint | undefined {
+  const schema = operation === 'settle' ? settleAuthorizationSchema : refundTransactionSchema;
   return parseWith(
-    settleAuthorizationSchema as z.ZodType<{ amount?: bigint }, z.ZodTypeDef, unknown>,
+    schema as z.ZodType<{ amount?: bigint }, z.ZodTypeDef, unknown>,
     amount === undefined ? {} : { amount },
   ).amount;
 }

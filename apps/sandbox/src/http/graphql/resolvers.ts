@@ -15,10 +15,10 @@ import type { GraphqlContext } from './context.ts';
 import { notSupported } from './errors.ts';
 import {
   addPaymentMethodStart,
+  amountOf,
   chargeStart,
   present,
   sessionIdentifier,
-  settleAmount,
   storedMethodCharge,
 } from './inputs.ts';
 import { UNSUPPORTED_FIELDS } from './sdl.ts';
@@ -487,9 +487,19 @@ export const resolvers = {
     ) => {
       const amount = present(args).amount as string | undefined;
       const authorization = await authorizationOf(ctx, args);
-      return ctx.service.settle(ctx.merchant(), authorization.id, settleAmount(amount));
+      return ctx.service.settle(ctx.merchant(), authorization.id, amountOf('settle', amount));
     },
     merchantApiTransactionAuthorizationVoid: voidAuthorization,
+    merchantApiTransactionRefund: async (_s: unknown, args: Args, ctx: GraphqlContext) => {
+      const payment = await ctx.service.findTransaction(ctx.merchant(), transactionLookup(args), {
+        actions: ['PAYMENT', 'PAYMENT_METHOD_CHARGE', 'AUTHORIZATION'],
+      });
+      return ctx.service.refund(
+        ctx.merchant(),
+        payment.id,
+        amountOf('refund', args.amount as string),
+      );
+    },
     merchantApiTransactionVoid: voidAuthorization,
     merchantApiServerPaymentMethodTransactionCreate: async (
       _s: unknown,

@@ -25,6 +25,12 @@ function enumSdl(
   description?: string,
 ): string {
   const keys = Array.isArray(values) ? values : Object.keys(values);
+  const produced = extra.filter((key) => keys.includes(key));
+  if (produced.length > 0) {
+    throw new Error(
+      `${name}: ${produced.join(', ')} is produced now; drop it from UNPRODUCED_VALUES`,
+    );
+  }
   const lines = [
     ...keys.map((key) => `  ${key}`),
     ...extra.map((key) => `  """${NEVER}"""\n  ${key}`),
@@ -41,7 +47,6 @@ export const UNPRODUCED_VALUES = {
     'CREDIT',
     'MODIFICATION',
     'PAYOUT',
-    'REFUND',
     'UNKNOWN',
   ],
 } as const;
@@ -760,7 +765,6 @@ export const UNSUPPORTED_FIELDS = {
     merchantApiPaymentPlanTemplates: 'payment plan templates',
   },
   Mutation: {
-    merchantApiTransactionRefund: 'refunds (coming in a later release)',
     merchantApiTransactionSyncOne: 'transaction sync (coming in a later release)',
     merchantApiServerAchPaymentTransactionCreate: 'ACH payments',
     merchantApiCustomerPaymentMethodSyncOne: 'payment method sync',

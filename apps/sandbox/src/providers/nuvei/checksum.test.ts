@@ -26,6 +26,7 @@ const METHODS: SignedMethod[] = [
   'payment',
   'settleTransaction',
   'voidTransaction',
+  'refundTransaction',
   'getTransactionDetails',
 ];
 

@@ -12,6 +12,7 @@ const REQUEST_CHECKSUM_FIELDS = {
   payment: `${SITE} clientRequestId amount currency timeStamp`,
   settleTransaction: `${RELATED_TRANSACTION} descriptorMerchantName descriptorMerchantPhone ${NOTIFIED}`,
   voidTransaction: `${RELATED_TRANSACTION} ${NOTIFIED}`,
+  refundTransaction: `${RELATED_TRANSACTION} ${NOTIFIED}`,
   getTransactionDetails: `${SITE} transactionId clientUniqueId timeStamp`,
 } as const;
 export type SignedMethod = keyof typeof REQUEST_CHECKSUM_FIELDS;

@@ -54,7 +54,9 @@ export function createNuveiAdapter(options: {
   };
 
   const related =
-    (method: 'settleTransaction' | 'voidTransaction'): TypedNuvei['capture'] =>
+    (
+      method: 'settleTransaction' | 'voidTransaction' | 'refundTransaction',
+    ): TypedNuvei['capture'] =>
     async (c, request) => {
       const answer = await call(method, c, {
         clientRequestId: request.idempotencyKey,
@@ -72,17 +74,24 @@ export function createNuveiAdapter(options: {
       return toStatus(answer, null);
     };
 
-  const findOperation: TypedNuvei['findOperation'] = async (c, op) => {
-    const answer = await call('getTransactionDetails', c, { clientUniqueId: op.idempotencyKey });
+  /** The transaction an earlier request created (its clientUniqueId), or null when there is none. */
+  const detailsOf = async (c: C, clientUniqueId: string) => {
+    const answer = await call('getTransactionDetails', c, { clientUniqueId });
     const details = answer.transactionDetails;
     if (answer.status !== 'SUCCESS' || !details) {
       // 1140: Nuvei has no transaction that this request created; anything else is no answer.
       if (answer.errCode === '1140') return null;
       throw new ProviderUnavailableError(
-        `Nuvei getTransactionDetails.do could not say what happened to ${op.idempotencyKey}: errCode ${answer.errCode ?? '?'} ${answer.reason ?? ''}`,
+        `Nuvei getTransactionDetails.do could not say what happened to ${clientUniqueId}: errCode ${answer.errCode ?? '?'} ${answer.reason ?? ''}`,
         'error',
       );
     }
+    return details;
+  };
+
+  const findOperation: TypedNuvei['findOperation'] = async (c, op) => {
+    const details = await detailsOf(c, op.idempotencyKey);
+    if (!details) return null;
     const type = op.action === 'SETTLE' ? 'Settle' : 'Void';
     if (details.transactionType !== type || details.relatedTransactionId !== op.providerCode) {
       return null;
@@ -186,6 +195,19 @@ export function createNuveiAdapter(options: {
 
     capture: related('settleTransaction'),
     void: related('voidTransaction'),
+    // A refund is a Credit transaction related to the Sale (or the settled Auth).
+    refund: related('refundTransaction'),
+    async findRefund(c, req) {
+      const details = await detailsOf(c, req.idempotencyKey);
+      if (details?.transactionType !== 'Credit') return null;
+      if (details.relatedTransactionId !== req.providerCode) return null;
+      const raw = details.transactionStatus ?? 'UNKNOWN';
+      return {
+        state: operationState(raw),
+        rawStatus: raw,
+        providerCode: details.transactionId ?? null,
+      };
+    },
 
     verifyCallback: (c, rawBody, headers) => verifyNuveiDmn(c.secretKey, rawBody, headers),
 

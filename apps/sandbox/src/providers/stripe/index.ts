@@ -15,7 +15,15 @@ import {
   stripeCredentialsSchema,
   stripeSimSection,
 } from './credentials.ts';
-import { customerSchema, type Intent, intentSchema, paymentMethodSchema } from './schemas.ts';
+import {
+  customerSchema,
+  type Intent,
+  intentSchema,
+  paymentMethodSchema,
+  type Refund,
+  refundListSchema,
+  refundSchema,
+} from './schemas.ts';
 import { refusalStatus, startedSession, toCard, toStatus } from './transformers.ts';
 import { verifyStripeWebhook } from './webhook.ts';
 
@@ -98,6 +106,32 @@ export function createStripeAdapter(options: {
       errorMessage: answer.error.message,
     };
   }
+
+  /** The metadata key a refund carries its router id in, to be found again after a lost answer. */
+  const REFUND_ID = 'accrupay_refund_id';
+
+  /** A Refund's status as the router's: pending refunds are still processing. */
+  const refundStatus = (refund: Refund): ProviderStatus => {
+    const state =
+      refund.status === 'succeeded'
+        ? 'succeeded'
+        : refund.status === 'failed'
+          ? 'failed'
+          : refund.status === 'canceled'
+            ? 'canceled'
+            : refund.status === 'pending' || refund.status === 'requires_action'
+              ? 'processing'
+              : 'unknown';
+    return {
+      state,
+      rawStatus: refund.status,
+      providerCode: refund.id,
+      ...(refund.failure_reason ? { errorCode: refund.failure_reason } : {}),
+      ...(state === 'failed'
+        ? { errorMessage: `Stripe could not refund: ${refund.failure_reason ?? 'failed'}` }
+        : {}),
+    };
+  };
 
   const createIntent = async (
     c: C,
@@ -269,6 +303,45 @@ export function createStripeAdapter(options: {
       if (op.action === 'VOID' && intent.status === 'canceled')
         return { ...base, state: 'succeeded' };
       return null;
+    },
+
+    async refund(c, req) {
+      const params = {
+        payment_intent: req.providerCode,
+        amount: req.amount,
+        metadata: { [REFUND_ID]: req.idempotencyKey },
+      };
+      const answer = await request(c, {
+        method: 'POST',
+        path: '/refunds',
+        schema: refundSchema,
+        params,
+        idempotencyKey: req.idempotencyKey,
+      });
+      if (answer.ok) return refundStatus(answer.value);
+      // Refused (already refunded, more than charged, not captured): no money moved.
+      return {
+        state: 'failed',
+        rawStatus: `refused ${answer.status}`,
+        providerCode: null,
+        errorCode: answer.error.code ?? answer.error.type,
+        errorMessage: answer.error.message,
+      };
+    },
+
+    async findRefund(c, req) {
+      const path = `/refunds?payment_intent=${encodeURIComponent(req.providerCode)}&limit=100`;
+      const answer = await request(c, { method: 'GET', path, schema: refundListSchema });
+      if (!answer.ok) {
+        throw new ProviderUnavailableError(
+          `Stripe could not list the refunds of ${req.providerCode}: ${answer.error.message ?? answer.error.type}`,
+          'error',
+        );
+      }
+      const found = answer.value.data.find(
+        (refund) => refund.metadata?.[REFUND_ID] === req.idempotencyKey,
+      );
+      return found ? refundStatus(found) : null;
     },
 
     verifyCallback: (c, rawBody, headers) =>

@@ -49,6 +49,24 @@ export const errorBodySchema = z.object({
 
 export const customerSchema = z.object({ id: z.string() });
 
+/** A Refund: its status, amount and the metadata the router tags it with. */
+export const refundSchema = z.preprocess(
+  nullsAsMissing,
+  z.object({
+    id: z.string(),
+    object: z.literal('refund'),
+    status: z.string(),
+    amount: z.number(),
+    payment_intent: z.string().optional(),
+    failure_reason: z.string().optional(),
+    metadata: z.record(z.string()).optional(),
+  }),
+);
+export type Refund = z.infer<typeof refundSchema>;
+
+/** A page of refunds (`GET /v1/refunds?payment_intent=`). */
+export const refundListSchema = z.object({ data: z.array(refundSchema), has_more: z.boolean() });
+
 const cardSchema = z.object({
   brand: z.string(),
   last4: z.string(),

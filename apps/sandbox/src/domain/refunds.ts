@@ -1,0 +1,215 @@
+import type { Currency, MerchantTransactionWire } from '@accrupay/contracts';
+import type { ProviderStatus } from '../providers/types.ts';
+import type { MerchantRow, TransactionRow } from '../store/store.ts';
+import { UNRESOLVED_REFUND_STATUSES } from '../store/tables.ts';
+import { type DomainContext, nowIso } from './context.ts';
+import { notFound, RouterError } from './errors.ts';
+import { newId } from './ids.ts';
+import { withLease } from './leases.ts';
+import { PROVIDER_STATE_OUTCOME } from './outcome.ts';
+import { adapterFor, credentialsOf } from './provider-accounts.ts';
+import { providerFailure } from './provider-failure.ts';
+import { moveRefund } from './transitions.ts';
+import { transactionWire } from './views.ts';
+
+/**
+ * Refunds, every rule in one place. A refund is a transaction of its own (action REFUND, its
+ * parent the payment it gives money back on); only a SUCCEEDED PAYMENT, PAYMENT_METHOD_CHARGE or
+ * settled AUTHORIZATION can be refunded; the refunds never add up to more than was captured; one
+ * refund of a payment talks to the provider at a time (a unique index on its unresolved refunds,
+ * and the payment's lease), so two instances never both refund the last of it; a retry of a
+ * refund whose answer was lost asks the provider before it sends again; the payment's refunded
+ * total moves in the same database transaction as the refund's status.
+ */
+
+const REFUNDABLE_ACTIONS = ['PAYMENT', 'PAYMENT_METHOD_CHARGE', 'AUTHORIZATION'] as const;
+
+/** What the payment captured, what its refunds gave back, and so what remains. */
+function refundable(payment: TransactionRow): { captured: bigint; remaining: bigint } {
+  const captured = BigInt(
+    (payment.action === 'AUTHORIZATION' ? payment.settled_amount : payment.amount) ?? '0',
+  );
+  return { captured, remaining: captured - BigInt(payment.refunded_amount ?? '0') };
+}
+
+/** Refuses what can never be refunded, with what to do instead. */
+function mustBeRefundable(payment: TransactionRow): void {
+  const id = payment.id;
+  if (!(REFUNDABLE_ACTIONS as readonly string[]).includes(payment.action)) {
+    const instead =
+      payment.action === 'SETTLE' || payment.action === 'VOID'
+        ? ` Refund the authorization it belongs to (${payment.parent_transaction_id}).`
+        : '';
+    throw new RouterError(
+      'INVALID_STATE_TRANSITION',
+      `Transaction ${id} is a ${payment.action}; only a SUCCEEDED payment, stored-method charge or settled authorization can be refunded.${instead}`,
+    );
+  }
+  if (payment.status !== 'SUCCEEDED') {
+    throw new RouterError(
+      'INVALID_STATE_TRANSITION',
+      `Transaction ${id} is ${payment.status}, not SUCCEEDED: verify it first; only money that was captured can be refunded.`,
+    );
+  }
+  if (payment.action === 'AUTHORIZATION' && payment.settled_amount === null) {
+    throw new RouterError(
+      'INVALID_STATE_TRANSITION',
+      `Authorization ${id} was never settled, so nothing was captured to refund: void it to release the hold (POST /v1/transactions/${id}/void).`,
+    );
+  }
+}
+
+function exceeds(payment: TransactionRow, amount: bigint): RouterError {
+  const { captured, remaining } = refundable(payment);
+  if (remaining <= 0n) {
+    return new RouterError(
+      'CONFLICT',
+      `Transaction ${payment.id} is already fully refunded (${captured} ${payment.currency}).`,
+      { details: { captured: captured.toString(), refunded: payment.refunded_amount } },
+    );
+  }
+  return new RouterError(
+    'AMOUNT_EXCEEDS_REFUNDABLE',
+    `Cannot refund ${amount}: transaction ${payment.id} captured ${captured} ${payment.currency} and ${remaining} remains to refund.`,
+    {
+      details: {
+        captured: captured.toString(),
+        refunded: payment.refunded_amount ?? '0',
+        remaining: remaining.toString(),
+        requested: amount.toString(),
+      },
+    },
+  );
+}
+
+export async function refundTransaction(
+  ctx: DomainContext,
+  merchant: MerchantRow,
+  transactionId: string,
+  requested: bigint | undefined,
+): Promise<MerchantTransactionWire> {
+  const payment = await ctx.store.findTransaction(merchant.id, transactionId);
+  if (!payment) throw notFound(`Transaction ${transactionId}`);
+  mustBeRefundable(payment);
+  const amount = requested ?? refundable(payment).remaining;
+  if (amount <= 0n || amount > refundable(payment).remaining) throw exceeds(payment, amount);
+  const { refund, resumed } = await claimRefund(ctx, payment, amount);
+  return withLease(ctx, payment.id, () => sendRefund(ctx, merchant, payment.id, refund, resumed));
+}
+
+/**
+ * The payment's one unresolved refund: inserted now, or (resumed) the same refund an earlier
+ * request inserted and got no answer for; a refund of another amount while one is unresolved is
+ * refused until that one has its answer.
+ */
+async function claimRefund(
+  ctx: DomainContext,
+  payment: TransactionRow,
+  amount: bigint,
+): Promise<{ refund: TransactionRow; resumed: boolean }> {
+  const now = nowIso(ctx);
+  const refund: TransactionRow = {
+    ...payment,
+    id: newId('txn'),
+    parent_transaction_id: payment.id,
+    action: 'REFUND',
+    status: 'PENDING',
+    amount: amount.toString(),
+    settled_amount: null,
+    refunded_amount: null,
+    refunded_at: null,
+    provider_code: null,
+    error_code: null,
+    error_message: null,
+    created_at: now,
+    updated_at: now,
+  };
+  if ((await ctx.store.insertTransaction(refund)) === 'inserted') {
+    return { refund, resumed: false };
+  }
+  const { rows } = await ctx.store.transactionWindow(
+    payment.merchant_id,
+    { parentTransactionId: payment.id, actions: ['REFUND'], statuses: UNRESOLVED_REFUND_STATUSES },
+    { order: 'desc', limit: 1, skip: 0, backwards: false },
+  );
+  const unresolved = rows[0];
+  if (unresolved?.amount === refund.amount) return { refund: unresolved, resumed: true };
+  throw new RouterError(
+    'CONFLICT',
+    unresolved
+      ? `A refund of ${unresolved.amount} on transaction ${payment.id} (${unresolved.id}) has no answer from the provider yet; retry once it has one.`
+      : `Another refund of transaction ${payment.id} was just recorded; retry.`,
+    unresolved ? { details: { refundId: unresolved.id, status: unresolved.status } } : {},
+  );
+}
+
+async function sendRefund(
+  ctx: DomainContext,
+  merchant: MerchantRow,
+  paymentId: string,
+  refund: TransactionRow,
+  /** An earlier request sent this refund and got no answer: ask the provider before sending it again. */
+  resumed: boolean,
+): Promise<MerchantTransactionWire> {
+  const [current, payment] = await Promise.all([
+    ctx.store.findTransaction(merchant.id, refund.id),
+    ctx.store.findTransaction(merchant.id, paymentId),
+  ]);
+  if (!current || !payment) throw new RouterError('INTERNAL_ERROR', `refund ${refund.id} vanished`);
+  if (!(UNRESOLVED_REFUND_STATUSES as readonly string[]).includes(current.status)) {
+    // Another request had its answer while this one waited for the lease: that is this refund.
+    if (current.status === 'SUCCEEDED') return transactionWire(ctx, current);
+    throw new RouterError(
+      'CONFLICT',
+      `The refund ${refund.id} of transaction ${paymentId} already has its answer: ${current.status}.`,
+      { details: { refundId: refund.id, status: current.status } },
+    );
+  }
+  const amount = BigInt(refund.amount ?? '0');
+  // Counted again under the lease: a refund that succeeded since the first check counts too.
+  if (!resumed && amount > refundable(payment).remaining) {
+    await moveRefund(ctx, refund.id, 'CANCELED', {
+      error_code: 'exceeds_refundable',
+      error_message: 'Another refund of the payment succeeded first; this one was not sent.',
+      updated_at: nowIso(ctx),
+    });
+    throw exceeds(payment, amount);
+  }
+  const mtp = await ctx.store.findMerchantTransactionProviderById(
+    payment.merchant_transaction_provider_id,
+  );
+  // What was captured: the payment itself, or an authorization's SETTLE (Nuvei refunds the Settle).
+  const captured =
+    payment.action === 'AUTHORIZATION' ? await ctx.store.findChildTransaction(payment.id) : payment;
+  const providerCode = captured?.provider_code ?? null;
+  if (!mtp || providerCode === null) {
+    throw new RouterError('INTERNAL_ERROR', `transaction ${paymentId} has no provider reference`);
+  }
+  const adapter = adapterFor(ctx, mtp.provider);
+  let status: ProviderStatus;
+  try {
+    const request = {
+      providerCode,
+      amount,
+      currency: payment.currency as Currency,
+      idempotencyKey: refund.id,
+    };
+    const credentials = await credentialsOf(ctx, mtp);
+    const known = resumed ? await adapter.findRefund(credentials, request) : null;
+    status = known ?? (await adapter.refund(credentials, request));
+  } catch (error) {
+    throw providerFailure(error, 'refund the payment', { moneyMayHaveMoved: true });
+  }
+  const target = PROVIDER_STATE_OUTCOME[status.state].transaction;
+  if (target !== current.status) {
+    await moveRefund(ctx, refund.id, target, {
+      provider_code: status.providerCode,
+      error_code: target === 'SUCCEEDED' ? null : (status.errorCode ?? null),
+      error_message: target === 'SUCCEEDED' ? null : (status.errorMessage ?? null),
+      updated_at: nowIso(ctx),
+    });
+  }
+  const result = await ctx.store.findTransaction(merchant.id, refund.id);
+  if (!result) throw new RouterError('INTERNAL_ERROR', `refund ${refund.id} vanished`);
+  return transactionWire(ctx, result);
+}
