@@ -180,6 +180,78 @@ describe.each(DBS)('refunds on $name', (db) => {
       expect(refunds('refund-callbacks')).toHaveLength(1);
     });
 
+    test('sync: a payment as verify would say, a refund that was pending at the provider once it settles', async () => {
+      t = await startTestSandbox({ db: db.url() });
+      const id = await paid('refund-sync');
+      const synced = await t.api<Json>('POST', `/v1/transactions/${id}/sync`, { body: {} });
+      expect(synced.body).toMatchObject({ id, status: 'SUCCEEDED' });
+      expect(
+        (await t.api<ErrorBody>('POST', '/v1/transactions/txn_nope/sync', { body: {} })).status,
+      ).toBe(404);
+      if (provider !== 'STRIPE') return;
+      // Stripe's card 4000 0000 0000 7726: the refund stays pending for an hour.
+      const code = 'refund-sync-pending';
+      t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: code } });
+      const started = await t.api<Json & { id: string; token: string }>(
+        'POST',
+        '/v1/client-sessions/payments',
+        { body: paymentStart(t.merchant, provider, { code, amount: '10000' }) },
+      );
+      await t.pay(provider, started.body.token, '4000000000007726');
+      const payment = await t.api<Json>('POST', '/v1/client-sessions/payments/verify', {
+        body: { id: started.body.id },
+      });
+      expect(payment.body.status).toBe('SUCCEEDED');
+      const pending = await refund(payment.body.id as string, { amount: '4000' });
+      expect(pending.body).toMatchObject({ action: 'REFUND', status: 'STARTED' });
+      expect(refunds(code)).toHaveLength(0);
+      // While it has no answer, another refund waits; the same one is looked up, not sent again.
+      expect((await refund(payment.body.id as string, { amount: '1000' })).status).toBe(409);
+      const still = await t.api<Json>('POST', `/v1/transactions/${pending.body.id}/sync`, {
+        body: {},
+      });
+      expect(still.body.status).toBe('STARTED');
+      await t.sim.clock.advance(3_600_001);
+      const settled = await t.api<Json>('POST', `/v1/transactions/${pending.body.id}/sync`, {
+        body: {},
+      });
+      expect(settled.body).toMatchObject({ status: 'SUCCEEDED', amount: '4000' });
+      expect(refunds(code).map((entry) => entry.amount)).toEqual([4000]);
+      const after = await t.api<Json>('GET', `/v1/transactions/${payment.body.id}`);
+      expect(after.body.refundedAmount).toBe('4000');
+    });
+
+    test.skipIf(provider !== 'STRIPE')(
+      'a pending refund’s own callback (refund.updated) records it once it settles, without a sync',
+      async () => {
+        t = await startTestSandbox({ db: db.url() });
+        const code = 'refund-pending-callback';
+        const started = await t.api<Json & { id: string; token: string }>(
+          'POST',
+          '/v1/client-sessions/payments',
+          { body: paymentStart(t.merchant, provider, { code, amount: '10000' }) },
+        );
+        await t.pay(provider, started.body.token, '4000000000007726');
+        const payment = await t.api<Json>('POST', '/v1/client-sessions/payments/verify', {
+          body: { id: started.body.id },
+        });
+        await t.sim.flush();
+        const pending = await refund(payment.body.id as string, { amount: '2500' });
+        expect(pending.body).toMatchObject({ status: 'STARTED' });
+        await t.sim.flush();
+        expect((await t.api<Json>('GET', `/v1/transactions/${pending.body.id}`)).body.status).toBe(
+          'STARTED',
+        );
+        await t.sim.clock.advance(3_600_001);
+        await t.sim.flush();
+        const told = await t.api<Json>('GET', `/v1/transactions/${pending.body.id}`);
+        expect(told.body).toMatchObject({ status: 'SUCCEEDED', amount: '2500' });
+        const after = await t.api<Json>('GET', `/v1/transactions/${payment.body.id}`);
+        expect(after.body.refundedAmount).toBe('2500');
+        expect(refunds(code).map((entry) => entry.amount)).toEqual([2500]);
+      },
+    );
+
     test('a refund the provider applied but never answered: the retry asks first, one refund', async () => {
       t = await startTestSandbox({ db: db.url() });
       const id = await paid('refund-lost');

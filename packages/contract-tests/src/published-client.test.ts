@@ -1,7 +1,12 @@
 // The sandbox's GraphQL API driven by AccruPay's own published client, `@accrupay/node` 0.15.1
 // from the npm registry: what a merchant who installed it today would run against the sandbox.
 // Where the client has no method (authorizations), the operations go as plain GraphQL over fetch.
-import { CURRENCY, PAYMENT_METHOD, TRANSACTION_PROVIDER } from 'accrupay-node-published';
+import {
+  CURRENCY,
+  PAYMENT_METHOD,
+  TRANSACTION_ACTION,
+  TRANSACTION_PROVIDER,
+} from 'accrupay-node-published';
 import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
   dataOf,
@@ -349,6 +354,120 @@ describe.each(DBS)('on $name', (db) => {
         };
         expect(session).toMatchObject(billing);
         expect(transaction).toMatchObject(billing);
+      });
+    });
+
+    describe("refunds (the client's refundOne: merchantApiTransactionRefund)", () => {
+      /** A payment paid with the success card and verified through the client. */
+      async function paidPayment(code: string, amount = 10000n) {
+        const session = await start(code, amount);
+        await h.pay({ id: session.id }, CARDS.success[provider]);
+        const payment = await client.transactions.clientSessions.payments.verify({
+          id: session.id,
+        });
+        expect(payment).toMatchObject({ status: 'SUCCEEDED', action: 'PAYMENT' });
+        await h.t.sim.flush();
+        return payment;
+      }
+      /** What the provider gave back for a merchant code, entry by entry. */
+      const refunds = (code: string) => h.t.sim.ledger({ merchantRef: code, kind: 'refund' });
+      /** The ledger's refunds, each naming the payment's charge, add up to the router's total. */
+      async function expectLedgerAgrees(code: string, paymentId: string, amounts: number[]) {
+        const entries = refunds(code);
+        expect(entries.map((entry) => entry.amount)).toEqual(amounts);
+        const [charge, ...others] = h.charges(code);
+        expect(others).toHaveLength(0);
+        for (const entry of entries) expect(entry.relatedRef).toBe(charge?.providerRef);
+        const total = entries.reduce((sum, entry) => sum + BigInt(entry.amount), 0n);
+        const payment = await client.transactions.getOne({ id: paymentId });
+        expect(payment.refundedAmount ?? 0n).toBe(total);
+      }
+
+      test('a full refund: the REFUND transaction, the payment refunded, one refund in the ledger', async () => {
+        const payment = await paidPayment('pub-refund-1');
+        const refunded = await client.transactions.refundOne({ id: payment.id, amount: 10000n });
+        expect(refunded).toMatchObject({
+          action: 'REFUND',
+          status: 'SUCCEEDED',
+          amount: 10000n,
+          currency: 'USD',
+          merchantInternalTransactionCode: 'pub-refund-1',
+          relatedTransactionId: payment.id,
+          transactionProviderId: h.providerId,
+        });
+        expect(refunded.id).not.toBe(payment.id);
+        expect(refunded.providerCode).toBe(refunds('pub-refund-1')[0]?.providerRef);
+        const after = await client.transactions.getOne({ id: payment.id });
+        expect(after).toMatchObject({ status: 'SUCCEEDED', refundedAmount: 10000n });
+        expect(after.refundedAt).toBeInstanceOf(Date);
+        await expectLedgerAgrees('pub-refund-1', payment.id, [10000]);
+        // Nothing remains: refused, nothing moves.
+        await expect(
+          client.transactions.refundOne({ id: payment.id, amount: 1n }),
+        ).rejects.toMatchObject({
+          graphQLErrors: [
+            expect.objectContaining({
+              extensions: expect.objectContaining({ code: 'CONFLICT', accrupayCode: 'CONFLICT' }),
+            }),
+          ],
+        });
+        await expectLedgerAgrees('pub-refund-1', payment.id, [10000]);
+      });
+
+      test('partial refunds, by id and by the merchant code, add up in the ledger', async () => {
+        const payment = await paidPayment('pub-refund-2');
+        const first = await client.transactions.refundOne({ id: payment.id, amount: 2500n });
+        expect(first).toMatchObject({ status: 'SUCCEEDED', amount: 2500n });
+        expect((await client.transactions.getOne({ id: payment.id })).refundedAmount).toBe(2500n);
+        // By the merchant's code: the payment it names, not the refund that shares the code.
+        const second = await client.transactions.refundOne({
+          merchantInternalTransactionCode: 'pub-refund-2',
+          amount: 4000n,
+        });
+        expect(second).toMatchObject({
+          status: 'SUCCEEDED',
+          amount: 4000n,
+          relatedTransactionId: payment.id,
+        });
+        expect(second.id).not.toBe(first.id);
+        await expectLedgerAgrees('pub-refund-2', payment.id, [2500, 4000]);
+        const listed = await client.transactions.getMany({
+          merchantInternalTransactionCode: 'pub-refund-2',
+          action: TRANSACTION_ACTION.REFUND,
+        });
+        expect(listed.items.map((item) => item.id).sort()).toEqual([first.id, second.id].sort());
+      });
+
+      test('an over-refund: a GraphQL error, BAD_USER_INPUT / AMOUNT_EXCEEDS_REFUNDABLE with the amounts', async () => {
+        const payment = await paidPayment('pub-refund-3');
+        await client.transactions.refundOne({ id: payment.id, amount: 3000n });
+        const over = client.transactions.refundOne({ id: payment.id, amount: 7001n });
+        // The client throws Apollo's error: the sandbox's GraphQL error inside, as it was sent.
+        await expect(over).rejects.toMatchObject({
+          graphQLErrors: [
+            expect.objectContaining({
+              message: expect.stringContaining('7000 remains'),
+              path: ['merchantApiTransactionRefund'],
+              extensions: expect.objectContaining({
+                code: 'BAD_USER_INPUT',
+                accrupayCode: 'AMOUNT_EXCEEDS_REFUNDABLE',
+                requestId: expect.any(String),
+                details: {
+                  captured: '10000',
+                  refunded: '3000',
+                  remaining: '7000',
+                  requested: '7001',
+                },
+              }),
+            }),
+          ],
+        });
+        await expectLedgerAgrees('pub-refund-3', payment.id, [3000]);
+        // What remains, exactly, is still refundable.
+        expect(
+          await client.transactions.refundOne({ id: payment.id, amount: 7000n }),
+        ).toMatchObject({ status: 'SUCCEEDED', amount: 7000n });
+        await expectLedgerAgrees('pub-refund-3', payment.id, [3000, 7000]);
       });
     });
 

@@ -30,6 +30,7 @@ import {
   startAddPaymentMethodSessionSchema,
   startAuthorizationSessionSchema,
   startPaymentSessionSchema,
+  syncTransactionSchema,
   voidAuthorizationSchema,
 } from './start.ts';
 
@@ -213,6 +214,16 @@ const transactions = c.router(
       responses: { 200: merchantTransactionSchema },
       summary:
         'Give money back on a SUCCEEDED payment, charge or settled authorization, fully or partly; the refunds never add up to more than was captured. Returns the REFUND transaction.',
+    },
+    sync: {
+      method: 'POST',
+      path: '/v1/transactions/:id/sync',
+      pathParams: z.object({ id: text(128) }),
+      headers: idempotencyHeaders,
+      body: syncTransactionSchema,
+      responses: { 200: merchantTransactionSchema },
+      summary:
+        'Refresh a transaction from the provider now and record what changed (a settle, void or refund without its answer is looked up, never sent again); returns the transaction as it stands.',
     },
     chargePaymentMethod: {
       method: 'POST',

@@ -50,7 +50,7 @@ const merchantTransactionObject = z.object({
   providerCode: z.string().nullable(),
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
-  /** The session the transaction belongs to; null for a server-side settle or void. */
+  /** The session the transaction belongs to (a settle, void or refund: its payment's session). */
   sessionId: z.string().nullable(),
   /** The authorization a SETTLE or VOID acts on; the payment a REFUND gives money back on. */
   parentTransactionId: z.string().nullable(),

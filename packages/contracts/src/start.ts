@@ -237,6 +237,9 @@ export const refundTransactionSchema = strictObject({
 /** The body of a refund as sent. */
 export type RefundTransactionInput = z.input<typeof refundTransactionSchema>;
 
+/** Body of `transactions.sync()`: nothing; the transaction is named in the path. */
+export const syncTransactionSchema = strictObject({});
+
 /** Body of `transactions.authorizations.void()`. */
 export const voidAuthorizationSchema = strictObject({});
 

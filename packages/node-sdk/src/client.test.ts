@@ -212,6 +212,14 @@ describe('each method sends its contract route', () => {
       body: { amount: '500' },
     },
     {
+      name: 'transactions.sync',
+      route: contract.transactions.sync,
+      call: (a) => a.transactions.sync({ id: 'txn_1' }),
+      answer: TRANSACTION_WIRE,
+      path: '/v1/transactions/txn_1/sync',
+      body: {},
+    },
+    {
       name: 'transactions.authorizations.void',
       route: contract.transactions.void,
       call: (a) => a.transactions.authorizations.void({ id: 'txn_1' }),

@@ -339,6 +339,12 @@ function transactionsApi(send: Send) {
       contract.transactions.refund,
       'transactions.refund',
     ),
+    /**
+     * Refreshes a transaction from the provider now and records what changed: a session's
+     * transaction as verify would, a settle, void or refund still without its answer looked up
+     * (never sent again). Returns the transaction as it stands.
+     */
+    sync: onTransaction<{ id: string }>(send, contract.transactions.sync, 'transactions.sync'),
     payments: {
       paymentMethod: {
         /** Charges a stored payment method from the server. */

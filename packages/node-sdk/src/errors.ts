@@ -93,7 +93,11 @@ export class AccruPayRateLimitError extends AccruPayError {
     this.retryAfterSeconds = fields.retryAfterSeconds;
   }
 }
-/** The payment provider failed or did not answer in time; nothing was recorded. */
+/**
+ * The payment provider failed or did not answer in time. For a start or verify nothing was
+ * recorded; for a settle, void, refund or stored-method charge the provider may have applied it
+ * (`details.outcome` is `unknown`): retry the same call, which asks the provider before it sends.
+ */
 export class AccruPayProviderError extends AccruPayError {
   override name = 'AccruPayProviderError';
 }

@@ -2,6 +2,8 @@
 // The card is typed into the provider's fields (an iframe of the provider's origin); this page
 // never sees it. The form's callbacks only ask the backend to verify: the order is confirmed
 // when the backend's verify() says SUCCEEDED, never because the browser said so.
+// Once paid, the order page has a "Merchant view" section to refund it: this local demo has no
+// merchant login, so the customer's page and the merchant's back office are one page here.
 import { AccruPayProvider, PaymentForm, useAccruPay } from '@accrupay/react';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -19,7 +21,26 @@ const ORDER_STATUS = {
   CONFIRMED: 'Confirmed: the backend verified the payment',
   PAYMENT_FAILED: 'Payment failed',
   EXPIRED: 'Payment session expired',
+  REFUND_PENDING: 'Refund pending at the provider: do not ship',
+  PARTIALLY_REFUNDED: 'Partially refunded',
+  REFUNDED: 'Refunded in full: nothing to ship',
 };
+
+/** The statuses of a paid order: no payment form any more, and the merchant may refund. */
+const PAID = ['CONFIRMED', 'REFUND_PENDING', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+
+/** Cents (a decimal string) as dollars: "1050" is "$10.50". */
+function dollars(cents) {
+  const value = BigInt(cents);
+  return `$${value / 100n}.${(value % 100n).toString().padStart(2, '0')}`;
+}
+
+/** Dollars as typed ("10", "10.5", "10.50") to cents as a decimal string; null when unreadable. */
+function toCents(typed) {
+  const match = /^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$/.exec(typed);
+  if (!match) return null;
+  return (BigInt(match[1]) * 100n + BigInt((match[2] ?? '').padEnd(2, '0'))).toString();
+}
 
 async function api(path, method = 'GET', body = undefined) {
   const response = await fetch(`${config.apiPath}${path}`, {
@@ -79,7 +100,7 @@ function Shop() {
       {order ? (
         <>
           <OrderSummary order={order} />
-          {order.status !== 'CONFIRMED' ? (
+          {!PAID.includes(order.status) ? (
             <AccruPayProvider merchantPublicId={config.merchantPublicId} baseUrl={config.baseUrl}>
               <PaymentForm
                 sessionId={order.sessionId}
@@ -98,6 +119,7 @@ function Shop() {
               New order
             </button>
           </p>
+          {PAID.includes(order.status) ? <MerchantView order={order} onOrder={setOrder} /> : null}
         </>
       ) : (
         <form onSubmit={checkout}>
@@ -148,6 +170,121 @@ function OrderSummary({ order }) {
       <strong data-order-status={order.status}>{ORDER_STATUS[order.status]}</strong>
       {order.transactionStatus ? (
         <div className="hint">verify() said: {order.transactionStatus}</div>
+      ) : null}
+      {order.refundedAmount !== '0' ? (
+        <div data-order-refunded={order.refundedAmount}>
+          Refunded: {dollars(order.refundedAmount)} of {dollars(order.amount)}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** What a refund's answer says, in a sentence. */
+function refundOutcome(refund) {
+  const amount = dollars(refund.amount);
+  if (refund.status === 'SUCCEEDED') return `Refunded ${amount}.`;
+  if (['PENDING', 'STARTED', 'UNKNOWN'].includes(refund.status)) {
+    return `The refund of ${amount} is pending at the provider (${refund.status}): press "Check payment status" later.`;
+  }
+  return `The refund of ${amount} ${refund.status}${refund.errorMessage ? `: ${refund.errorMessage}` : ''}.`;
+}
+
+/**
+ * The merchant's side of the order: refund it in full or in part. The backend calls
+ * transactions.refund() with the payment verify() returned; every answer, refusals included,
+ * carries the order as the backend now knows it.
+ */
+function MerchantView({ order, onOrder }) {
+  const [typed, setTyped] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState(null);
+  const remaining = (BigInt(order.amount) - BigInt(order.refundedAmount)).toString();
+
+  async function refund(amount) {
+    setBusy(true);
+    setResult(null);
+    try {
+      const response = await fetch(`${config.apiPath}/orders/${order.id}/refund`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(amount === undefined ? {} : { amount }),
+      });
+      const answer = await response.json();
+      if (answer.order) onOrder(answer.order);
+      if (response.ok) setResult({ text: refundOutcome(answer.refund) });
+      else setResult({ error: answer.error ?? `HTTP ${response.status}` });
+    } catch (e) {
+      setResult({ error: e.message });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function partial(event) {
+    event.preventDefault();
+    const cents = toCents(typed);
+    if (cents === null) {
+      setResult({ error: 'Type the amount to refund in dollars, such as 5 or 5.50.' });
+      return;
+    }
+    refund(cents);
+  }
+
+  return (
+    <section className="merchant" aria-labelledby="merchant-view">
+      <h2 id="merchant-view">Merchant view</h2>
+      <p className="hint">
+        What the shop's staff would see in its back office, behind its own login; this local demo
+        shows it on the order page.
+      </p>
+      <div data-refunded-amount={order.refundedAmount}>
+        Refunded so far: <strong>{dollars(order.refundedAmount)}</strong> of {dollars(order.amount)}
+      </div>
+      {order.refunds.length > 0 ? (
+        <ul className="refunds">
+          {order.refunds.map((one) => (
+            <li key={one.id} data-refund-status={one.status}>
+              {dollars(one.amount)}: {one.status} <code>{one.id}</code>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {order.status === 'REFUNDED' ? (
+        <p data-refund-controls="none">Refunded in full: nothing left to refund.</p>
+      ) : (
+        <div data-refund-controls="open">
+          <p>
+            <button type="button" disabled={busy} onClick={() => refund(undefined)}>
+              Refund in full ({dollars(remaining)})
+            </button>
+          </p>
+          <form onSubmit={partial}>
+            <label>
+              Partial refund (USD){' '}
+              <input
+                name="refund-amount"
+                inputMode="decimal"
+                placeholder="5.00"
+                value={typed}
+                onChange={(event) => setTyped(event.target.value)}
+              />
+            </label>{' '}
+            <button type="submit" disabled={busy}>
+              Refund amount
+            </button>
+          </form>
+        </div>
+      )}
+      {result?.text ? (
+        <p role="status" data-refund-result="ok">
+          {result.text}
+        </p>
+      ) : null}
+      {result?.error ? (
+        <p role="alert" data-refund-result="refused">
+          {result.error}
+        </p>
       ) : null}
     </section>
   );

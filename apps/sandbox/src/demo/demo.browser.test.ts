@@ -175,6 +175,66 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
     ]);
   });
 
+  test('the merchant view refunds part, then the rest; a third refund is refused with the SDK message', async () => {
+    const fields = await checkout();
+    await typeCard(fields, CARDS.stripe);
+    await orderStatus('CONFIRMED');
+    const merchantView = page.getByRole('region', { name: 'Merchant view' });
+    await merchantView.locator('[data-refunded-amount="0"]').waitFor();
+
+    await merchantView.getByLabel('Partial refund (USD)').fill('10');
+    await merchantView.getByRole('button', { name: 'Refund amount' }).click();
+    await orderStatus('PARTIALLY_REFUNDED');
+    await expect(merchantView.getByRole('status').textContent()).resolves.toBe('Refunded $10.00.');
+    await merchantView.locator('[data-refunded-amount="1000"]').waitFor();
+    await expect(page.locator('.order').textContent()).resolves.toContain(
+      'Refunded: $10.00 of $25.00',
+    );
+
+    // More than remains: the SDK's AMOUNT_EXCEEDS_REFUNDABLE message, and nothing moves.
+    await merchantView.getByLabel('Partial refund (USD)').fill('20');
+    await merchantView.getByRole('button', { name: 'Refund amount' }).click();
+    await expect(merchantView.getByRole('alert').textContent()).resolves.toMatch(
+      /^Cannot refund 2000: transaction txn_\w+ captured 2500 USD and 1500 remains to refund\.$/,
+    );
+    await merchantView.locator('[data-refunded-amount="1000"]').waitFor();
+
+    await merchantView.getByRole('button', { name: 'Refund in full ($15.00)' }).click();
+    await orderStatus('REFUNDED');
+    await expect(merchantView.getByRole('status').textContent()).resolves.toBe('Refunded $15.00.');
+    await merchantView.locator('[data-refunded-amount="2500"]').waitFor();
+    await merchantView.locator('[data-refund-controls="none"]').waitFor();
+    await page.screenshot({ path: join(RESULTS, 'demo-checkout-refunded.png'), fullPage: true });
+
+    // The page offers no third refund; asked directly, the backend answers the SDK's refusal.
+    const id = await orderId();
+    const third = (await page.evaluate(
+      `fetch('/demo/api/orders/${id}/refund', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(async (r) => ({ status: r.status, body: await r.json() }))`,
+    )) as { status: number; body: { error: string; order: { status: string } } };
+    expect(third.status).toBe(409);
+    expect(third.body.error).toMatch(
+      /^Transaction txn_\w+ is already fully refunded \(2500 USD\)\.$/,
+    );
+    expect(third.body.order.status).toBe('REFUNDED');
+
+    // Reloaded, the order is refunded: no payment form, nothing to ship, no refund to press.
+    await page.goto(`${sandbox.url}/demo?order=${id}`);
+    await orderStatus('REFUNDED');
+    await expect(page.locator('[data-order-status]').textContent()).resolves.toBe(
+      'Refunded in full: nothing to ship',
+    );
+    await expect(page.locator('iframe').count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: /^Refund/ }).count()).resolves.toBe(0);
+    await expect(
+      page
+        .locator('[data-refund-status]')
+        .evaluateAll((items) => items.map((item) => item.getAttribute('data-refund-status'))),
+    ).resolves.toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(sim.ledger({ merchantRef: id, kind: 'refund' }).map((entry) => entry.amount)).toEqual([
+      1000, 1500,
+    ]);
+  });
+
   test('a declined card: the form shows the decline and the order is not confirmed', async () => {
     const fields = await checkout();
     await typeCard(fields, CARDS.decline);

@@ -120,6 +120,11 @@ function pageHtml(config: Record<string, string>, script: string): string {
   .order { border-radius: 8px; padding: 12px 14px; margin: 16px 0; background: #f1f3f5; }
   .order[data-status="CONFIRMED"] { background: #d3f9d8; }
   .order[data-status="PAYMENT_FAILED"], .order[data-status="EXPIRED"] { background: #ffe3e3; }
+  .order[data-status="REFUNDED"], .order[data-status="PARTIALLY_REFUNDED"], .order[data-status="REFUND_PENDING"] { background: #fff3bf; }
+  .merchant { border: 2px dashed #868e96; border-radius: 8px; padding: 4px 14px 12px; margin: 16px 0; }
+  .merchant h2 { font-size: 17px; margin: 8px 0 0; }
+  .merchant input { font: inherit; width: 7em; padding: 6px 8px; border: 1px solid #c8ccd6; border-radius: 6px; }
+  button:disabled { opacity: 0.5; cursor: default; }
   .hint { color: #5c6370; font-size: 14px; }
   code { background: #f1f3f5; padding: 1px 4px; border-radius: 4px; }
 </style>

@@ -178,6 +178,19 @@ async function sendOperation(
       moneyMayHaveMoved: true,
     });
   }
+  return recordOperation(ctx, merchant, authorization, operation, action, status, settled);
+}
+
+/** What the provider said of a settle or void, recorded; the operation as it stands. */
+async function recordOperation(
+  ctx: DomainContext,
+  merchant: MerchantRow,
+  authorization: TransactionRow,
+  operation: TransactionRow,
+  action: AuthorizationAction,
+  status: ProviderStatus,
+  settled: bigint,
+): Promise<MerchantTransactionWire> {
   const target = PROVIDER_STATE_OUTCOME[status.state].transaction;
   const done = nowIso(ctx);
   if (target !== 'PENDING') {
@@ -196,4 +209,54 @@ async function sendOperation(
   const result = await ctx.store.findTransaction(merchant.id, operation.id);
   if (!result) throw new RouterError('INTERNAL_ERROR', `transaction ${operation.id} vanished`);
   return transactionWire(ctx, result);
+}
+
+/**
+ * Sync of a settle or void: a PENDING one (its answer was lost) is looked up at the provider,
+ * never sent again, and what the provider did is recorded; any other stays as it is.
+ */
+export async function syncOperation(
+  ctx: DomainContext,
+  merchant: MerchantRow,
+  operation: TransactionRow,
+): Promise<MerchantTransactionWire> {
+  const action = operation.action;
+  const authorization =
+    operation.parent_transaction_id === null
+      ? undefined
+      : await ctx.store.findTransaction(merchant.id, operation.parent_transaction_id);
+  const mtp = await ctx.store.findMerchantTransactionProviderById(
+    operation.merchant_transaction_provider_id,
+  );
+  if (
+    (action !== 'SETTLE' && action !== 'VOID') ||
+    operation.status !== 'PENDING' ||
+    !authorization?.provider_code ||
+    !mtp
+  ) {
+    return transactionWire(ctx, operation);
+  }
+  const amount = BigInt(operation.amount ?? '0');
+  let known: Awaited<ReturnType<ReturnType<typeof adapterFor>['findOperation']>>;
+  try {
+    known = await adapterFor(ctx, mtp.provider).findOperation(await credentialsOf(ctx, mtp), {
+      action,
+      providerCode: authorization.provider_code,
+      amount,
+      currency: authorization.currency as Currency,
+      idempotencyKey: operation.id,
+    });
+  } catch (error) {
+    throw providerFailure(error, `report the ${action === 'SETTLE' ? 'settle' : 'void'}`);
+  }
+  if (!known) return transactionWire(ctx, operation);
+  return recordOperation(
+    ctx,
+    merchant,
+    authorization,
+    operation,
+    action,
+    known,
+    known.amount ?? amount,
+  );
 }

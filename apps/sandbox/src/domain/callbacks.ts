@@ -3,7 +3,24 @@ import type { ProviderCallbackRow } from '../store/store.ts';
 import { type DomainContext, nowIso } from './context.ts';
 import { notFound, RouterError } from './errors.ts';
 import { adapterFor } from './provider-accounts.ts';
+import { syncRefund } from './refunds.ts';
 import { refreshSession } from './sessions/verify.ts';
+
+/** The refund a provider reference names at this provider record, if any. */
+async function refundNamed(
+  ctx: DomainContext,
+  merchantId: string,
+  merchantTransactionProviderId: string,
+  providerCode: string | null,
+) {
+  if (providerCode === null) return undefined;
+  const { rows } = await ctx.store.transactionWindow(
+    merchantId,
+    { merchantTransactionProviderId, providerCode, actions: ['REFUND'] },
+    { order: 'desc', limit: 1, skip: 0, backwards: false },
+  );
+  return rows[0];
+}
 
 /**
  * A provider callback: refused unless its signature or checksum verifies; otherwise a hint
@@ -50,6 +67,14 @@ export async function handleCallback(
       outcome,
     });
   if (session?.kind !== 'CLIENT') {
+    // A refund's own news (Stripe's refund.updated names the refund): looked up as sync does.
+    const refund = await refundNamed(ctx, mtp.merchant_id, mtp.id, hint.providerCode);
+    const merchant = refund && (await ctx.store.findMerchantById(mtp.merchant_id));
+    if (refund && merchant) {
+      await syncRefund(ctx, merchant, refund);
+      await verified('refreshed');
+      return 'refreshed';
+    }
     await verified('ignored');
     return 'ignored';
   }

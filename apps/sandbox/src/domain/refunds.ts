@@ -175,35 +175,28 @@ async function sendRefund(
     });
     throw exceeds(payment, amount);
   }
-  const mtp = await ctx.store.findMerchantTransactionProviderById(
-    payment.merchant_transaction_provider_id,
-  );
-  // What was captured: the payment itself, or an authorization's SETTLE (Nuvei refunds the Settle).
-  const captured =
-    payment.action === 'AUTHORIZATION' ? await ctx.store.findChildTransaction(payment.id) : payment;
-  const providerCode = captured?.provider_code ?? null;
-  if (!mtp || providerCode === null) {
-    throw new RouterError('INTERNAL_ERROR', `transaction ${paymentId} has no provider reference`);
-  }
-  const adapter = adapterFor(ctx, mtp.provider);
   let status: ProviderStatus;
   try {
-    const request = {
-      providerCode,
-      amount,
-      currency: payment.currency as Currency,
-      idempotencyKey: refund.id,
-    };
-    const credentials = await credentialsOf(ctx, mtp);
+    const { adapter, credentials, request } = await refundCall(ctx, payment, current);
     const known = resumed ? await adapter.findRefund(credentials, request) : null;
     status = known ?? (await adapter.refund(credentials, request));
   } catch (error) {
     throw providerFailure(error, 'refund the payment', { moneyMayHaveMoved: true });
   }
+  return recordRefund(ctx, merchant, current, status);
+}
+
+/** What the provider said of a refund, recorded along the state machine; the refund as it stands. */
+async function recordRefund(
+  ctx: DomainContext,
+  merchant: MerchantRow,
+  refund: TransactionRow,
+  status: ProviderStatus,
+): Promise<MerchantTransactionWire> {
   const target = PROVIDER_STATE_OUTCOME[status.state].transaction;
-  if (target !== current.status) {
+  if (target !== refund.status) {
     await moveRefund(ctx, refund.id, target, {
-      provider_code: status.providerCode,
+      provider_code: status.providerCode ?? refund.provider_code,
       error_code: target === 'SUCCEEDED' ? null : (status.errorCode ?? null),
       error_message: target === 'SUCCEEDED' ? null : (status.errorMessage ?? null),
       updated_at: nowIso(ctx),
@@ -212,4 +205,54 @@ async function sendRefund(
   const result = await ctx.store.findTransaction(merchant.id, refund.id);
   if (!result) throw new RouterError('INTERNAL_ERROR', `refund ${refund.id} vanished`);
   return transactionWire(ctx, result);
+}
+
+/**
+ * Sync of a refund: an unresolved one is looked up at the provider (never sent again) and its
+ * answer recorded; one the provider has no record of stays as it is.
+ */
+export async function syncRefund(
+  ctx: DomainContext,
+  merchant: MerchantRow,
+  refund: TransactionRow,
+): Promise<MerchantTransactionWire> {
+  const payment =
+    refund.parent_transaction_id === null
+      ? undefined
+      : await ctx.store.findTransaction(merchant.id, refund.parent_transaction_id);
+  if (!payment || !(UNRESOLVED_REFUND_STATUSES as readonly string[]).includes(refund.status)) {
+    return transactionWire(ctx, refund);
+  }
+  const { adapter, credentials, request } = await refundCall(ctx, payment, refund);
+  let status: ProviderStatus | null;
+  try {
+    status = await adapter.findRefund(credentials, request);
+  } catch (error) {
+    throw providerFailure(error, 'report the refund');
+  }
+  return status ? recordRefund(ctx, merchant, refund, status) : transactionWire(ctx, refund);
+}
+
+/** The adapter, credentials and request a refund of `payment` is sent or looked up with. */
+async function refundCall(ctx: DomainContext, payment: TransactionRow, refund: TransactionRow) {
+  const mtp = await ctx.store.findMerchantTransactionProviderById(
+    payment.merchant_transaction_provider_id,
+  );
+  // What was captured: the payment itself, or an authorization's SETTLE (Nuvei refunds the Settle).
+  const captured =
+    payment.action === 'AUTHORIZATION' ? await ctx.store.findChildTransaction(payment.id) : payment;
+  const providerCode = captured?.provider_code ?? null;
+  if (!mtp || providerCode === null) {
+    throw new RouterError('INTERNAL_ERROR', `transaction ${payment.id} has no provider reference`);
+  }
+  return {
+    adapter: adapterFor(ctx, mtp.provider),
+    credentials: await credentialsOf(ctx, mtp),
+    request: {
+      providerCode,
+      amount: BigInt(refund.amount ?? '0'),
+      currency: payment.currency as Currency,
+      idempotencyKey: refund.id,
+    },
+  };
 }

@@ -31,6 +31,7 @@ import { publicBaseConfig, publicSession } from './sessions/public.ts';
 import * as sessions from './sessions/queries.ts';
 import { type StartBody, startSession } from './sessions/start.ts';
 import { verifySession } from './sessions/verify.ts';
+import { syncTransaction } from './sync.ts';
 import { getTransaction, listTransactions } from './transactions.ts';
 
 export type { SandboxServiceOptions } from './context.ts';
@@ -147,6 +148,11 @@ export class SandboxService {
   /** Gives money back on a SUCCEEDED payment, charge or settled authorization: never more than captured. */
   refund(merchant: MerchantRow, transactionId: string, amount: bigint | undefined) {
     return refundTransaction(this.ctx, merchant, transactionId, amount);
+  }
+
+  /** Refreshes a transaction from the provider now and records what changed. */
+  sync(merchant: MerchantRow, transactionId: string) {
+    return syncTransaction(this.ctx, merchant, transactionId);
   }
 
   getTransaction(merchant: MerchantRow, id: string) {

@@ -45,6 +45,7 @@ export function mountContract(
       void: async ({ params, res }) => ok(await service.void(merchantOf(res), params.id)),
       refund: async ({ params, body, res }) =>
         ok(await service.refund(merchantOf(res), params.id, body.amount)),
+      sync: async ({ params, res }) => ok(await service.sync(merchantOf(res), params.id)),
       chargePaymentMethod: async ({ body, res }) =>
         ok(await service.chargePaymentMethod(merchantOf(res), body)),
     },

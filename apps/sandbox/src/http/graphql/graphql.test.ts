@@ -158,7 +158,7 @@ describe('the GraphQL API at /graphql', () => {
     const plans = await gql('{ merchantApiPaymentPlans(take: 1) { totalCount } }');
     expect(plans.body.errors?.[0]?.extensions.code).toBe('NOT_SUPPORTED_BY_SANDBOX');
     const sync = await gql(
-      'mutation { merchantApiTransactionSyncOne(merchantTransactionProviderId: "m", id: "x") { id } }',
+      'mutation { merchantApiCustomerPaymentMethodSyncOne(merchantInternalCustomerCode: "c", merchantTransactionProviderId: "m", providerCode: "p") { id } }',
     );
     expect(sync.body.errors?.[0]?.extensions.code).toBe('NOT_SUPPORTED_BY_SANDBOX');
   });
@@ -195,6 +195,24 @@ describe('the GraphQL API at /graphql', () => {
     });
     const refunds = t.sim.ledger({ merchantRef: 'gql-refund-1', kind: 'refund' });
     expect(refunds.map((entry) => entry.amount)).toEqual([2500]);
+    const SYNC = `mutation($m: String!, $id: String) {
+      merchantApiTransactionSyncOne(merchantTransactionProviderId: $m, id: $id) { id status action }
+    }`;
+    const refundId = refunded.body.data?.merchantApiTransactionRefund.id as string;
+    const synced = await gql<{ merchantApiTransactionSyncOne: Record<string, unknown> }>(SYNC, {
+      m: t.merchant.merchantTransactionProviderIds.NUVEI,
+      id: refundId,
+    });
+    expect(synced.body.data?.merchantApiTransactionSyncOne).toMatchObject({
+      id: refundId,
+      status: 'SUCCEEDED',
+      action: 'REFUND',
+    });
+    const elsewhere = await gql(SYNC, {
+      m: t.merchant.merchantTransactionProviderIds.STRIPE,
+      id: refundId,
+    });
+    expect(elsewhere.body.errors?.[0]?.message).toMatch(/^merchantTransactionProviderId: /);
   });
 
   test('a card number anywhere in the request is refused before it runs, as a GraphQL error', async () => {

@@ -490,6 +490,20 @@ export const resolvers = {
       return ctx.service.settle(ctx.merchant(), authorization.id, amountOf('settle', amount));
     },
     merchantApiTransactionAuthorizationVoid: voidAuthorization,
+    merchantApiTransactionSyncOne: async (_s: unknown, args: Args, ctx: GraphqlContext) => {
+      const { merchantTransactionProviderId, ...named } = args;
+      const transaction = await ctx.service.findTransaction(
+        ctx.merchant(),
+        transactionLookup(named),
+      );
+      if (transaction.merchantTransactionProviderId !== merchantTransactionProviderId) {
+        const message = `the transaction belongs to provider record ${transaction.merchantTransactionProviderId}, not ${String(merchantTransactionProviderId)}`;
+        throw new RouterError('VALIDATION_ERROR', `merchantTransactionProviderId: ${message}`, {
+          issues: [{ path: 'merchantTransactionProviderId', message }],
+        });
+      }
+      return ctx.service.sync(ctx.merchant(), transaction.id);
+    },
     merchantApiTransactionRefund: async (_s: unknown, args: Args, ctx: GraphqlContext) => {
       const payment = await ctx.service.findTransaction(ctx.merchant(), transactionLookup(args), {
         actions: ['PAYMENT', 'PAYMENT_METHOD_CHARGE', 'AUTHORIZATION'],

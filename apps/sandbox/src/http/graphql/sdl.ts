@@ -765,7 +765,6 @@ export const UNSUPPORTED_FIELDS = {
     merchantApiPaymentPlanTemplates: 'payment plan templates',
   },
   Mutation: {
-    merchantApiTransactionSyncOne: 'transaction sync (coming in a later release)',
     merchantApiServerAchPaymentTransactionCreate: 'ACH payments',
     merchantApiCustomerPaymentMethodSyncOne: 'payment method sync',
     merchantApiPaymentPlanCreate: 'payment plans',
