@@ -524,12 +524,9 @@ describe.each(DBS)('refunds on $name', (db) => {
         await expectLedgerAgrees('rf-pending', payment.id);
       });
 
-      // TODO(sandbox): a refund Stripe fails after it succeeded (card 5126: refund.failed and
-      // charge.refund.updated with status failed, delivered and answered 200 by the router) stays
-      // SUCCEEDED and counted in the payment's refundedAmount, while the provider has taken the
-      // money back (ledger `refund_failed`). Expected: the refund FAILED, refundedAmount back to
-      // what the ledger nets (0). Remove `.fails` once the router records refund.failed.
-      test.fails('a refund that fails an hour later (card 5126): no longer counted as refunded', async () => {
+      // Stripe fails the refund after it succeeded: the money comes back, the refund is FAILED
+      // and no longer counted (the contract's REFUND_REVERSAL).
+      test('a refund that fails an hour later (card 5126): no longer counted as refunded', async () => {
         const payment = await paid('rf-fails-later', { card: FAILING_REFUND_CARD });
         const refunded = await refund(payment.id, 3000n);
         expect(refunded).toMatchObject({ status: 'SUCCEEDED', amount: 3000n });
@@ -543,8 +540,11 @@ describe.each(DBS)('refunds on $name', (db) => {
         expect(failedAtProvider.map((entry) => entry.providerRef)).toEqual([refunded.providerCode]);
         const failure = h.t.sim.deliveries().find((d) => d.eventType === 'refund.failed');
         expect(failure?.state).toBe('delivered');
-        expect((await getOne(refunded.id)).status).not.toBe('SUCCEEDED');
+        expect(await getOne(refunded.id)).toMatchObject({ status: 'FAILED' });
         expect((await getOne(payment.id)).refundedAmount ?? 0n).toBe(0n);
+        // The money is the merchant's again: it can be refunded once more, and is counted once.
+        expect(await refund(payment.id, 3000n)).toMatchObject({ status: 'SUCCEEDED' });
+        expect((await getOne(payment.id)).refundedAmount).toBe(3000n);
       });
     });
 

@@ -61,6 +61,13 @@ export const TRANSACTION_TRANSITIONS = {
   EXPIRED: [],
 } as const satisfies Record<TransactionStatus, readonly TransactionStatus[]>;
 
+/**
+ * The one move out of a terminal status: a REFUND the provider reported SUCCEEDED and later
+ * failed (Stripe's `refund.failed`: the money came back to the merchant). The refund becomes
+ * FAILED and no longer counts in its payment's refunded amount; nothing else ever leaves SUCCEEDED.
+ */
+export const REFUND_REVERSAL = { action: 'REFUND', from: T.SUCCEEDED, to: T.FAILED } as const;
+
 /** Transaction statuses no transition leaves. */
 export const TERMINAL_TRANSACTION_STATUSES = [
   T.SUCCEEDED,

@@ -1,4 +1,4 @@
-import type { Currency, MerchantTransactionWire } from '@accrupay/contracts';
+import { type Currency, type MerchantTransactionWire, REFUND_REVERSAL } from '@accrupay/contracts';
 import type { ProviderStatus } from '../providers/types.ts';
 import type { MerchantRow, TransactionRow } from '../store/store.ts';
 import { UNRESOLVED_REFUND_STATUSES } from '../store/tables.ts';
@@ -194,7 +194,14 @@ async function recordRefund(
   status: ProviderStatus,
 ): Promise<MerchantTransactionWire> {
   const target = PROVIDER_STATE_OUTCOME[status.state].transaction;
-  if (target !== refund.status) {
+  if (refund.status === REFUND_REVERSAL.from && target === REFUND_REVERSAL.to) {
+    // The provider failed a refund it had reported succeeded: the money came back.
+    await ctx.store.reverseRefund(refund.id, {
+      error_code: status.errorCode ?? 'refund_failed',
+      error_message: status.errorMessage ?? 'The provider failed the refund after it succeeded.',
+      updated_at: nowIso(ctx),
+    });
+  } else if (target !== refund.status) {
     await moveRefund(ctx, refund.id, target, {
       provider_code: status.providerCode ?? refund.provider_code,
       error_code: target === 'SUCCEEDED' ? null : (status.errorCode ?? null),
@@ -220,9 +227,9 @@ export async function syncRefund(
     refund.parent_transaction_id === null
       ? undefined
       : await ctx.store.findTransaction(merchant.id, refund.parent_transaction_id);
-  if (!payment || !(UNRESOLVED_REFUND_STATUSES as readonly string[]).includes(refund.status)) {
-    return transactionWire(ctx, refund);
-  }
+  // Unresolved refunds, and succeeded ones (a provider may still fail them: REFUND_REVERSAL).
+  const askable = [...UNRESOLVED_REFUND_STATUSES, REFUND_REVERSAL.from] as readonly string[];
+  if (!payment || !askable.includes(refund.status)) return transactionWire(ctx, refund);
   const { adapter, credentials, request } = await refundCall(ctx, payment, refund);
   let status: ProviderStatus | null;
   try {

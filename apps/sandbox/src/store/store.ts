@@ -316,6 +316,11 @@ export interface Store {
     from: readonly TransactionStatus[],
     patch: TransactionPatch,
   ): Promise<boolean>;
+  /**
+   * The REFUND_REVERSAL of the contract: a SUCCEEDED refund becomes FAILED and its amount leaves
+   * its parent's refunded_amount, in one database transaction; false when it was not SUCCEEDED.
+   */
+  reverseRefund(id: string, patch: Omit<TransactionPatch, 'status'>): Promise<boolean>;
   /** Sets settled_amount only if it is still null. */
   setSettledAmountIfUnset(id: string, settledAmount: string, updatedAt: string): Promise<boolean>;
 

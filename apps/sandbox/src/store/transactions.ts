@@ -1,3 +1,4 @@
+import { REFUND_REVERSAL } from '@accrupay/contracts';
 import { type SqlBool, sql } from 'kysely';
 import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
 import { allOf, equalAll, offsetPage, tests, windowPage } from './pages.ts';
@@ -124,6 +125,39 @@ export function transactionQueries(ctx: StoreContext) {
         await trx
           .updateTable('transactions')
           .set({ refunded_amount: total.toString(), refunded_at: patch.updated_at })
+          .where('id', '=', parentId)
+          .execute();
+        return true;
+      }),
+    reverseRefund: (id, patch) =>
+      db.transaction().execute(async (trx) => {
+        const moved = await updateIf(
+          { ...ctx, db: trx },
+          'transactions',
+          id,
+          [REFUND_REVERSAL.from],
+          {
+            ...patch,
+            status: REFUND_REVERSAL.to,
+          },
+        );
+        if (!moved) return false;
+        const refund = await trx
+          .selectFrom('transactions')
+          .select(['parent_transaction_id', 'amount'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        const parentId = refund.parent_transaction_id;
+        if (parentId === null) throw new Error(`refund ${id} has no parent transaction`);
+        const parent = await trx
+          .selectFrom('transactions')
+          .select('refunded_amount')
+          .where('id', '=', parentId)
+          .executeTakeFirstOrThrow();
+        const total = BigInt(parent.refunded_amount ?? '0') - BigInt(refund.amount ?? '0');
+        await trx
+          .updateTable('transactions')
+          .set({ refunded_amount: total > 0n ? total.toString() : null })
           .where('id', '=', parentId)
           .execute();
         return true;
