@@ -1,7 +1,8 @@
 import { REFUND_REVERSAL } from '@accrupay/contracts';
-import { type SqlBool, sql } from 'kysely';
+import { type SqlBool, sql, type Transaction } from 'kysely';
 import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
 import { allOf, equalAll, offsetPage, tests, windowPage } from './pages.ts';
+import type { Database } from './schema.ts';
 import type { Store, TransactionQuery, TransactionRow } from './store.ts';
 import { SETTLE_OR_VOID, UNIQUE_INDEXES } from './tables.ts';
 
@@ -60,6 +61,35 @@ export function transactionQueries(ctx: StoreContext) {
         test.atMost('created_at', query.createdTo),
       ]),
     );
+  /**
+   * Adds (sign 1) or takes back (sign -1) a refund's amount to its parent's refunded total, inside
+   * the database transaction that moved the refund's status.
+   */
+  const addToRefunded = async (
+    trx: Transaction<Database>,
+    refundId: string,
+    sign: 1n | -1n,
+    also: { refunded_at?: string },
+  ) => {
+    const refund = await trx
+      .selectFrom('transactions')
+      .select(['parent_transaction_id', 'amount'])
+      .where('id', '=', refundId)
+      .executeTakeFirstOrThrow();
+    const parentId = refund.parent_transaction_id;
+    if (parentId === null) throw new Error(`refund ${refundId} has no parent transaction`);
+    const parent = await trx
+      .selectFrom('transactions')
+      .select('refunded_amount')
+      .where('id', '=', parentId)
+      .executeTakeFirstOrThrow();
+    const total = BigInt(parent.refunded_amount ?? '0') + sign * BigInt(refund.amount ?? '0');
+    await trx
+      .updateTable('transactions')
+      .set({ refunded_amount: total > 0n ? total.toString() : null, ...also })
+      .where('id', '=', parentId)
+      .execute();
+  };
   return {
     insertTransaction: (row) =>
       orConflict(
@@ -108,26 +138,10 @@ export function transactionQueries(ctx: StoreContext) {
     finishRefund: (id, from, patch) =>
       db.transaction().execute(async (trx) => {
         const moved = await updateIf({ ...ctx, db: trx }, 'transactions', id, from, patch);
-        if (!moved || patch.status !== 'SUCCEEDED') return moved;
-        const refund = await trx
-          .selectFrom('transactions')
-          .select(['parent_transaction_id', 'amount'])
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow();
-        const parentId = refund.parent_transaction_id;
-        if (parentId === null) throw new Error(`refund ${id} has no parent transaction`);
-        const parent = await trx
-          .selectFrom('transactions')
-          .select('refunded_amount')
-          .where('id', '=', parentId)
-          .executeTakeFirstOrThrow();
-        const total = BigInt(parent.refunded_amount ?? '0') + BigInt(refund.amount ?? '0');
-        await trx
-          .updateTable('transactions')
-          .set({ refunded_amount: total.toString(), refunded_at: patch.updated_at })
-          .where('id', '=', parentId)
-          .execute();
-        return true;
+        if (moved && patch.status === 'SUCCEEDED') {
+          await addToRefunded(trx, id, 1n, { refunded_at: patch.updated_at });
+        }
+        return moved;
       }),
     reverseRefund: (id, patch) =>
       db.transaction().execute(async (trx) => {
@@ -141,26 +155,8 @@ export function transactionQueries(ctx: StoreContext) {
             status: REFUND_REVERSAL.to,
           },
         );
-        if (!moved) return false;
-        const refund = await trx
-          .selectFrom('transactions')
-          .select(['parent_transaction_id', 'amount'])
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow();
-        const parentId = refund.parent_transaction_id;
-        if (parentId === null) throw new Error(`refund ${id} has no parent transaction`);
-        const parent = await trx
-          .selectFrom('transactions')
-          .select('refunded_amount')
-          .where('id', '=', parentId)
-          .executeTakeFirstOrThrow();
-        const total = BigInt(parent.refunded_amount ?? '0') - BigInt(refund.amount ?? '0');
-        await trx
-          .updateTable('transactions')
-          .set({ refunded_amount: total > 0n ? total.toString() : null })
-          .where('id', '=', parentId)
-          .execute();
-        return true;
+        if (moved) await addToRefunded(trx, id, -1n, {});
+        return moved;
       }),
     async setSettledAmountIfUnset(id, settledAmount, updatedAt) {
       const result = await db
