@@ -219,6 +219,10 @@ describe.each(['STRIPE', 'NUVEI'] as const)('the demo shop refunds with %s', (pr
       expect(ledger(sandbox, order)).toEqual([]);
       await sandbox.sim.clock.advance(HOUR + 1_000);
       expect(ledger(sandbox, order)).toEqual([2500]);
+      // "Check payment status" syncs the refund: the order is refunded, counted once.
+      const refunded = await shop(sandbox, 'POST', `/orders/${order.id}/confirm`);
+      expect(refunded.body).toMatchObject({ status: 'REFUNDED', refundedAmount: '2500' });
+      expect(ledger(sandbox, order)).toEqual([2500]);
     },
   );
 });

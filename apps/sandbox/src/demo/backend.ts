@@ -239,14 +239,14 @@ export function shopBackend(merchant: () => Promise<DemoMerchant>): Router {
   });
 
   /**
-   * Asks AccruPay again about the order's refunds still in flight, then takes the refunded total
+   * Syncs the order's refunds still in flight (AccruPay asks the provider), then takes the refunded total
    * from the payment transaction: the provider's answer, counting refunds made elsewhere too (the
    * dashboard, another instance of the shop).
    */
   async function refreshRefunds(order: Order, paymentId: string): Promise<void> {
     const client = await accrupay();
     for (const refund of order.refunds.filter((one) => UNRESOLVED_REFUND.includes(one.status))) {
-      recordRefund(order, await client.transactions.getOne({ id: refund.id }));
+      recordRefund(order, await client.transactions.sync({ id: refund.id }));
     }
     const payment = await client.transactions.getOne({ id: paymentId });
     order.refundedAmount = payment.refundedAmount ?? 0n;
