@@ -13,7 +13,8 @@ import { transactionWire } from './views.ts';
  * rules as the call that made it. A session's own transaction (a payment, authorization, card
  * verification or stored-method charge) is what verify would say; a settle, void or refund still
  * waiting for its answer is looked up at the provider, never sent again. What the provider says
- * of a transaction that has ended does not change it (the state machine), as for verify.
+ * of a transaction that has ended does not change it (the state machine), as for verify, but for
+ * a refund the provider failed after it succeeded (the contract's REFUND_REVERSAL).
  */
 export async function syncTransaction(
   ctx: DomainContext,
