@@ -20,16 +20,32 @@ describe.each(DBS)('refunds on $name', (db) => {
       await t?.close();
     });
 
-    /** A paid and verified session of `type`, its callbacks dropped: only the calls a test makes. */
-    async function paid(code: string, type: 'payments' | 'authorizations' = 'payments') {
-      t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: code } });
+    /** Stripe's test card 4000 0000 0000 7726: its refunds stay pending at the provider for an hour. */
+    const PENDING_REFUND_CARD = '4000000000007726';
+
+    /**
+     * A paid and verified session of `type`, its callbacks dropped unless `callbacks` is
+     * 'delivered': only the calls a test makes.
+     */
+    async function paid(
+      code: string,
+      options: {
+        type?: 'payments' | 'authorizations';
+        card?: string;
+        callbacks?: 'dropped' | 'delivered';
+      } = {},
+    ) {
+      const { type = 'payments', card = GOOD_CARDS[provider], callbacks = 'dropped' } = options;
+      if (callbacks === 'dropped') {
+        t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: code } });
+      }
       const started = await t.api<Json & { id: string; token: string }>(
         'POST',
         `/v1/client-sessions/${type}`,
         { body: paymentStart(t.merchant, provider, { code, amount: '10000' }) },
       );
       expect(started.status, JSON.stringify(started.body)).toBe(200);
-      expect((await t.pay(provider, started.body.token, GOOD_CARDS[provider])).status).toBe(200);
+      expect((await t.pay(provider, started.body.token, card)).status).toBe(200);
       const verified = await t.api<Json>('POST', `/v1/client-sessions/${type}/verify`, {
         body: { id: started.body.id },
       });
@@ -89,7 +105,7 @@ describe.each(DBS)('refunds on $name', (db) => {
 
     test('an authorization: never refunded before it is settled, then up to what was settled', async () => {
       t = await startTestSandbox({ db: db.url() });
-      const id = await paid('refund-auth', 'authorizations');
+      const id = await paid('refund-auth', { type: 'authorizations' });
       const early = await refund(id);
       expect(early.status).toBe(409);
       expect(early.body.error.message).toContain('void it');
@@ -155,14 +171,7 @@ describe.each(DBS)('refunds on $name', (db) => {
 
     test('the refund’s own callbacks, duplicated, are accepted and change nothing', async () => {
       t = await startTestSandbox({ db: db.url() });
-      const id = await paid('refund-callbacks');
-      const scenario = t.sim
-        .scenarios()
-        .find(
-          (one) =>
-            one.kind === 'drop_callback' && JSON.stringify(one.target).includes('refund-callbacks'),
-        );
-      if (scenario) t.sim.removeScenario(scenario.id);
+      const id = await paid('refund-callbacks', { callbacks: 'delivered' });
       t.sim.addScenario({
         kind: 'duplicate_callback',
         copies: 3,
@@ -191,22 +200,12 @@ describe.each(DBS)('refunds on $name', (db) => {
       if (provider !== 'STRIPE') return;
       // Stripe's card 4000 0000 0000 7726: the refund stays pending for an hour.
       const code = 'refund-sync-pending';
-      t.sim.addScenario({ kind: 'drop_callback', target: { merchantRef: code } });
-      const started = await t.api<Json & { id: string; token: string }>(
-        'POST',
-        '/v1/client-sessions/payments',
-        { body: paymentStart(t.merchant, provider, { code, amount: '10000' }) },
-      );
-      await t.pay(provider, started.body.token, '4000000000007726');
-      const payment = await t.api<Json>('POST', '/v1/client-sessions/payments/verify', {
-        body: { id: started.body.id },
-      });
-      expect(payment.body.status).toBe('SUCCEEDED');
-      const pending = await refund(payment.body.id as string, { amount: '4000' });
+      const paymentId = await paid(code, { card: PENDING_REFUND_CARD });
+      const pending = await refund(paymentId, { amount: '4000' });
       expect(pending.body).toMatchObject({ action: 'REFUND', status: 'STARTED' });
       expect(refunds(code)).toHaveLength(0);
       // While it has no answer, another refund waits; the same one is looked up, not sent again.
-      expect((await refund(payment.body.id as string, { amount: '1000' })).status).toBe(409);
+      expect((await refund(paymentId, { amount: '1000' })).status).toBe(409);
       const still = await t.api<Json>('POST', `/v1/transactions/${pending.body.id}/sync`, {
         body: {},
       });
@@ -217,7 +216,7 @@ describe.each(DBS)('refunds on $name', (db) => {
       });
       expect(settled.body).toMatchObject({ status: 'SUCCEEDED', amount: '4000' });
       expect(refunds(code).map((entry) => entry.amount)).toEqual([4000]);
-      const after = await t.api<Json>('GET', `/v1/transactions/${payment.body.id}`);
+      const after = await t.api<Json>('GET', `/v1/transactions/${paymentId}`);
       expect(after.body.refundedAmount).toBe('4000');
     });
 
@@ -226,17 +225,8 @@ describe.each(DBS)('refunds on $name', (db) => {
       async () => {
         t = await startTestSandbox({ db: db.url() });
         const code = 'refund-pending-callback';
-        const started = await t.api<Json & { id: string; token: string }>(
-          'POST',
-          '/v1/client-sessions/payments',
-          { body: paymentStart(t.merchant, provider, { code, amount: '10000' }) },
-        );
-        await t.pay(provider, started.body.token, '4000000000007726');
-        const payment = await t.api<Json>('POST', '/v1/client-sessions/payments/verify', {
-          body: { id: started.body.id },
-        });
-        await t.sim.flush();
-        const pending = await refund(payment.body.id as string, { amount: '2500' });
+        const paymentId = await paid(code, { card: PENDING_REFUND_CARD, callbacks: 'delivered' });
+        const pending = await refund(paymentId, { amount: '2500' });
         expect(pending.body).toMatchObject({ status: 'STARTED' });
         await t.sim.flush();
         expect((await t.api<Json>('GET', `/v1/transactions/${pending.body.id}`)).body.status).toBe(
@@ -246,7 +236,7 @@ describe.each(DBS)('refunds on $name', (db) => {
         await t.sim.flush();
         const told = await t.api<Json>('GET', `/v1/transactions/${pending.body.id}`);
         expect(told.body).toMatchObject({ status: 'SUCCEEDED', amount: '2500' });
-        const after = await t.api<Json>('GET', `/v1/transactions/${payment.body.id}`);
+        const after = await t.api<Json>('GET', `/v1/transactions/${paymentId}`);
         expect(after.body.refundedAmount).toBe('2500');
         expect(refunds(code).map((entry) => entry.amount)).toEqual([2500]);
       },

@@ -143,26 +143,10 @@ async function sendOperation(
       { details: { transactionId: operation.id, action, status: current?.status } },
     );
   }
-  const mtp = await ctx.store.findMerchantTransactionProviderById(
-    authorization.merchant_transaction_provider_id,
-  );
-  if (!mtp || authorization.provider_code === null) {
-    throw new RouterError(
-      'INTERNAL_ERROR',
-      `authorization ${authorization.id} has no provider reference`,
-    );
-  }
-  const adapter = adapterFor(ctx, mtp.provider);
+  const { adapter, credentials, request } = await operationCall(ctx, authorization, operation);
   let status: ProviderStatus;
   let settled = amount;
   try {
-    const request = {
-      providerCode: authorization.provider_code,
-      amount,
-      currency: authorization.currency as Currency,
-      idempotencyKey: operation.id,
-    };
-    const credentials = await credentialsOf(ctx, mtp);
     const known = resumed ? await adapter.findOperation(credentials, { action, ...request }) : null;
     if (known) {
       status = known;
@@ -211,6 +195,33 @@ async function recordOperation(
   return transactionWire(ctx, result);
 }
 
+/** The adapter, credentials and request a settle or void of `authorization` is sent or looked up with. */
+async function operationCall(
+  ctx: DomainContext,
+  authorization: TransactionRow,
+  operation: TransactionRow,
+) {
+  const mtp = await ctx.store.findMerchantTransactionProviderById(
+    authorization.merchant_transaction_provider_id,
+  );
+  if (!mtp || authorization.provider_code === null) {
+    throw new RouterError(
+      'INTERNAL_ERROR',
+      `authorization ${authorization.id} has no provider reference`,
+    );
+  }
+  return {
+    adapter: adapterFor(ctx, mtp.provider),
+    credentials: await credentialsOf(ctx, mtp),
+    request: {
+      providerCode: authorization.provider_code,
+      amount: BigInt(operation.amount ?? '0'),
+      currency: authorization.currency as Currency,
+      idempotencyKey: operation.id,
+    },
+  };
+}
+
 /**
  * Sync of a settle or void: a PENDING one (its answer was lost) is looked up at the provider,
  * never sent again, and what the provider did is recorded; any other stays as it is.
@@ -225,38 +236,21 @@ export async function syncOperation(
     operation.parent_transaction_id === null
       ? undefined
       : await ctx.store.findTransaction(merchant.id, operation.parent_transaction_id);
-  const mtp = await ctx.store.findMerchantTransactionProviderById(
-    operation.merchant_transaction_provider_id,
-  );
   if (
     (action !== 'SETTLE' && action !== 'VOID') ||
     operation.status !== 'PENDING' ||
-    !authorization?.provider_code ||
-    !mtp
+    !authorization
   ) {
     return transactionWire(ctx, operation);
   }
-  const amount = BigInt(operation.amount ?? '0');
-  let known: Awaited<ReturnType<ReturnType<typeof adapterFor>['findOperation']>>;
+  const { adapter, credentials, request } = await operationCall(ctx, authorization, operation);
+  let known: Awaited<ReturnType<typeof adapter.findOperation>>;
   try {
-    known = await adapterFor(ctx, mtp.provider).findOperation(await credentialsOf(ctx, mtp), {
-      action,
-      providerCode: authorization.provider_code,
-      amount,
-      currency: authorization.currency as Currency,
-      idempotencyKey: operation.id,
-    });
+    known = await adapter.findOperation(credentials, { action, ...request });
   } catch (error) {
     throw providerFailure(error, `report the ${action === 'SETTLE' ? 'settle' : 'void'}`);
   }
   if (!known) return transactionWire(ctx, operation);
-  return recordOperation(
-    ctx,
-    merchant,
-    authorization,
-    operation,
-    action,
-    known,
-    known.amount ?? amount,
-  );
+  const settled = known.amount ?? request.amount;
+  return recordOperation(ctx, merchant, authorization, operation, action, known, settled);
 }

@@ -211,15 +211,27 @@ export async function connectionOf<Row extends { id: string; created_at: string 
 
 // --- the use cases ---------------------------------------------------------------------------
 
+/** A list's one reading: the request checked into a window, the store's rows, the connection. */
+async function listed<Row extends { id: string; created_at: string }, Node>(
+  page: ListRequest,
+  read: (window: RowWindow) => Promise<WindowPage<Row>>,
+  toNodes: (rows: Row[]) => Node[] | Promise<Node[]>,
+): Promise<Connection<Node>> {
+  const { window, paging } = windowOf(page);
+  return connectionOf(await read(window), paging, toNodes);
+}
+
 export async function sessionConnection(
   ctx: DomainContext,
   merchant: MerchantRow,
   query: SessionQuery,
   page: ListRequest,
 ): Promise<Connection<ClientSessionWire>> {
-  const { window, paging } = windowOf(page);
-  const rows = await ctx.store.sessionWindow(merchant.id, query, window);
-  return connectionOf(rows, paging, (sessions) => sessionWires(ctx, sessions));
+  return listed(
+    page,
+    (window) => ctx.store.sessionWindow(merchant.id, query, window),
+    (sessions) => sessionWires(ctx, sessions),
+  );
 }
 
 export async function transactionConnection(
@@ -228,9 +240,11 @@ export async function transactionConnection(
   query: TransactionQuery,
   page: ListRequest,
 ): Promise<Connection<MerchantTransactionWire>> {
-  const { window, paging } = windowOf(page);
-  const rows = await ctx.store.transactionWindow(merchant.id, query, window);
-  return connectionOf(rows, paging, (transactions) => transactionWires(ctx, transactions));
+  return listed(
+    page,
+    (window) => ctx.store.transactionWindow(merchant.id, query, window),
+    (transactions) => transactionWires(ctx, transactions),
+  );
 }
 
 /**
@@ -272,9 +286,11 @@ export async function paymentMethodConnection(
   query: PaymentMethodQuery,
   page: ListRequest,
 ): Promise<Connection<PaymentMethodWire>> {
-  const { window, paging } = windowOf(page);
-  const rows = await ctx.store.paymentMethodWindow(merchant.id, query, window);
-  return connectionOf(rows, paging, (methods) => methods.map(paymentMethodToWire));
+  return listed(
+    page,
+    (window) => ctx.store.paymentMethodWindow(merchant.id, query, window),
+    (methods) => methods.map(paymentMethodToWire),
+  );
 }
 
 export async function getPaymentMethod(
@@ -302,9 +318,11 @@ export async function providerAccountConnection(
   query: ProviderAccountQuery,
   page: ListRequest,
 ): Promise<Connection<ProviderAccountWire>> {
-  const { window, paging } = windowOf(page);
-  const rows = await ctx.store.providerAccountWindow(merchant.id, query, window);
-  return connectionOf(rows, paging, (accounts) => accounts.map(providerAccountToWire));
+  return listed(
+    page,
+    (window) => ctx.store.providerAccountWindow(merchant.id, query, window),
+    (accounts) => accounts.map(providerAccountToWire),
+  );
 }
 
 /** Every provider record of the merchant, oldest first (a merchant has a handful). */

@@ -91,8 +91,9 @@ export async function refundTransaction(
   const payment = await ctx.store.findTransaction(merchant.id, transactionId);
   if (!payment) throw notFound(`Transaction ${transactionId}`);
   mustBeRefundable(payment);
-  const amount = requested ?? refundable(payment).remaining;
-  if (amount <= 0n || amount > refundable(payment).remaining) throw exceeds(payment, amount);
+  const { remaining } = refundable(payment);
+  const amount = requested ?? remaining;
+  if (amount <= 0n || amount > remaining) throw exceeds(payment, amount);
   const { refund, resumed } = await claimRefund(ctx, payment, amount);
   return withLease(ctx, payment.id, () => sendRefund(ctx, merchant, payment.id, refund, resumed));
 }
@@ -175,9 +176,9 @@ async function sendRefund(
     });
     throw exceeds(payment, amount);
   }
+  const { adapter, credentials, request } = await refundCall(ctx, payment, current);
   let status: ProviderStatus;
   try {
-    const { adapter, credentials, request } = await refundCall(ctx, payment, current);
     const known = resumed ? await adapter.findRefund(credentials, request) : null;
     status = known ?? (await adapter.refund(credentials, request));
   } catch (error) {

@@ -120,7 +120,7 @@ const userExtraFields = `
   userLegalIdentifier: String
   userLegalIdentifierType: String`;
 
-/** A payment start's fields, under both of the published API's names for its input. */
+/** A payment start's fields, under both of the published API's names for its input; an authorization's too. */
 const paymentStartFields = `
   amount: BigInt!
   currency: CURRENCY!
@@ -503,17 +503,7 @@ input MerchantApiClientTransactionPaymentSessionStartSchema {${paymentStartField
 """The older start's input (merchantApiClientTransactionPaymentSessionStart): the same fields."""
 input MerchantApiClientTransactionPaymentStartSchema {${paymentStartFields}
 }
-input MerchantApiClientTransactionAuthorizationSessionStartSchema {
-  amount: BigInt!
-  currency: CURRENCY!
-  merchantInternalTransactionCode: String!
-  merchantInternalCustomerCode: String
-  storePaymentMethod: Boolean
-  customerPaymentMethodId: String
-  billing: BillingDataSchema!
-  shipping: ShippingDataSchema
-  user: UserDataSchema
-  device: DeviceDataSchema
+input MerchantApiClientTransactionAuthorizationSessionStartSchema {${paymentStartFields}
 }
 input MerchantApiClientTransactionAddPaymentMethodSessionStartSchema {
   currency: CURRENCY!
