@@ -33,6 +33,19 @@ import {
   syncTransactionSchema,
   voidAuthorizationSchema,
 } from './start.ts';
+import {
+  createWebhookEndpointSchema,
+  eventListQuerySchema,
+  recoverWebhooksSchema,
+  redeliverEventSchema,
+  rotateWebhookSecretSchema,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+  webhookEndpointWithSecretSchema,
+  webhookEventSchema,
+  webhookFaultSchema,
+  webhookFaultViewSchema,
+} from './webhooks.ts';
 
 const c = initContract();
 
@@ -250,6 +263,126 @@ const paymentMethods = c.router(
   merchant,
 );
 
+const endpointPath = z.object({ id: text(128) });
+const dataOf = <T extends z.ZodTypeAny>(item: T) => z.object({ data: z.array(item) });
+
+const webhookEndpoints = c.router(
+  {
+    create: {
+      method: 'POST',
+      path: '/v1/webhook-endpoints',
+      headers: idempotencyHeaders,
+      body: createWebhookEndpointSchema,
+      responses: { 200: webhookEndpointWithSecretSchema },
+      summary:
+        'Register a URL for webhooks; the answer carries its signing secret (whsec_...), shown once.',
+    },
+    getMany: {
+      method: 'GET',
+      path: '/v1/webhook-endpoints',
+      responses: { 200: dataOf(webhookEndpointSchema) },
+      summary: "The merchant's webhook endpoints, oldest first.",
+    },
+    getOne: {
+      method: 'GET',
+      path: '/v1/webhook-endpoints/:id',
+      pathParams: endpointPath,
+      responses: { 200: webhookEndpointSchema },
+      summary: 'One webhook endpoint.',
+    },
+    delete: {
+      method: 'DELETE',
+      path: '/v1/webhook-endpoints/:id',
+      pathParams: endpointPath,
+      body: z.object({}).strict().optional(),
+      responses: { 200: webhookEndpointSchema },
+      summary: 'Stop sending to an endpoint; its pending deliveries are not attempted again.',
+    },
+    rotateSecret: {
+      method: 'POST',
+      path: '/v1/webhook-endpoints/:id/rotate-secret',
+      pathParams: endpointPath,
+      headers: idempotencyHeaders,
+      body: rotateWebhookSecretSchema,
+      responses: { 200: webhookEndpointWithSecretSchema },
+      summary:
+        'A new signing secret; deliveries carry a signature with the previous one too during the grace period.',
+    },
+    recover: {
+      method: 'POST',
+      path: '/v1/webhook-endpoints/:id/recover',
+      pathParams: endpointPath,
+      headers: idempotencyHeaders,
+      body: recoverWebhooksSchema,
+      responses: { 200: z.object({ redelivered: z.number().int().nonnegative() }) },
+      summary:
+        'Send again every delivery to this endpoint that failed or was dropped since a time.',
+    },
+    armFault: {
+      method: 'POST',
+      path: '/v1/webhook-endpoints/:id/faults',
+      pathParams: endpointPath,
+      headers: idempotencyHeaders,
+      body: webhookFaultSchema,
+      responses: { 200: webhookFaultViewSchema },
+      summary:
+        "Apply a fault to this endpoint's deliveries (drop, duplicate, delay, reorder, forge), all or one event's.",
+    },
+    listFaults: {
+      method: 'GET',
+      path: '/v1/webhook-endpoints/:id/faults',
+      pathParams: endpointPath,
+      responses: { 200: dataOf(webhookFaultViewSchema) },
+      summary: "The endpoint's armed faults.",
+    },
+    disarmFault: {
+      method: 'DELETE',
+      path: '/v1/webhook-endpoints/:id/faults/:faultId',
+      pathParams: z.object({ id: text(128), faultId: text(128) }),
+      body: z.object({}).strict().optional(),
+      responses: { 200: webhookFaultViewSchema },
+      summary: 'Remove an armed fault.',
+    },
+  },
+  merchant,
+);
+
+const events = c.router(
+  {
+    getMany: {
+      method: 'GET',
+      path: '/v1/events',
+      query: eventListQuerySchema,
+      responses: { 200: offsetPage(webhookEventSchema) },
+      summary: 'Events, newest first: every status change the router recorded.',
+    },
+    getOne: {
+      method: 'GET',
+      path: '/v1/events/:id',
+      pathParams: endpointPath,
+      responses: { 200: webhookEventSchema },
+      summary: 'One event.',
+    },
+    deliveries: {
+      method: 'GET',
+      path: '/v1/events/:id/deliveries',
+      pathParams: endpointPath,
+      responses: { 200: dataOf(webhookDeliverySchema) },
+      summary: "The event's deliveries, each with its log of attempts (request and response).",
+    },
+    redeliver: {
+      method: 'POST',
+      path: '/v1/events/:id/redeliver',
+      pathParams: endpointPath,
+      headers: idempotencyHeaders,
+      body: redeliverEventSchema,
+      responses: { 200: dataOf(webhookDeliverySchema) },
+      summary: 'Send an event again now, with the same webhook-id.',
+    },
+  },
+  merchant,
+);
+
 const publicPathParams = z.object({ merchantPublicId: merchantPublicIdSchema });
 
 const publicApi = c.router(
@@ -319,6 +452,8 @@ export const contract = c.router(
     clientSessions,
     transactions,
     paymentMethods,
+    webhookEndpoints,
+    events,
     public: publicApi,
     providerCallbacks,
   },

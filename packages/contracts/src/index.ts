@@ -17,3 +17,4 @@ export * from './pagination.ts';
 export * from './session.ts';
 export * from './start.ts';
 export * from './state-machine.ts';
+export * from './webhooks.ts';

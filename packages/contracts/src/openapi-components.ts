@@ -27,6 +27,11 @@ import {
   shippingSchema,
   userSchema,
 } from './start.ts';
+import {
+  WEBHOOK_FAULT_VARIANTS,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+} from './webhooks.ts';
 
 /**
  * Hoisting the contract's shared schemas into `components.schemas`.
@@ -66,6 +71,9 @@ export interface JsonObject {
  */
 export const SHARED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodTypeAny]> = [
   ['ClientSession', clientSessionSchema],
+  ...Object.entries(WEBHOOK_FAULT_VARIANTS),
+  ['WebhookEndpoint', webhookEndpointSchema],
+  ['WebhookDelivery', webhookDeliverySchema],
   ['PublicClientSession', publicClientSessionSchema],
   ['MerchantTransaction', merchantTransactionSchema],
   ['PaymentMethod', paymentMethodSchema],

@@ -52,6 +52,16 @@ export const CONTRACT_NAMESPACES = {
     access: 'merchant',
     description: "A customer's stored payment methods (merchant API).",
   },
+  webhookEndpoints: {
+    access: 'merchant',
+    description:
+      'Where the router sends webhooks (Standard Webhooks signatures), their signing secrets, recovery, and the faults the sandbox can apply to its own deliveries.',
+  },
+  events: {
+    access: 'merchant',
+    description:
+      'Every status change the router recorded, as events: list them, read the delivery log, redeliver.',
+  },
   public: {
     access: 'public',
     description:
