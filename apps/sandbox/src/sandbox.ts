@@ -9,6 +9,7 @@ import { type Clock, systemClock } from './domain/clock.ts';
 import { IdempotencyKeys } from './domain/idempotency.ts';
 import { RateLimiter } from './domain/rate-limit.ts';
 import { type MerchantCredentials, SandboxService } from './domain/service.ts';
+import type { WebhookDeliveryOptions } from './domain/webhooks/delivery.ts';
 import { createHttpApp, LOG_REDACT_PATHS, requestContext } from './http/app.ts';
 import type { AddressRateLimits } from './http/middleware/address-limits.ts';
 import type { PublicRoute } from './http/routes.ts';
@@ -84,6 +85,8 @@ export interface SandboxOptions {
   extraRoutes?: (app: express.Express) => void;
   /** Adapters to use instead of the built-in Stripe and Nuvei ones (tests). */
   adapters?: (providerUrl: string, clock: Clock) => ProviderAdapter[];
+  /** How merchant webhooks are delivered (poll interval, lease, fetch); tests may turn polling off. */
+  webhooks?: WebhookDeliveryOptions;
 }
 
 /** A running sandbox: the router, its store and, unless external, the provider simulator. */
@@ -110,8 +113,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     options.logger === false
       ? pino({ level: 'silent' })
       : (options.logger ?? createLogger(process.env.LOG_LEVEL ?? 'info'));
+  let eventWritten = () => {};
   const store = await openStore(options.db ?? DEFAULT_DB, {
     ...(options.credentialsKey === undefined ? {} : { credentialsKey: options.credentialsKey }),
+    onEvent: () => eventWritten(),
   });
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
@@ -148,7 +153,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       adapters,
       callbackBaseUrl: () => url,
       logger,
+      ...(options.webhooks ? { webhookDelivery: options.webhooks } : {}),
     });
+    eventWritten = () => service.webhooks.kick();
+    closers.push(() => service.webhooks.close());
     const app = createHttpApp({
       service,
       idempotency: new IdempotencyKeys(store, clock),

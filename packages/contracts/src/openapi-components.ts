@@ -28,6 +28,7 @@ import {
   userSchema,
 } from './start.ts';
 import {
+  WEBHOOK_EVENT_VARIANTS,
   WEBHOOK_FAULT_VARIANTS,
   webhookDeliverySchema,
   webhookEndpointSchema,
@@ -71,6 +72,7 @@ export interface JsonObject {
  */
 export const SHARED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodTypeAny]> = [
   ['ClientSession', clientSessionSchema],
+  ...Object.entries(WEBHOOK_EVENT_VARIANTS),
   ...Object.entries(WEBHOOK_FAULT_VARIANTS),
   ['WebhookEndpoint', webhookEndpointSchema],
   ['WebhookDelivery', webhookDeliverySchema],

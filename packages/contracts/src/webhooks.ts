@@ -103,7 +103,7 @@ const eventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES as [WebhookEventType, ...Webh
 
 const envelope = {
   id: z.string().describe('evt_...: also the webhook-id header of every delivery of the event.'),
-  createdAt: z.string().describe('When the status change was recorded (ISO 8601).'),
+  createdAt: isoDateTime.describe('When the status change was recorded (ISO 8601).'),
   previousAttributes: z
     .object({ status: z.string() })
     .optional()
@@ -120,7 +120,10 @@ const transactionEventObject = z.object({
   type: z.enum(TRANSACTION_EVENT_TYPES as [TransactionEventType, ...TransactionEventType[]]),
   data: z.object({ object: merchantTransactionSchema }),
 });
-const webhookEventObject = z.union([clientSessionEventObject, transactionEventObject]);
+const webhookEventObject = z.discriminatedUnion('type', [
+  clientSessionEventObject,
+  transactionEventObject,
+]);
 
 /** An event about a session: data.object is the session as it stood after the change. */
 export type ClientSessionEvent = z.output<typeof clientSessionEventObject>;
@@ -271,6 +274,12 @@ const faultBase = {
     .describe('How many deliveries it applies to; default until removed.'),
 };
 
+/** The event schemas by kind, named (OpenAPI components). */
+export const WEBHOOK_EVENT_VARIANTS = {
+  ClientSessionEvent: clientSessionEventObject,
+  TransactionEvent: transactionEventObject,
+} as const;
+
 /** Each fault kind's body, named (OpenAPI components): see webhookFaultSchema. */
 export const WEBHOOK_FAULT_VARIANTS = {
   DropFault: strictObject({ kind: z.literal('drop'), ...faultBase }),
@@ -324,7 +333,7 @@ export type WebhookFaultKind = WebhookFaultSpec['kind'];
 export const webhookFaultViewSchema = z.object({
   id: z.string(),
   endpointId: z.string(),
-  spec: z.record(z.unknown()),
+  spec: webhookFaultSchema,
   remaining: z.number().int().nullable(),
   used: z.number().int(),
   createdAt: z.string(),

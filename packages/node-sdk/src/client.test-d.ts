@@ -2,9 +2,15 @@ import { describe, expectTypeOf, test } from 'vitest';
 import AccruPay, {
   type ClientSession,
   CURRENCY,
+  constructEvent,
   type MerchantTransaction,
   type PagePromise,
   TRANSACTION_PROVIDER,
+  type VerifiedWebhook,
+  verifyWebhook,
+  type WebhookEndpointWithSecret,
+  type WebhookEvent,
+  webhooks,
 } from './index.ts';
 
 declare const accrupay: AccruPay;
@@ -129,8 +135,64 @@ describe('lists', () => {
     // @ts-expect-error a string amount
     void accrupay.transactions.authorizations.settle({ id: 'txn', amount: '20000' });
   });
+});
 
-  test('there is no webhooks namespace yet', () => {
-    expectTypeOf(accrupay).not.toHaveProperty('webhooks');
+describe('webhooks', () => {
+  test('event.data.object narrows on event.type', () => {
+    const handle = (event: WebhookEvent) => {
+      if (event.type === 'client_session.completed') {
+        expectTypeOf(event.data.object).toEqualTypeOf<ClientSession>();
+        // @ts-expect-error a session has no settledAmount: the type narrowed away from transactions
+        void event.data.object.settledAmount;
+        return event.data.object.status;
+      }
+      if (event.type === 'transaction.succeeded' || event.type === 'transaction.refund_reversed') {
+        expectTypeOf(event.data.object).toEqualTypeOf<MerchantTransaction>();
+        return event.data.object.status;
+      }
+      expectTypeOf(event.data.object).toEqualTypeOf<ClientSession | MerchantTransaction>();
+      // @ts-expect-error not an event type
+      if (event.type === 'transaction.paid') return null;
+      return null;
+    };
+    expectTypeOf(handle).returns.toEqualTypeOf<
+      ClientSession['status'] | MerchantTransaction['status'] | null
+    >();
+  });
+
+  test('amounts in events are bigint', () => {
+    const event = constructEvent('', {}, 'whsec_x');
+    expectTypeOf(event).toEqualTypeOf<WebhookEvent>();
+    expectTypeOf(event.data.object.amount).toEqualTypeOf<bigint | null>();
+  });
+
+  test('verify takes a raw body, headers (Node or Fetch), one secret or several', () => {
+    expectTypeOf(verifyWebhook).toBeCallableWith(Buffer.from(''), new Headers(), 'whsec_x');
+    expectTypeOf(verifyWebhook).toBeCallableWith(
+      '',
+      { 'webhook-id': ['a'] },
+      ['whsec_a', 'whsec_b'],
+      {
+        toleranceSeconds: 60,
+        now: new Date(),
+      },
+    );
+    expectTypeOf(verifyWebhook).toBeCallableWith('', {}, process.env.ACCRUPAY_WEBHOOK_SECRET);
+    expectTypeOf(verifyWebhook).returns.toEqualTypeOf<VerifiedWebhook>();
+    // @ts-expect-error a parsed object is not a raw body
+    void verifyWebhook({ id: 'evt_1' }, {}, 'whsec_x');
+  });
+
+  test('accrupay.webhooks is the standalone webhooks; the namespaces are there', () => {
+    expectTypeOf(accrupay.webhooks).toEqualTypeOf(webhooks);
+    expectTypeOf(
+      accrupay.webhookEndpoints.create({ url: 'http://x' }),
+    ).resolves.toEqualTypeOf<WebhookEndpointWithSecret>();
+    expectTypeOf(accrupay.events.list()).toEqualTypeOf<PagePromise<WebhookEvent>>();
+    expectTypeOf(accrupay.webhookEndpoints.recover).toBeCallableWith('we_1', { since: new Date() });
+    // @ts-expect-error not an event type
+    void accrupay.webhookEndpoints.create({ url: 'http://x', enabledEvents: ['payment.paid'] });
+    // @ts-expect-error not a fault kind
+    void accrupay.webhookEndpoints.faults.arm('we_1', { kind: 'explode' });
   });
 });

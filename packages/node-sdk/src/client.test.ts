@@ -1,4 +1,5 @@
 import { contract } from '@accrupay/contracts';
+import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import AccruPay, {
   AccruPayApiError,
@@ -10,19 +11,25 @@ import AccruPay, {
   AccruPayRateLimitError,
   AccruPayTimeoutError,
   AccruPayValidationError,
+  AccruPayWebhookVerificationError,
   COUNTRY_ISO_2,
   CURRENCY,
   DEFAULT_BASE_URL,
   TRANSACTION_PROVIDER,
 } from './index.ts';
 import {
+  DELIVERY_WIRE,
+  ENDPOINT_WIRE,
   envelope,
+  FAULT_WIRE,
   makeSecret,
   PAYMENT_START,
   type ScriptedServer,
+  SESSION_EVENT_WIRE,
   SESSION_ID,
   SESSION_WIRE,
   scriptedServer,
+  TRANSACTION_EVENT_WIRE,
   TRANSACTION_WIRE,
 } from './test-fixtures.ts';
 import { backoffDelay, MAX_RETRY_DELAY_MS } from './transport.ts';
@@ -30,6 +37,7 @@ import { backoffDelay, MAX_RETRY_DELAY_MS } from './transport.ts';
 let server: ScriptedServer;
 let sleeps: number[];
 const apiSecret = makeSecret();
+const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 function client(overrides: Partial<ConstructorParameters<typeof AccruPay>[0]> = {}) {
   return new AccruPay({
@@ -258,6 +266,167 @@ describe('each method sends its contract route', () => {
       answer: { data: [], total: 0 },
       path: '/v1/payment-methods?merchantInternalCustomerCode=customer-4421&take=20&skip=0',
     },
+    {
+      name: 'webhookEndpoints.create',
+      route: contract.webhookEndpoints.create,
+      call: (a) =>
+        a.webhookEndpoints.create({
+          url: ENDPOINT_WIRE.url,
+          enabledEvents: ['transaction.succeeded', 'client_session.completed'],
+          description: 'orders',
+        }),
+      answer: { ...ENDPOINT_WIRE, secret: WEBHOOK_SECRET },
+      body: {
+        url: ENDPOINT_WIRE.url,
+        enabledEvents: ['transaction.succeeded', 'client_session.completed'],
+        description: 'orders',
+      },
+    },
+    {
+      name: 'webhookEndpoints.create (every event by default)',
+      route: contract.webhookEndpoints.create,
+      call: (a) => a.webhookEndpoints.create({ url: ENDPOINT_WIRE.url }),
+      answer: { ...ENDPOINT_WIRE, secret: WEBHOOK_SECRET },
+      body: { url: ENDPOINT_WIRE.url, enabledEvents: ['*'] },
+    },
+    {
+      name: 'webhookEndpoints.list',
+      route: contract.webhookEndpoints.getMany,
+      call: (a) => a.webhookEndpoints.list(),
+      answer: { data: [ENDPOINT_WIRE] },
+    },
+    {
+      name: 'webhookEndpoints.get',
+      route: contract.webhookEndpoints.getOne,
+      call: (a) => a.webhookEndpoints.get('we 1'),
+      answer: ENDPOINT_WIRE,
+      path: '/v1/webhook-endpoints/we%201',
+    },
+    {
+      name: 'webhookEndpoints.delete',
+      route: contract.webhookEndpoints.delete,
+      call: (a) => a.webhookEndpoints.delete('we_1'),
+      answer: { ...ENDPOINT_WIRE, status: 'DISABLED' },
+      path: '/v1/webhook-endpoints/we_1',
+      body: {},
+    },
+    {
+      name: 'webhookEndpoints.rotateSecret',
+      route: contract.webhookEndpoints.rotateSecret,
+      call: (a) => a.webhookEndpoints.rotateSecret('we_1', { graceSeconds: 60 }),
+      answer: { ...ENDPOINT_WIRE, secret: WEBHOOK_SECRET },
+      path: '/v1/webhook-endpoints/we_1/rotate-secret',
+      body: { graceSeconds: 60 },
+    },
+    {
+      name: 'webhookEndpoints.rotateSecret (24 h grace by default)',
+      route: contract.webhookEndpoints.rotateSecret,
+      call: (a) => a.webhookEndpoints.rotateSecret('we_1'),
+      answer: { ...ENDPOINT_WIRE, secret: WEBHOOK_SECRET },
+      path: '/v1/webhook-endpoints/we_1/rotate-secret',
+      body: { graceSeconds: 86400 },
+    },
+    {
+      name: 'webhookEndpoints.recover (since a Date)',
+      route: contract.webhookEndpoints.recover,
+      call: (a) =>
+        a.webhookEndpoints.recover('we_1', { since: new Date('2030-01-15T11:00:00.000Z') }),
+      answer: { redelivered: 3 },
+      path: '/v1/webhook-endpoints/we_1/recover',
+      body: { since: '2030-01-15T11:00:00.000Z' },
+    },
+    {
+      name: 'webhookEndpoints.recover (since an ISO string)',
+      route: contract.webhookEndpoints.recover,
+      call: (a) => a.webhookEndpoints.recover('we_1', { since: '2030-01-15T11:00:00Z' }),
+      answer: { redelivered: 0 },
+      path: '/v1/webhook-endpoints/we_1/recover',
+      body: { since: '2030-01-15T11:00:00Z' },
+    },
+    {
+      name: 'webhookEndpoints.faults.arm',
+      route: contract.webhookEndpoints.armFault,
+      call: (a) =>
+        a.webhookEndpoints.faults.arm('we_1', {
+          kind: 'duplicate',
+          copies: 3,
+          target: { eventType: 'transaction.succeeded' },
+          times: 1,
+        }),
+      answer: FAULT_WIRE,
+      path: '/v1/webhook-endpoints/we_1/faults',
+      body: {
+        kind: 'duplicate',
+        copies: 3,
+        target: { eventType: 'transaction.succeeded' },
+        times: 1,
+      },
+    },
+    {
+      name: 'webhookEndpoints.faults.arm (every delivery by default)',
+      route: contract.webhookEndpoints.armFault,
+      call: (a) => a.webhookEndpoints.faults.arm('we_1', { kind: 'drop' }),
+      answer: FAULT_WIRE,
+      path: '/v1/webhook-endpoints/we_1/faults',
+      body: { kind: 'drop', target: 'all' },
+    },
+    {
+      name: 'webhookEndpoints.faults.list',
+      route: contract.webhookEndpoints.listFaults,
+      call: (a) => a.webhookEndpoints.faults.list('we_1'),
+      answer: { data: [FAULT_WIRE] },
+      path: '/v1/webhook-endpoints/we_1/faults',
+    },
+    {
+      name: 'webhookEndpoints.faults.disarm',
+      route: contract.webhookEndpoints.disarmFault,
+      call: (a) => a.webhookEndpoints.faults.disarm('we_1', 'wf/1'),
+      answer: FAULT_WIRE,
+      path: '/v1/webhook-endpoints/we_1/faults/wf%2F1',
+      body: {},
+    },
+    {
+      name: 'events.list',
+      route: contract.events.getMany,
+      call: (a) =>
+        a.events.list({
+          type: 'transaction.succeeded',
+          objectId: 'txn_1',
+          createdFrom: new Date('2030-01-15T00:00:00.000Z'),
+        }),
+      answer: { data: [TRANSACTION_EVENT_WIRE], total: 1 },
+      path: '/v1/events?take=20&skip=0&type=transaction.succeeded&objectId=txn_1&createdFrom=2030-01-15T00%3A00%3A00.000Z',
+    },
+    {
+      name: 'events.get',
+      route: contract.events.getOne,
+      call: (a) => a.events.get('evt_1'),
+      answer: SESSION_EVENT_WIRE,
+      path: '/v1/events/evt_1',
+    },
+    {
+      name: 'events.deliveries',
+      route: contract.events.deliveries,
+      call: (a) => a.events.deliveries('evt_1'),
+      answer: { data: [DELIVERY_WIRE] },
+      path: '/v1/events/evt_1/deliveries',
+    },
+    {
+      name: 'events.redeliver',
+      route: contract.events.redeliver,
+      call: (a) => a.events.redeliver('evt_1', { endpointId: 'we_1' }),
+      answer: { data: [DELIVERY_WIRE] },
+      path: '/v1/events/evt_1/redeliver',
+      body: { endpointId: 'we_1' },
+    },
+    {
+      name: 'events.redeliver (to every endpoint)',
+      route: contract.events.redeliver,
+      call: (a) => a.events.redeliver('evt_1'),
+      answer: { data: [DELIVERY_WIRE] },
+      path: '/v1/events/evt_1/redeliver',
+      body: {},
+    },
   ];
 
   test.each(cases)('$name', async ({ route, call, answer, body, path }) => {
@@ -272,6 +441,7 @@ describe('each method sends its contract route', () => {
       expect(request?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
       expect(request?.headers['content-type']).toBe('application/json');
     } else {
+      if (body === undefined) expect(request?.body).toBeUndefined();
       expect(request?.headers['idempotency-key']).toBeUndefined();
     }
     if (body !== undefined) expect(request?.body).toEqual(body);
@@ -541,5 +711,136 @@ describe('pagination', () => {
       pages.push(page.data.length);
     }
     expect(pages).toEqual([2, 2]);
+  });
+});
+
+describe('webhooks', () => {
+  test('events are decoded like transactions: amounts become bigint; list pages', async () => {
+    const all = Array.from({ length: 3 }, (_, i) => ({
+      ...TRANSACTION_EVENT_WIRE,
+      id: `evt_${i}`,
+    }));
+    server.fallback = (request) => {
+      const query = new URL(request.url, 'http://x').searchParams;
+      const skip = Number(query.get('skip'));
+      const take = Number(query.get('take'));
+      return { status: 200, body: { data: all.slice(skip, skip + take), total: all.length } };
+    };
+    const events = client().events;
+    const page = await events.list({ take: 2 });
+    expect(page.total).toBe(3);
+    expect(page.data[0]?.data.object.amount).toBe(10000n);
+    const ids: string[] = [];
+    for await (const event of events.list({ take: 2, type: 'transaction.succeeded' })) {
+      ids.push(event.id);
+    }
+    expect(ids).toEqual(['evt_0', 'evt_1', 'evt_2']);
+    expect(server.requests.slice(1).map((r) => r.url)).toEqual([
+      '/v1/events?take=2&skip=0&type=transaction.succeeded',
+      '/v1/events?take=2&skip=2&type=transaction.succeeded',
+    ]);
+  });
+
+  test('each POST gets its own idempotency key; the caller may pass one', async () => {
+    server.fallback = () => ({ status: 200, body: { ...ENDPOINT_WIRE, secret: WEBHOOK_SECRET } });
+    const endpoints = client().webhookEndpoints;
+    await endpoints.rotateSecret('we_1');
+    await endpoints.rotateSecret('we_1');
+    await endpoints.rotateSecret('we_1', {}, { idempotencyKey: 'rotate-2030-01' });
+    server.fallback = () => ({ status: 200, body: { data: [DELIVERY_WIRE] } });
+    await client().events.redeliver('evt_1', {}, { idempotencyKey: 'redeliver-evt_1' });
+    const keys = server.requests.map((r) => r.headers['idempotency-key']);
+    expect(new Set(keys).size).toBe(4);
+    expect(keys.slice(2)).toEqual(['rotate-2030-01', 'redeliver-evt_1']);
+  });
+
+  test('a 5xx on create is retried with the same key (no second endpoint)', async () => {
+    server.answer({ status: 503, body: envelope('INTERNAL_ERROR') });
+    server.fallback = () => ({ status: 200, body: { ...ENDPOINT_WIRE, secret: WEBHOOK_SECRET } });
+    await client().webhookEndpoints.create({ url: ENDPOINT_WIRE.url });
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1]?.headers['idempotency-key']).toBe(
+      server.requests[0]?.headers['idempotency-key'],
+    );
+  });
+
+  test.each([
+    [
+      'webhookEndpoints.get',
+      (a: AccruPay) => a.webhookEndpoints.get(''),
+      'id: must be the webhook endpoint id',
+    ],
+    [
+      'webhookEndpoints.delete',
+      (a: AccruPay) => a.webhookEndpoints.delete(undefined as unknown as string),
+      'got nothing',
+    ],
+    [
+      'webhookEndpoints.faults.disarm',
+      (a: AccruPay) => a.webhookEndpoints.faults.disarm('we_1', ' wf_1'),
+      'faultId: must be the fault id',
+    ],
+    ['events.deliveries', (a: AccruPay) => a.events.deliveries(''), 'id: must be the event id'],
+    [
+      'webhookEndpoints.recover',
+      (a: AccruPay) => a.webhookEndpoints.recover('we_1', { since: new Date('nope') }),
+      'since: is an invalid Date',
+    ],
+    [
+      'webhookEndpoints.recover',
+      (a: AccruPay) => a.webhookEndpoints.recover('we_1', { since: 'yesterday' }),
+      'since: must be an ISO 8601',
+    ],
+    [
+      'webhookEndpoints.create',
+      (a: AccruPay) => a.webhookEndpoints.create({ url: 'localhost:3000/hooks' }),
+      'url: must be',
+    ],
+    [
+      'webhookEndpoints.create',
+      (a: AccruPay) => a.webhookEndpoints.create({ url: ENDPOINT_WIRE.url, enabledEvents: [] }),
+      'enabledEvents needs at least one',
+    ],
+    [
+      'webhookEndpoints.rotateSecret',
+      (a: AccruPay) => a.webhookEndpoints.rotateSecret('we_1', { graceSeconds: 1.5 }),
+      'graceSeconds must be a whole number',
+    ],
+    [
+      'webhookEndpoints.faults.arm',
+      (a: AccruPay) => a.webhookEndpoints.faults.arm('we_1', { kind: 'explode' } as never),
+      'kind',
+    ],
+    [
+      'events.list',
+      (a: AccruPay) => a.events.list({ type: 'transaction.teleported' as never }),
+      'type: must be an event type',
+    ],
+  ])('%s refuses bad input before sending (%#)', async (what, call, says) => {
+    const failure = call(client());
+    await expect(failure).rejects.toBeInstanceOf(AccruPayValidationError);
+    await expect(failure).rejects.toThrow(`${what}: `);
+    await expect(failure).rejects.toThrow(says);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test("create's secret verifies a delivery signed with it; another endpoint's does not", async () => {
+    server.answer({ status: 200, body: { ...ENDPOINT_WIRE, secret: WEBHOOK_SECRET } });
+    const accrupay = client();
+    const { secret } = await accrupay.webhookEndpoints.create({ url: ENDPOINT_WIRE.url });
+    const body = JSON.stringify(SESSION_EVENT_WIRE);
+    const at = new Date('2030-01-15T12:00:00.000Z');
+    const headers = {
+      'webhook-id': 'evt_1',
+      'webhook-timestamp': String(at.getTime() / 1000),
+      'webhook-signature': new Webhook(secret).sign('evt_1', at, body),
+    };
+    const event = accrupay.webhooks.constructEvent(body, headers, secret, { now: at });
+    expect(event.type).toBe('client_session.completed');
+    expect(event.data.object.amount).toBe(10000n);
+    const other = 'whsec_dGhpcyBpcyBhbm90aGVyIGVuZHBvaW50cyBzZWNyZXQ=';
+    expect(() => accrupay.webhooks.verify(body, headers, other, { now: at })).toThrow(
+      AccruPayWebhookVerificationError,
+    );
   });
 });

@@ -6,8 +6,10 @@ import {
   type ChargePaymentMethodInput,
   type ChargeSessionDataInput,
   type ClientSession,
+  type CreateWebhookEndpointInput,
   contract,
   DEFAULT_BASE_URL,
+  type EventListQueryInput,
   type MerchantTransaction,
   type PaymentMethod,
   type PaymentMethodListQueryInput,
@@ -15,9 +17,16 @@ import {
   type SessionListQueryInput,
   type TransactionListQueryInput,
   type TransactionProvider,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEndpointWithSecret,
+  type WebhookEvent,
+  type WebhookFaultInput,
+  type WebhookFaultView,
 } from '@accrupay/contracts';
 import { AccruPayAuthenticationError, AccruPayValidationError, SDK_ERROR_CODE } from './errors.ts';
 import { type RequestOptions, type Route, Transport } from './transport.ts';
+import { type WebhooksApi, webhooks } from './webhooks.ts';
 
 /** Where the SDK sends requests when no baseUrl is given: the local sandbox (`accrupay-sandbox start`). */
 export { DEFAULT_BASE_URL };
@@ -111,6 +120,33 @@ export interface Page<T> {
   data: T[];
   total: number;
 }
+
+/** A list the API answers whole: `{ data }`. */
+export interface List<T> {
+  data: T[];
+}
+/** Parameters of `webhookEndpoints.create()`: `enabledEvents` defaults to `['*']`, every type. */
+export type CreateWebhookEndpointParams = CreateWebhookEndpointInput;
+/** Parameters of `webhookEndpoints.rotateSecret()`. */
+export interface RotateWebhookSecretParams {
+  /** How long the previous secret still signs deliveries too, in seconds; default 86400 (24 h). */
+  graceSeconds?: number | undefined;
+}
+/** Parameters of `webhookEndpoints.recover()`. */
+export interface RecoverWebhooksParams {
+  /** Deliveries that FAILED or were DROPPED since this instant go again. */
+  since: Date | string;
+}
+/** Parameters of `events.redeliver()`. */
+export interface RedeliverEventParams {
+  /** Only to this endpoint; default every endpoint the event went to. */
+  endpointId?: string | undefined;
+}
+/** Parameters of `events.list()`: a page, filtered by type, object or creation time. */
+export type EventListParams = Omit<EventListQueryInput, 'createdFrom'> & {
+  /** Events created at or after this instant. */
+  createdFrom?: Date | string | undefined;
+};
 
 /**
  * A page that can also be iterated: `await` it for one page, or `for await` over it for every
@@ -372,10 +408,142 @@ function paymentMethodsApi(send: Send) {
   };
 }
 
+function webhookEndpointsApi(send: Send) {
+  const routes = contract.webhookEndpoints;
+  const endpoint = (id: string, what: string) => ({ id: requireId(id, what, ENDPOINT_ID) });
+  return {
+    /** Registers a URL for webhooks; keep the answer's `secret` (whsec_...): it is shown only here. */
+    create: (
+      params: CreateWebhookEndpointParams,
+      options?: RequestOptions,
+    ): Promise<WebhookEndpointWithSecret> =>
+      send(routes.create, 'webhookEndpoints.create', { body: params }, options),
+    /** The merchant's webhook endpoints, oldest first, without their secrets. */
+    list: (options?: RequestOptions): Promise<List<WebhookEndpoint>> =>
+      send(routes.getMany, 'webhookEndpoints.list', {}, options),
+    /** One webhook endpoint by its id. */
+    get: async (id: string, options?: RequestOptions): Promise<WebhookEndpoint> =>
+      send(
+        routes.getOne,
+        'webhookEndpoints.get',
+        { params: endpoint(id, 'webhookEndpoints.get') },
+        options,
+      ),
+    /** Stops sending to an endpoint; its pending deliveries are not attempted again. */
+    delete: async (id: string, options?: RequestOptions): Promise<WebhookEndpoint> =>
+      send(
+        routes.delete,
+        'webhookEndpoints.delete',
+        { params: endpoint(id, 'webhookEndpoints.delete') },
+        options,
+      ),
+    /** Makes a new secret; the previous one also signs deliveries for `graceSeconds` (24 h by default). */
+    rotateSecret: async (
+      id: string,
+      params: RotateWebhookSecretParams = {},
+      options?: RequestOptions,
+    ): Promise<WebhookEndpointWithSecret> =>
+      send(
+        routes.rotateSecret,
+        'webhookEndpoints.rotateSecret',
+        { params: endpoint(id, 'webhookEndpoints.rotateSecret'), body: params },
+        options,
+      ),
+    /** Sends again every delivery to this endpoint that FAILED or was DROPPED since `since`. */
+    recover: async (
+      id: string,
+      params: RecoverWebhooksParams,
+      options?: RequestOptions,
+    ): Promise<{ redelivered: number }> => {
+      const what = 'webhookEndpoints.recover';
+      const body = { ...params, since: isoInstant(params?.since, what, 'since') };
+      return send(routes.recover, what, { params: endpoint(id, what), body }, options);
+    },
+    /** The sandbox's faults on this endpoint's deliveries: drop, duplicate, delay, reorder, forge. */
+    faults: {
+      /** Applies a fault to the endpoint's deliveries, all of them or one event's, type's or object's. */
+      arm: async (
+        id: string,
+        fault: WebhookFaultInput,
+        options?: RequestOptions,
+      ): Promise<WebhookFaultView> =>
+        send(
+          routes.armFault,
+          'webhookEndpoints.faults.arm',
+          { params: endpoint(id, 'webhookEndpoints.faults.arm'), body: fault },
+          options,
+        ),
+      /** The endpoint's armed faults. */
+      list: async (id: string, options?: RequestOptions): Promise<List<WebhookFaultView>> =>
+        send(
+          routes.listFaults,
+          'webhookEndpoints.faults.list',
+          { params: endpoint(id, 'webhookEndpoints.faults.list') },
+          options,
+        ),
+      /** Removes an armed fault. */
+      disarm: async (
+        id: string,
+        faultId: string,
+        options?: RequestOptions,
+      ): Promise<WebhookFaultView> => {
+        const what = 'webhookEndpoints.faults.disarm';
+        const params = { ...endpoint(id, what), faultId: requireId(faultId, what, FAULT_ID) };
+        return send(routes.disarmFault, what, { params }, options);
+      },
+    },
+  };
+}
+
+function eventsApi(send: Send) {
+  const paged = pager(send);
+  const routes = contract.events;
+  const event = (id: string, what: string) => ({ id: requireId(id, what, EVENT_ID) });
+  return {
+    /** Events, newest first: `await` one page, or `for await` over every event. */
+    list: (query: EventListParams = {}): PagePromise<WebhookEvent> => {
+      const what = 'events.list';
+      const createdFrom = isoInstant(query.createdFrom, what, 'createdFrom');
+      return paged(
+        routes.getMany,
+        what,
+        createdFrom === undefined ? query : { ...query, createdFrom },
+      );
+    },
+    /** One event by its id (the webhook-id of its deliveries). */
+    get: async (id: string, options?: RequestOptions): Promise<WebhookEvent> =>
+      send(routes.getOne, 'events.get', { params: event(id, 'events.get') }, options),
+    /** The event's deliveries, each with its log of attempts (request and response). */
+    deliveries: async (id: string, options?: RequestOptions): Promise<List<WebhookDelivery>> =>
+      send(
+        routes.deliveries,
+        'events.deliveries',
+        { params: event(id, 'events.deliveries') },
+        options,
+      ),
+    /** Sends an event again now, with the same webhook-id, to one endpoint or every one it went to. */
+    redeliver: async (
+      id: string,
+      params: RedeliverEventParams = {},
+      options?: RequestOptions,
+    ): Promise<List<WebhookDelivery>> =>
+      send(
+        routes.redeliver,
+        'events.redeliver',
+        { params: event(id, 'events.redeliver'), body: params },
+        options,
+      ),
+  };
+}
+
 /** `accrupay.transactions`: sessions, transactions, settlements and stored-method charges. */
 export type TransactionsApi = ReturnType<typeof transactionsApi>;
 /** `accrupay.paymentMethods`: a customer's stored payment methods. */
 export type PaymentMethodsApi = ReturnType<typeof paymentMethodsApi>;
+/** `accrupay.webhookEndpoints`: where events are sent, their secrets, and the sandbox's faults. */
+export type WebhookEndpointsApi = ReturnType<typeof webhookEndpointsApi>;
+/** `accrupay.events`: every status change recorded, and its deliveries. */
+export type EventsApi = ReturnType<typeof eventsApi>;
 
 /**
  * The AccruPay client for your backend.
@@ -392,6 +560,12 @@ export class AccruPay {
   readonly transactions: TransactionsApi;
   /** A customer's stored payment methods. */
   readonly paymentMethods: PaymentMethodsApi;
+  /** Webhook endpoints: create, list, rotate secrets, recover failed deliveries, arm faults. */
+  readonly webhookEndpoints: WebhookEndpointsApi;
+  /** Events and their deliveries: list, look up, redeliver. */
+  readonly events: EventsApi;
+  /** Webhook verification (needs no API secret; also exported as `webhooks`). */
+  readonly webhooks: WebhooksApi = webhooks;
 
   constructor(config: AccruPayConfig) {
     const checked = checkConfig(config);
@@ -406,19 +580,52 @@ export class AccruPay {
       transport.request(route, input, what, options);
     this.transactions = transactionsApi(send);
     this.paymentMethods = paymentMethodsApi(send);
+    this.webhookEndpoints = webhookEndpointsApi(send);
+    this.events = eventsApi(send);
   }
 }
 
-function requireId(id: unknown, what: string): string {
+const TRANSACTION_ID = {
+  path: 'id',
+  noun: 'the transaction id',
+  example: 'transaction.id from verify()',
+};
+const ENDPOINT_ID = {
+  path: 'id',
+  noun: 'the webhook endpoint id',
+  example: 'endpoint.id from webhookEndpoints.create()',
+};
+const FAULT_ID = { path: 'faultId', noun: 'the fault id', example: 'fault.id from faults.arm()' };
+const EVENT_ID = {
+  path: 'id',
+  noun: 'the event id',
+  example: 'event.id (evt_...) from webhooks.constructEvent() or events.list()',
+};
+
+function requireId(id: unknown, what: string, kind = TRANSACTION_ID): string {
   if (typeof id !== 'string' || id.length === 0 || id.length > 128 || id.trim() !== id) {
-    const message = `must be the transaction id (a non-empty string), such as transaction.id from verify(); got ${id === undefined ? 'nothing' : JSON.stringify(id)}`;
+    const message = `must be ${kind.noun} (a non-empty string), such as ${kind.example}; got ${id === undefined ? 'nothing' : JSON.stringify(id)}`;
     throw new AccruPayValidationError({
       code: 'VALIDATION_ERROR',
-      message: `${what}: id: ${message}`,
-      issues: [{ path: 'id', message }],
+      message: `${what}: ${kind.path}: ${message}`,
+      issues: [{ path: kind.path, message }],
     });
   }
   return id;
+}
+
+/** A Date as the contract's ISO 8601 string; a string is left to the contract's schema. */
+function isoInstant<T>(value: T | Date, what: string, path: string): T | string {
+  if (!(value instanceof Date)) return value;
+  if (Number.isNaN(value.getTime())) {
+    const message = 'is an invalid Date';
+    throw new AccruPayValidationError({
+      code: 'VALIDATION_ERROR',
+      message: `${what}: ${path}: ${message}`,
+      issues: [{ path, message }],
+    });
+  }
+  return value.toISOString();
 }
 
 function pagePromise<T>(

@@ -11,8 +11,12 @@ import {
   AccruPayProviderError,
   AccruPayRateLimitError,
   AccruPayValidationError,
+  AccruPayWebhookVerificationError,
+  ERROR_CLASS_BY_WEBHOOK_CODE,
   errorFromResponse,
   parseRetryAfter,
+  SDK_ERROR_CODE,
+  WEBHOOK_ERROR_CODE,
 } from './errors.ts';
 import { envelope } from './test-fixtures.ts';
 
@@ -106,4 +110,23 @@ describe('parseRetryAfter', () => {
     const now = Date.parse('2030-01-15T12:00:00Z');
     expect(parseRetryAfter('Tue, 15 Jan 2030 12:00:05 GMT', now)).toBe(5);
   });
+});
+
+describe('webhook codes', () => {
+  test.each(Object.values(WEBHOOK_ERROR_CODE))(
+    '%s is an AccruPayWebhookVerificationError, an SDK code',
+    (code) => {
+      const ErrorType = ERROR_CLASS_BY_WEBHOOK_CODE[code];
+      expect(ErrorType).toBe(AccruPayWebhookVerificationError);
+      const error = new ErrorType({ code, message: 'refused' });
+      expect(error).toBeInstanceOf(AccruPayError);
+      expect(error).toMatchObject({
+        name: 'AccruPayWebhookVerificationError',
+        code,
+        statusCode: undefined,
+      });
+      expect(Object.values(SDK_ERROR_CODE)).toContain(code);
+      expect(Object.values(ERROR_CODE)).not.toContain(code);
+    },
+  );
 });

@@ -6,12 +6,26 @@ import {
   type FieldIssue,
 } from '@accrupay/contracts';
 
+/** Codes of a webhook the SDK refused to trust (`AccruPayWebhookVerificationError`); never sent by the API. */
+export const WEBHOOK_ERROR_CODE = {
+  WEBHOOK_SECRET_INVALID: 'WEBHOOK_SECRET_INVALID',
+  WEBHOOK_RAW_BODY_REQUIRED: 'WEBHOOK_RAW_BODY_REQUIRED',
+  WEBHOOK_MISSING_HEADERS: 'WEBHOOK_MISSING_HEADERS',
+  WEBHOOK_HEADER_INVALID: 'WEBHOOK_HEADER_INVALID',
+  WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE: 'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE',
+  WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
+  WEBHOOK_PAYLOAD_INVALID: 'WEBHOOK_PAYLOAD_INVALID',
+} as const;
+/** A code of `AccruPayWebhookVerificationError`. */
+export type WebhookErrorCode = (typeof WEBHOOK_ERROR_CODE)[keyof typeof WEBHOOK_ERROR_CODE];
+
 /** Codes the SDK itself raises, for failures that never got an API answer. */
 export const SDK_ERROR_CODE = {
   CONNECTION_ERROR: 'CONNECTION_ERROR',
   TIMEOUT: 'TIMEOUT',
   INVALID_RESPONSE: 'INVALID_RESPONSE',
   CONFIGURATION_ERROR: 'CONFIGURATION_ERROR',
+  ...WEBHOOK_ERROR_CODE,
 } as const;
 
 /** An error code: one of the API's, or one of the SDK's own. */
@@ -114,6 +128,18 @@ export class AccruPayTimeoutError extends AccruPayConnectionError {
   override name = 'AccruPayTimeoutError';
 }
 
+/**
+ * A webhook failed verification (missing header, stale timestamp, wrong signature, a body that is
+ * not an event, a bad `whsec_` secret): answer it with a 400 and do not act on it.
+ */
+export class AccruPayWebhookVerificationError extends AccruPayError {
+  override name = 'AccruPayWebhookVerificationError';
+  declare readonly code: WebhookErrorCode;
+  constructor(fields: ErrorFields & { code: WebhookErrorCode }) {
+    super(fields);
+  }
+}
+
 type ErrorClass = new (fields: ErrorFields) => AccruPayError;
 
 /** The class of each API error code. */
@@ -136,6 +162,20 @@ export const ERROR_CLASS_BY_CODE: Record<ErrorCode, ErrorClass> = {
   [ERROR_CODE.PROVIDER_ERROR]: AccruPayProviderError,
   [ERROR_CODE.PROVIDER_TIMEOUT]: AccruPayProviderError,
   [ERROR_CODE.INTERNAL_ERROR]: AccruPayApiError,
+};
+
+/** The class of each of the SDK's webhook codes. */
+export const ERROR_CLASS_BY_WEBHOOK_CODE: Record<
+  WebhookErrorCode,
+  typeof AccruPayWebhookVerificationError
+> = {
+  [WEBHOOK_ERROR_CODE.WEBHOOK_SECRET_INVALID]: AccruPayWebhookVerificationError,
+  [WEBHOOK_ERROR_CODE.WEBHOOK_RAW_BODY_REQUIRED]: AccruPayWebhookVerificationError,
+  [WEBHOOK_ERROR_CODE.WEBHOOK_MISSING_HEADERS]: AccruPayWebhookVerificationError,
+  [WEBHOOK_ERROR_CODE.WEBHOOK_HEADER_INVALID]: AccruPayWebhookVerificationError,
+  [WEBHOOK_ERROR_CODE.WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE]: AccruPayWebhookVerificationError,
+  [WEBHOOK_ERROR_CODE.WEBHOOK_SIGNATURE_INVALID]: AccruPayWebhookVerificationError,
+  [WEBHOOK_ERROR_CODE.WEBHOOK_PAYLOAD_INVALID]: AccruPayWebhookVerificationError,
 };
 
 function classByStatus(status: number): ErrorClass {

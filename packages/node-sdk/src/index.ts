@@ -3,6 +3,8 @@ import { AccruPay } from './client.ts';
 export type {
   BaseConfig,
   ClientSession,
+  ClientSessionEvent,
+  ClientSessionEventType,
   ClientTransactionSessionStatus,
   CountryIso2,
   Currency,
@@ -10,28 +12,53 @@ export type {
   MerchantTransaction,
   PaymentMethod,
   SessionIdentifier,
+  TransactionEvent,
+  TransactionEventType,
   TransactionProvider,
   TransactionStatus,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEvent,
+  WebhookEventType,
+  WebhookFaultInput,
+  WebhookFaultView,
 } from '@accrupay/contracts';
-export { COUNTRY_ISO_2, CURRENCY, TRANSACTION_PROVIDER } from '@accrupay/contracts';
+export {
+  CLIENT_SESSION_EVENT_TYPES,
+  COUNTRY_ISO_2,
+  CURRENCY,
+  TRANSACTION_EVENT_TYPES,
+  TRANSACTION_PROVIDER,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_HEADERS,
+} from '@accrupay/contracts';
 export {
   AccruPay,
   type AccruPayConfig,
   type ChargePaymentMethodParams,
   type ChargeSessionData,
+  type CreateWebhookEndpointParams,
   DEFAULT_BASE_URL,
+  type EventListParams,
+  type EventsApi,
   type GetBaseConfigParams,
+  type List,
   type Page,
   type PagePromise,
   type PaymentMethodsApi,
   type ProviderSelector,
+  type RecoverWebhooksParams,
+  type RedeliverEventParams,
   type RefundTransactionParams,
+  type RotateWebhookSecretParams,
   type SettleAuthorizationParams,
   type StartAddPaymentMethodSessionParams,
   type StartAuthorizationSessionParams,
   type StartPaymentSessionParams,
   type TransactionsApi,
   type VoidAuthorizationParams,
+  type WebhookEndpointsApi,
 } from './client.ts';
 export {
   AccruPayApiError,
@@ -47,8 +74,23 @@ export {
   AccruPayRateLimitError,
   AccruPayTimeoutError,
   AccruPayValidationError,
+  AccruPayWebhookVerificationError,
   errorFromResponse,
+  WEBHOOK_ERROR_CODE,
+  type WebhookErrorCode,
 } from './errors.ts';
 export type { RequestOptions } from './transport.ts';
+export {
+  constructEvent,
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  type VerifiedWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookHeaders,
+  type WebhookRawBody,
+  type WebhookSecrets,
+  type WebhooksApi,
+  webhooks,
+} from './webhooks.ts';
 
 export default AccruPay;

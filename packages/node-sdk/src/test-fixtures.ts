@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ClientSessionWire, MerchantTransactionWire } from '@accrupay/contracts';
+import type {
+  ClientSessionWire,
+  MerchantTransactionWire,
+  WebhookEventWire,
+} from '@accrupay/contracts';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const base62 = (bytes: Uint8Array) => Array.from(bytes, (byte) => BASE62[byte % 62]).join('');
@@ -60,6 +64,68 @@ export const SESSION_WIRE: ClientSessionWire = {
   createdAt: '2030-01-15T12:00:00.000Z',
   updatedAt: '2030-01-15T12:00:00.000Z',
 };
+
+/** A session's completion as the sandbox sends it. */
+export const SESSION_EVENT_WIRE: WebhookEventWire = {
+  id: 'evt_1',
+  type: 'client_session.completed',
+  createdAt: '2030-01-15T12:00:00.000Z',
+  data: { object: { ...SESSION_WIRE, status: 'COMPLETED' } },
+  previousAttributes: { status: 'PENDING' },
+};
+
+/** A payment's success as the sandbox sends it. */
+export const TRANSACTION_EVENT_WIRE: WebhookEventWire = {
+  id: 'evt_2',
+  type: 'transaction.succeeded',
+  createdAt: '2030-01-15T12:00:00.000Z',
+  data: { object: TRANSACTION_WIRE },
+};
+
+export const ENDPOINT_WIRE = {
+  id: 'we_1',
+  url: 'http://127.0.0.1:3000/webhooks/accrupay',
+  enabledEvents: ['*'],
+  description: null,
+  status: 'ENABLED',
+  disabledReason: null,
+  createdAt: '2030-01-15T12:00:00.000Z',
+  updatedAt: '2030-01-15T12:00:00.000Z',
+} as const;
+
+export const FAULT_WIRE = {
+  id: 'wf_1',
+  endpointId: 'we_1',
+  spec: { kind: 'drop', target: 'all' },
+  remaining: null,
+  used: 0,
+  createdAt: '2030-01-15T12:00:00.000Z',
+} as const;
+
+export const DELIVERY_WIRE = {
+  id: 'wd_1',
+  eventId: 'evt_1',
+  endpointId: 'we_1',
+  state: 'SUCCEEDED',
+  attempts: 1,
+  nextAttemptAt: null,
+  log: [
+    {
+      id: 'wa_1',
+      attempt: 1,
+      trigger: 'scheduled',
+      at: '2030-01-15T12:00:00.000Z',
+      requestHeaders: { 'webhook-id': 'evt_1' },
+      requestBody: '{}',
+      responseStatus: 200,
+      responseBody: 'ok',
+      error: null,
+      latencyMs: 12,
+    },
+  ],
+  createdAt: '2030-01-15T12:00:00.000Z',
+  updatedAt: '2030-01-15T12:00:00.000Z',
+} as const;
 
 /** A payment start as document 002 writes it. */
 export const PAYMENT_START = {

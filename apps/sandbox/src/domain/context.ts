@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ProviderAdapter } from '../providers/types.ts';
 import type { SessionRow, Store } from '../store/store.ts';
 import { type Clock, isoAt } from './clock.ts';
+import type { WebhookDeliveryOptions } from './webhooks/delivery.ts';
 
 export interface SandboxServiceOptions {
   store: Store;
@@ -13,6 +14,8 @@ export interface SandboxServiceOptions {
   logger: Logger;
   /** How long a start may stay unanswered by the provider before it counts as failed. */
   staleStartMs?: number;
+  /** How merchant webhooks are delivered (poll interval, lease, fetch); see webhooks/delivery.ts. */
+  webhookDelivery?: WebhookDeliveryOptions;
 }
 
 /** What every use case shares: the store, the clock, the adapters, the logger and the options. */
@@ -26,6 +29,8 @@ export interface DomainContext {
   readonly staleStartMs: number;
   /** Provider records registered at their provider by this process (see provider-accounts.ts). */
   readonly provisioned: Map<string, Promise<void>>;
+  /** Tells the webhook dispatcher that deliveries may be due now (set once it exists). */
+  readonly webhooks: { kick(): void };
 }
 
 export function createContext(options: SandboxServiceOptions): DomainContext {
@@ -37,6 +42,7 @@ export function createContext(options: SandboxServiceOptions): DomainContext {
     callbackBaseUrl: options.callbackBaseUrl,
     staleStartMs: options.staleStartMs ?? 60_000,
     provisioned: new Map(),
+    webhooks: { kick: () => {} },
   };
 }
 

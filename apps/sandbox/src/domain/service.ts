@@ -2,8 +2,10 @@ import type {
   BaseConfigQuery,
   ChargePaymentMethod,
   ClientTransactionSessionType,
+  EventListQuery,
   TransactionAction,
   TransactionProvider,
+  WebhookFaultSpec,
 } from '@accrupay/contracts';
 import type {
   MerchantRow,
@@ -33,6 +35,9 @@ import { type StartBody, startSession } from './sessions/start.ts';
 import { verifySession } from './sessions/verify.ts';
 import { syncTransaction } from './sync.ts';
 import { getTransaction, listTransactions } from './transactions.ts';
+import { WebhookDispatcher } from './webhooks/delivery.ts';
+import * as endpoints from './webhooks/endpoints.ts';
+import * as events from './webhooks/events.ts';
 
 export type { SandboxServiceOptions } from './context.ts';
 export { decodeCursor, encodeCursor } from './listing.ts';
@@ -49,12 +54,75 @@ export type { MerchantCredentials } from './merchants.ts';
  * - charges.ts: stored-method charges; authorizations.ts: every settle and void rule;
  *   refunds.ts: every refund rule
  * - callbacks.ts: provider callbacks; transitions.ts: every status write; views.ts: row -> wire
+ * - webhooks/endpoints.ts, webhooks/events.ts: merchant webhooks; webhooks/delivery.ts: sending them
  */
 export class SandboxService {
   private readonly ctx: DomainContext;
+  /** Sends merchant webhooks (webhooks/delivery.ts). */
+  readonly webhooks: WebhookDispatcher;
 
   constructor(options: SandboxServiceOptions) {
     this.ctx = createContext(options);
+    const dispatcher = new WebhookDispatcher(this.ctx, options.webhookDelivery);
+    this.webhooks = dispatcher;
+    this.ctx.webhooks.kick = () => dispatcher.kick();
+  }
+
+  // --- merchant webhooks -------------------------------------------------------------------
+
+  createWebhookEndpoint(
+    merchant: MerchantRow,
+    input: Parameters<typeof endpoints.createEndpoint>[2],
+  ) {
+    return endpoints.createEndpoint(this.ctx, merchant, input);
+  }
+
+  listWebhookEndpoints(merchant: MerchantRow) {
+    return endpoints.listEndpoints(this.ctx, merchant);
+  }
+
+  getWebhookEndpoint(merchant: MerchantRow, id: string) {
+    return endpoints.getEndpoint(this.ctx, merchant, id);
+  }
+
+  deleteWebhookEndpoint(merchant: MerchantRow, id: string) {
+    return endpoints.deleteEndpoint(this.ctx, merchant, id);
+  }
+
+  rotateWebhookSecret(merchant: MerchantRow, id: string, graceSeconds: number) {
+    return endpoints.rotateSecret(this.ctx, merchant, id, graceSeconds);
+  }
+
+  recoverWebhooks(merchant: MerchantRow, id: string, since: string) {
+    return endpoints.recoverEndpoint(this.ctx, merchant, id, since);
+  }
+
+  armWebhookFault(merchant: MerchantRow, id: string, spec: WebhookFaultSpec) {
+    return endpoints.armFault(this.ctx, merchant, id, spec);
+  }
+
+  listWebhookFaults(merchant: MerchantRow, id: string) {
+    return endpoints.listFaults(this.ctx, merchant, id);
+  }
+
+  disarmWebhookFault(merchant: MerchantRow, id: string, faultId: string) {
+    return endpoints.disarmFault(this.ctx, merchant, id, faultId);
+  }
+
+  listEvents(merchant: MerchantRow, query: EventListQuery) {
+    return events.listEvents(this.ctx, merchant, query);
+  }
+
+  getEvent(merchant: MerchantRow, id: string) {
+    return events.getEvent(this.ctx, merchant, id);
+  }
+
+  eventDeliveries(merchant: MerchantRow, id: string) {
+    return events.eventDeliveries(this.ctx, merchant, id);
+  }
+
+  redeliverEvent(merchant: MerchantRow, id: string, endpointId: string | undefined) {
+    return events.redeliverEvent(this.ctx, merchant, id, endpointId);
   }
 
   // --- merchants -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import type {
 } from '@accrupay/contracts';
 import { SESSION_TYPE_ACTION } from '@accrupay/contracts';
 import type {
+  EventObjectRows,
   MerchantRow,
   OffsetPage,
   PageRequest,
@@ -230,4 +231,24 @@ function transactionsBySession(transactions: readonly TransactionRow[]) {
     }
   }
   return bySession;
+}
+
+/** The wire views of events' objects, as their rows stood, with one read for their payment methods. */
+export async function snapshotWires(
+  ctx: DomainContext,
+  snapshots: readonly EventObjectRows[],
+): Promise<(ClientSessionWire | MerchantTransactionWire)[]> {
+  const rows = snapshots.flatMap((item) =>
+    'session' in item ? [item.session, ...item.transactions] : [item.transaction],
+  );
+  const methods = await paymentMethodsOf(ctx, rows);
+  return snapshots.map((item) =>
+    'session' in item
+      ? sessionToWire(
+          item.session,
+          item.transactions.map((row) => transactionToWire(row, methods(row))),
+          methods(item.session),
+        )
+      : transactionToWire(item.transaction, methods(item.transaction)),
+  );
 }

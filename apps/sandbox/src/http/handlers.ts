@@ -60,6 +60,33 @@ export function mountContract(
         );
       },
     },
+    webhookEndpoints: {
+      create: async ({ body, res }) =>
+        ok(await service.createWebhookEndpoint(merchantOf(res), body)),
+      getMany: async ({ res }) => ok(await service.listWebhookEndpoints(merchantOf(res))),
+      getOne: async ({ params, res }) =>
+        ok(await service.getWebhookEndpoint(merchantOf(res), params.id)),
+      delete: async ({ params, res }) =>
+        ok(await service.deleteWebhookEndpoint(merchantOf(res), params.id)),
+      rotateSecret: async ({ params, body, res }) =>
+        ok(await service.rotateWebhookSecret(merchantOf(res), params.id, body.graceSeconds)),
+      recover: async ({ params, body, res }) =>
+        ok(await service.recoverWebhooks(merchantOf(res), params.id, body.since)),
+      armFault: async ({ params, body, res }) =>
+        ok(await service.armWebhookFault(merchantOf(res), params.id, body)),
+      listFaults: async ({ params, res }) =>
+        ok(await service.listWebhookFaults(merchantOf(res), params.id)),
+      disarmFault: async ({ params, res }) =>
+        ok(await service.disarmWebhookFault(merchantOf(res), params.id, params.faultId)),
+    },
+    events: {
+      getMany: async ({ query, res }) => ok(await service.listEvents(merchantOf(res), query)),
+      getOne: async ({ params, res }) => ok(await service.getEvent(merchantOf(res), params.id)),
+      deliveries: async ({ params, res }) =>
+        ok(await service.eventDeliveries(merchantOf(res), params.id)),
+      redeliver: async ({ params, body, res }) =>
+        ok(await service.redeliverEvent(merchantOf(res), params.id, body.endpointId)),
+    },
     public: {
       getSession: async ({ params, query }) =>
         ok(await service.publicSession(params.merchantPublicId, query)),

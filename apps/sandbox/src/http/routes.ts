@@ -30,6 +30,8 @@ const CONTRACT_ACCESS = {
   clientSessions: 'merchant',
   transactions: 'merchant',
   paymentMethods: 'merchant',
+  webhookEndpoints: 'merchant',
+  events: 'merchant',
   public: 'public',
   providerCallbacks: 'callback',
 } as const satisfies Record<keyof typeof contract, RouteAccess>;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { forUpdate, inTransaction, writeStatusEvent } from './events.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { SessionPatch, SessionRow, TransactionPatch, TransactionRow } from './store.ts';
@@ -13,6 +14,8 @@ export interface StoreContext {
   readonly box: SecretBox;
   /** The database, as messages name it (a path, or a URL without its password). */
   readonly label: string;
+  /** Told when an event was written and committed: a hint to deliver soon. */
+  readonly onEvent?: (() => void) | undefined;
 }
 
 /** Whether an UPDATE changed a row: the outcome of a compare-and-set. */
@@ -91,10 +94,11 @@ const PATCHABLE = {
 
 /**
  * Compare-and-set: applies `values` to the row `id` of `table` only if its status is one of
- * `from`; whether it did.
+ * `from`; whether it did. A change of status writes its event to the outbox (events.ts) in the
+ * same database transaction.
  */
 export async function updateIf<T extends keyof typeof PATCHABLE>(
-  { db }: StoreContext,
+  ctx: StoreContext,
   table: T,
   id: string,
   from: readonly (SessionRow['status'] | TransactionRow['status'])[],
@@ -103,11 +107,28 @@ export async function updateIf<T extends keyof typeof PATCHABLE>(
   if (from.length === 0) return false;
   const columns: readonly string[] = PATCHABLE[table];
   const values = pick(patch as Record<string, unknown>, columns) as SessionPatch & TransactionPatch;
-  const result = await db
-    .updateTable(table as keyof typeof PATCHABLE)
-    .set(values)
-    .where('id', '=', id)
-    .where('status', 'in', from)
-    .executeTakeFirst();
-  return changed(result);
+  const name = table as keyof typeof PATCHABLE;
+  const update = (db: Kysely<Database>) =>
+    db
+      .updateTable(name)
+      .set(values)
+      .where('id', '=', id)
+      .where('status', 'in', from)
+      .executeTakeFirst();
+  if (values.status === undefined) return changed(await update(ctx.db));
+  let wrote = false;
+  const moved = await inTransaction(ctx.db, async (trx) => {
+    const before = (await forUpdate(
+      ctx.dialect,
+      trx.selectFrom(name).selectAll().where('id', '=', id),
+    ).executeTakeFirst()) as Record<string, unknown> | undefined;
+    if (before === undefined || !from.includes(before.status as never)) return false;
+    if (!changed(await update(trx))) return false;
+    const after = { ...before, ...values } as Parameters<typeof writeStatusEvent>[2];
+    wrote = await writeStatusEvent(trx, name, after, String(before.status));
+    return true;
+  });
+  // Inside a caller's transaction, the caller tells once it has committed.
+  if (wrote && !ctx.db.isTransaction) ctx.onEvent?.();
+  return moved;
 }

@@ -1,5 +1,6 @@
-import type { Billing } from '@accrupay/contracts';
+import type { Billing, WebhookFaultSpec } from '@accrupay/contracts';
 import type { Selectable } from 'kysely';
+import type { EventSnapshot } from './events.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -14,6 +15,14 @@ export interface JsonColumns {
   merchant_transaction_providers: { credentials: Record<string, unknown> };
   /** The session's data for the React SDK. */
   client_sessions: { payload: Record<string, unknown>; billing: Billing | null };
+  /** The event types an endpoint takes, or ["*"]. */
+  webhook_endpoints: { enabled_events: string[] };
+  /** The row (and a session's transactions) after the change, as stored. */
+  events: { snapshot: EventSnapshot };
+  /** The faults that shape a delivery's sends. */
+  webhook_deliveries: { faults: WebhookFaultSpec[] | null };
+  webhook_attempts: { request_headers: Record<string, string> };
+  webhook_faults: { spec: WebhookFaultSpec };
 }
 
 type JsonTable = keyof JsonColumns;
@@ -35,6 +44,11 @@ const COLUMNS: { [T in JsonTable]: Record<keyof JsonColumns[T], true> } = {
   merchants: { allowed_origins: true },
   merchant_transaction_providers: { credentials: true },
   client_sessions: { payload: true, billing: true },
+  webhook_endpoints: { enabled_events: true },
+  events: { snapshot: true },
+  webhook_deliveries: { faults: true },
+  webhook_attempts: { request_headers: true },
+  webhook_faults: { spec: true },
 };
 
 function convert(table: JsonTable, values: object, to: (value: never) => unknown) {

@@ -75,6 +75,7 @@ describe.each(TARGETS)('$name store', (target) => {
           '0003_leases',
           '0004_session_billing',
           '0005_refunds',
+          '0006_webhooks',
         ]);
         expect(await store.findMerchantById(A)).toBeDefined();
       });
@@ -94,6 +95,7 @@ describe.each(TARGETS)('$name store', (target) => {
             '0003_leases',
             '0004_session_billing',
             '0005_refunds',
+            '0006_webhooks',
           ]);
           await second.insertMerchant(merchant('mer_fresh'));
           expect(await first.listMerchants()).toHaveLength(1);

@@ -13,6 +13,7 @@ import { sessionQueries } from './sessions.ts';
 import type { Store } from './store.ts';
 import { type StoreDialect, TABLES_CHILDREN_FIRST } from './tables.ts';
 import { transactionQueries } from './transactions.ts';
+import { webhookQueries } from './webhooks.ts';
 
 /** Every table's queries, one module a table (or concern), as one object. */
 function tableQueries(ctx: StoreContext) {
@@ -25,6 +26,7 @@ function tableQueries(ctx: StoreContext) {
     ...idempotencyQueries(ctx),
     ...leaseQueries(ctx),
     ...callbackQueries(ctx),
+    ...webhookQueries(ctx),
   };
 }
 
@@ -46,6 +48,8 @@ export interface KyselyStoreOptions {
   credentials?: SecretBox | undefined;
   /** The database, as messages name it (a path, or a URL without its password). */
   label?: string | undefined;
+  /** Told when a status change wrote an event and committed (the webhook worker's hint). */
+  onEvent?: (() => void) | undefined;
 }
 
 function contextOf(
@@ -59,6 +63,7 @@ function contextOf(
     log: options.log,
     box: options.credentials ?? SecretBox.random(),
     label: options.label ?? `the ${dialect} database`,
+    onEvent: options.onEvent,
   };
 }
 

@@ -26,6 +26,7 @@ import {
   UNIQUE_INDEXES,
   UNRESOLVED_REFUND_STATUSES,
   type UniqueIndex,
+  WEBHOOK_TABLES,
 } from './tables.ts';
 
 function createUniqueIndex(db: Kysely<unknown>, index: UniqueIndex) {
@@ -223,6 +224,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0003_leases': creating(dialect, LEASE_TABLES),
     '0004_session_billing': sessionBilling,
     '0005_refunds': refunds,
+    '0006_webhooks': creating(dialect, WEBHOOK_TABLES),
   };
 }
 

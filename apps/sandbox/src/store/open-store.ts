@@ -35,6 +35,8 @@ export interface OpenStoreOptions {
   credentialsKeyFile?: string | undefined;
   /** The environment to read ACCRUPAY_CREDENTIALS_KEY from. Default process.env. */
   env?: NodeJS.ProcessEnv | undefined;
+  /** Told when a status change wrote a webhook event and committed. */
+  onEvent?: (() => void) | undefined;
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -149,6 +151,7 @@ async function openSqlite(url: string, options: OpenStoreOptions): Promise<Store
   options.log?.(`store: SQLite ${memory ? 'in memory' : resolve(url)}`);
   return new KyselyStore(db, 'sqlite', {
     log: options.log,
+    onEvent: options.onEvent,
     credentials: box,
     label: memory ? 'the in-memory database' : resolve(url),
   });
@@ -258,6 +261,7 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Sto
   options.log?.(`store: PostgreSQL ${redactUrl(connectionString)} (schema ${currentSchema})`);
   return new KyselyStore(db, 'postgres', {
     log: options.log,
+    onEvent: options.onEvent,
     schema: currentSchema,
     credentials: box,
     label: `${redactUrl(connectionString)} (schema ${currentSchema})`,

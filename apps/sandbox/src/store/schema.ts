@@ -23,6 +23,11 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   leases: LeaseTable;
   provider_callbacks: ProviderCallbackTable;
+  webhook_endpoints: WebhookEndpointTable;
+  events: EventTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  webhook_faults: WebhookFaultTable;
 }
 
 export interface MerchantTable {
@@ -165,4 +170,92 @@ export interface ProviderCallbackTable {
   provider_code: string | null;
   /** What the router did with it: 'refused', 'verified', 'ignored', ... */
   outcome: string;
+}
+
+/** Where a merchant wants webhooks (0006). */
+export interface WebhookEndpointTable {
+  id: string;
+  merchant_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types, or ["*"]. */
+  enabled_events: string;
+  /** The signing secret whsec_..., sealed by the secret box. */
+  secret: string;
+  /** The secret before the last rotation, sealed, still signing until previous_secret_expires_at. */
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  status: 'ENABLED' | 'DISABLED' | 'DELETED';
+  disabled_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * The outbox: one row per status change, written in the database transaction of the change
+ * (0006). `seq` orders them across instances.
+ */
+export interface EventTable {
+  seq: Generated<number>;
+  id: string;
+  merchant_id: string;
+  type: string;
+  object_type: 'client_session' | 'transaction';
+  object_id: string;
+  /** JSON: the row as it stood after the change (and a session's transactions), as stored. */
+  snapshot: string;
+  previous_status: string | null;
+  created_at: string;
+}
+
+/** One event's delivery to one endpoint: its state on the retry schedule and its lease (0006). */
+export interface WebhookDeliveryTable {
+  id: string;
+  event_id: string;
+  event_seq: number;
+  endpoint_id: string;
+  merchant_id: string;
+  state: 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'DROPPED';
+  /** Failed attempts on the current schedule (a redelivery starts a new one). */
+  attempts: number;
+  next_attempt_at: string | null;
+  /** What the next attempt is: 'scheduled' or 'redelivery'. */
+  next_trigger: string;
+  /** 1 once the endpoint's faults were applied (they apply to a delivery once). */
+  faults_applied: number;
+  /** JSON of the faults that shape its sends (duplicate, forge, reorder), or null. */
+  faults: string | null;
+  lease_holder: string | null;
+  lease_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One request the sandbox made (or chose not to make) to deliver an event: the delivery log (0006). */
+export interface WebhookAttemptTable {
+  seq: Generated<number>;
+  id: string;
+  delivery_id: string;
+  trigger: 'scheduled' | 'redelivery' | 'duplicate' | 'forged';
+  at: string;
+  /** JSON object. */
+  request_headers: string;
+  request_body: string;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+  latency_ms: number | null;
+}
+
+/** A fault armed on an endpoint's deliveries (0006). */
+export interface WebhookFaultTable {
+  id: string;
+  endpoint_id: string;
+  merchant_id: string;
+  /** JSON of the contract's webhookFaultSchema output. */
+  spec: string;
+  /** How many deliveries it still applies to; null until removed. */
+  remaining: number | null;
+  used: number;
+  created_at: string;
 }

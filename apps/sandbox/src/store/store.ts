@@ -19,6 +19,45 @@ export type PaymentMethodRow = Selectable<PaymentMethodTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;
 export type LeaseRow = Selectable<LeaseTable>;
 export type ProviderCallbackRow = Selectable<ProviderCallbackTable>;
+/** An endpoint, its secrets opened (they are sealed at rest). */
+export type WebhookEndpointRow = ParsedRow<'webhook_endpoints'>;
+/** An event of the outbox, its object's rows read back as they stood after the change. */
+export type EventRow = Omit<ParsedRow<'events'>, 'snapshot'> & { snapshot: EventObjectRows };
+/** An event's object: a session with its transactions, or a transaction. */
+export type EventObjectRows =
+  | { session: SessionRow; transactions: TransactionRow[] }
+  | { transaction: TransactionRow };
+export type WebhookDeliveryRow = ParsedRow<'webhook_deliveries'>;
+export type WebhookAttemptRow = Omit<ParsedRow<'webhook_attempts'>, 'seq'>;
+export type WebhookFaultRow = ParsedRow<'webhook_faults'>;
+
+/** What an endpoint update may change. */
+export type WebhookEndpointPatch = Partial<
+  Pick<
+    WebhookEndpointRow,
+    | 'status'
+    | 'disabled_reason'
+    | 'secret'
+    | 'previous_secret'
+    | 'previous_secret_expires_at'
+    | 'updated_at'
+  >
+> & { updated_at: string };
+
+/** What finishing an attempt changes of its delivery. */
+export type WebhookDeliveryPatch = Partial<
+  Pick<
+    WebhookDeliveryRow,
+    'state' | 'attempts' | 'next_attempt_at' | 'next_trigger' | 'faults_applied' | 'faults'
+  >
+> & { updated_at: string };
+
+/** The filters of the event list. */
+export interface EventQuery {
+  type?: string | undefined;
+  objectId?: string | undefined;
+  createdFrom?: string | undefined;
+}
 
 /** How a session is named: exactly one of the four identifiers. */
 export type SessionLookup =
@@ -364,6 +403,55 @@ export interface Store {
   releaseIdempotencyKey(merchantId: string, key: string): Promise<void>;
   /** Deletes keys whose expires_at <= now; returns how many. */
   deleteExpiredIdempotencyKeys(now: string): Promise<number>;
+
+  insertWebhookEndpoint(row: WebhookEndpointRow): Promise<void>;
+  /** The merchant's endpoints but deleted ones, oldest first. */
+  listWebhookEndpoints(merchantId: string): Promise<WebhookEndpointRow[]>;
+  /** Any merchant's endpoint by id, deleted ones too (the caller checks the merchant). */
+  findWebhookEndpoint(id: string): Promise<WebhookEndpointRow | undefined>;
+  /** False when there is no such endpoint, or it was deleted. */
+  updateWebhookEndpoint(id: string, patch: WebhookEndpointPatch): Promise<boolean>;
+
+  /** The merchant's events, newest first (by the order they were written), one offset page. */
+  listEvents(
+    merchantId: string,
+    query: EventQuery,
+    page: PageRequest,
+  ): Promise<OffsetPage<EventRow>>;
+  findEvent(merchantId: string, id: string): Promise<EventRow | undefined>;
+  /** Any merchant's events by id. */
+  findEventsByIds(ids: readonly string[]): Promise<EventRow[]>;
+
+  /** An event's deliveries, oldest first. */
+  listDeliveriesOfEvent(eventId: string): Promise<WebhookDeliveryRow[]>;
+  /** The attempts of these deliveries, in the order they were made. */
+  listAttemptsOfDeliveries(deliveryIds: readonly string[]): Promise<WebhookAttemptRow[]>;
+  /** PENDING deliveries due at `now`, unleased, to enabled endpoints; oldest event first. */
+  dueDeliveries(now: string, limit: number): Promise<WebhookDeliveryRow[]>;
+  /** Takes the lease of a due delivery until `leaseUntil`; false when another holder has it. */
+  claimDelivery(id: string, holder: string, now: string, leaseUntil: string): Promise<boolean>;
+  /**
+   * Records the attempts and applies the patch, ending the lease, in one database transaction;
+   * false (and nothing written) when `holder` no longer holds the lease.
+   */
+  finishDelivery(
+    id: string,
+    holder: string,
+    patch: WebhookDeliveryPatch,
+    attempts: readonly WebhookAttemptRow[],
+  ): Promise<boolean>;
+  /** Makes the event's deliveries to these endpoints due now as redeliveries (making any missing). */
+  redeliver(event: EventRow, endpointIds: readonly string[], now: string): Promise<void>;
+  /** Makes the endpoint's FAILED or DROPPED deliveries since `since` due now; how many. */
+  recoverDeliveries(endpointId: string, since: string, now: string): Promise<number>;
+
+  insertWebhookFault(row: WebhookFaultRow): Promise<void>;
+  /** Oldest first. */
+  listWebhookFaults(endpointId: string): Promise<WebhookFaultRow[]>;
+  /** The removed fault, or undefined when the endpoint has none with that id. */
+  deleteWebhookFault(endpointId: string, id: string): Promise<WebhookFaultRow | undefined>;
+  /** Uses up one application of each of these faults; the ones that still had one. */
+  takeWebhookFaults(candidates: readonly WebhookFaultRow[]): Promise<WebhookFaultRow[]>;
 
   insertProviderCallback(row: Omit<ProviderCallbackRow, 'id'>): Promise<void>;
   /** Newest first. */

@@ -50,6 +50,14 @@ export const UNIQUE_INDEXES = {
     table: 'client_sessions',
     columns: ['provider', 'provider_code'],
   },
+  /** An event id is unique (0006). */
+  eventId: { name: 'events_id_key', table: 'events', columns: ['id'] },
+  /** One delivery of an event per endpoint (0006): a redelivery moves it, never adds one. */
+  eventDelivery: {
+    name: 'webhook_deliveries_event_endpoint_key',
+    table: 'webhook_deliveries',
+    columns: ['event_id', 'endpoint_id'],
+  },
   paymentMethodReference: {
     name: 'payment_methods_reference_key',
     table: 'payment_methods',
@@ -286,8 +294,104 @@ export const LEASE_TABLES = [
   },
 ] as const satisfies readonly TableSpec[];
 
+/** Merchant webhooks: endpoints, the outbox of events, deliveries, their attempts, faults (0006). */
+export const WEBHOOK_TABLES = [
+  {
+    name: 'webhook_endpoints',
+    columns: {
+      id: 'text primary sortable',
+      merchant_id: 'text required ->merchants.id',
+      url: 'text required',
+      description: 'text',
+      enabled_events: 'text required',
+      secret: 'text required',
+      previous_secret: 'text',
+      previous_secret_expires_at: 'text sortable',
+      status: 'text required',
+      disabled_reason: 'text',
+      created_at: 'text required sortable',
+      updated_at: 'text required',
+    },
+    indexes: { webhook_endpoints_merchant_idx: ['merchant_id', 'created_at', 'id'] },
+  },
+  {
+    name: 'events',
+    columns: {
+      seq: 'serial',
+      id: 'text required sortable',
+      merchant_id: 'text required ->merchants.id',
+      type: 'text required',
+      object_type: 'text required',
+      object_id: 'text required',
+      snapshot: 'text required',
+      previous_status: 'text',
+      created_at: 'text required sortable',
+    },
+    unique: [[UNIQUE_INDEXES.eventId]],
+    indexes: {
+      events_merchant_seq_idx: ['merchant_id', 'seq'],
+      events_object_idx: ['object_id', 'seq'],
+    },
+  },
+  {
+    name: 'webhook_deliveries',
+    columns: {
+      id: 'text primary sortable',
+      event_id: 'text required',
+      event_seq: 'integer required',
+      endpoint_id: 'text required ->webhook_endpoints.id',
+      merchant_id: 'text required',
+      state: 'text required',
+      attempts: 'integer required default=0',
+      next_attempt_at: 'text sortable',
+      next_trigger: 'text required',
+      faults_applied: 'integer required default=0',
+      faults: 'text',
+      lease_holder: 'text',
+      lease_expires_at: 'text sortable',
+      created_at: 'text required sortable',
+      updated_at: 'text required sortable',
+    },
+    unique: [[UNIQUE_INDEXES.eventDelivery]],
+    indexes: {
+      webhook_deliveries_due_idx: ['state', 'next_attempt_at'],
+      webhook_deliveries_endpoint_idx: ['endpoint_id', 'state', 'updated_at'],
+    },
+  },
+  {
+    name: 'webhook_attempts',
+    columns: {
+      seq: 'serial',
+      id: 'text required sortable',
+      delivery_id: 'text required ->webhook_deliveries.id',
+      trigger: 'text required',
+      at: 'text required sortable',
+      request_headers: 'text required',
+      request_body: 'text required',
+      response_status: 'integer',
+      response_body: 'text',
+      error: 'text',
+      latency_ms: 'integer',
+    },
+    indexes: { webhook_attempts_delivery_idx: ['delivery_id', 'seq'] },
+  },
+  {
+    name: 'webhook_faults',
+    columns: {
+      id: 'text primary sortable',
+      endpoint_id: 'text required ->webhook_endpoints.id',
+      merchant_id: 'text required',
+      spec: 'text required',
+      remaining: 'integer',
+      used: 'integer required default=0',
+      created_at: 'text required sortable',
+    },
+    indexes: { webhook_faults_endpoint_idx: ['endpoint_id', 'created_at'] },
+  },
+] as const satisfies readonly TableSpec[];
+
 /** Every table, children before parents, so that deleting in this order satisfies the foreign keys. */
-export const TABLES_CHILDREN_FIRST = [...INITIAL_TABLES, ...LEASE_TABLES]
+export const TABLES_CHILDREN_FIRST = [...INITIAL_TABLES, ...LEASE_TABLES, ...WEBHOOK_TABLES]
   .map((table) => table.name)
   .reverse();
 

@@ -90,6 +90,12 @@ export function transactionQueries(ctx: StoreContext) {
       .where('id', '=', parentId)
       .execute();
   };
+  /** A status write in a database transaction of its own; the event it wrote is told once committed. */
+  const told = async (work: (trx: Transaction<Database>) => Promise<boolean>) => {
+    const moved = await db.transaction().execute(work);
+    if (moved) ctx.onEvent?.();
+    return moved;
+  };
   return {
     insertTransaction: (row) =>
       orConflict(
@@ -136,7 +142,7 @@ export function transactionQueries(ctx: StoreContext) {
       windowPage(queried(merchantId, query), window),
     updateTransactionIf: (id, from, patch) => updateIf(ctx, 'transactions', id, from, patch),
     finishRefund: (id, from, patch) =>
-      db.transaction().execute(async (trx) => {
+      told(async (trx) => {
         const moved = await updateIf({ ...ctx, db: trx }, 'transactions', id, from, patch);
         if (moved && patch.status === 'SUCCEEDED') {
           await addToRefunded(trx, id, 1n, { refunded_at: patch.updated_at });
@@ -144,7 +150,7 @@ export function transactionQueries(ctx: StoreContext) {
         return moved;
       }),
     reverseRefund: (id, patch) =>
-      db.transaction().execute(async (trx) => {
+      told(async (trx) => {
         const moved = await updateIf(
           { ...ctx, db: trx },
           'transactions',

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ClientTransactionSessionStatus,
+  sessionEventType,
+  type TransactionAction,
+  type TransactionStatus,
+  transactionEventType,
+  type WebhookEventType,
+} from '@accrupay/contracts';
+import type { Kysely } from 'kysely';
+import { parseRow } from './json-columns.ts';
+import type { Database } from './schema.ts';
+import type { StoreDialect } from './tables.ts';
+
+/**
+ * The outbox of merchant webhooks. Every status change of a session or a transaction writes its
+ * event here, in the database transaction of the change (see updateIf in context.ts): an event is
+ * never lost on a crash, and none is written for a change that rolled back. The same transaction
+ * queues one delivery per subscribed endpoint, due at once.
+ */
+
+/** A random id with a type prefix (the store makes its own: it never imports the domain). */
+export function storeId(prefix: string): string {
+  return `${prefix}_${randomUUID().replaceAll('-', '')}`;
+}
+
+/** What an event's data.object is built from: the row as stored after the change. */
+export interface EventSnapshot {
+  row: Record<string, unknown>;
+  /** A session's transactions (its own, its settle, void and refunds) at the time of the change. */
+  transactions?: Record<string, unknown>[];
+}
+
+/** Whether an endpoint's enabled events take this type. */
+export function subscribes(enabledEvents: readonly string[], type: string): boolean {
+  return enabledEvents.includes('*') || enabledEvents.includes(type);
+}
+
+type StatusRow = {
+  id: string;
+  merchant_id: string;
+  status: string;
+  updated_at: string;
+  action?: string;
+};
+
+/** The event of a row's move from `previous` to its status, or null when the move sends none. */
+function eventTypeOf(
+  table: 'client_sessions' | 'transactions',
+  row: StatusRow,
+  previous: string,
+): WebhookEventType | null {
+  if (row.status === previous) return null;
+  return table === 'client_sessions'
+    ? sessionEventType(row.status as ClientTransactionSessionStatus)
+    : transactionEventType(
+        row.action as TransactionAction,
+        previous as TransactionStatus,
+        row.status as TransactionStatus,
+      );
+}
+
+/**
+ * Writes the event of a status change and queues its deliveries; `trx` is the database transaction
+ * of the change. Returns whether an event was written.
+ */
+export async function writeStatusEvent(
+  trx: Kysely<Database>,
+  table: 'client_sessions' | 'transactions',
+  row: StatusRow,
+  previous: string,
+): Promise<boolean> {
+  const type = eventTypeOf(table, row, previous);
+  if (type === null) return false;
+  const snapshot: EventSnapshot = { row };
+  if (table === 'client_sessions') {
+    const own = trx
+      .selectFrom('transactions')
+      .select('id')
+      .where('session_id', '=', row.id)
+      .where('parent_transaction_id', 'is', null);
+    snapshot.transactions = await trx
+      .selectFrom('transactions')
+      .selectAll()
+      .where((eb) => eb.or([eb('session_id', '=', row.id), eb('parent_transaction_id', 'in', own)]))
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+  }
+  const event = await trx
+    .insertInto('events')
+    .values({
+      id: storeId('evt'),
+      merchant_id: row.merchant_id,
+      type,
+      object_type: table === 'client_sessions' ? 'client_session' : 'transaction',
+      object_id: row.id,
+      snapshot: JSON.stringify(snapshot),
+      previous_status: previous,
+      created_at: row.updated_at,
+    })
+    .returning(['id', 'seq'])
+    .executeTakeFirstOrThrow();
+  const endpoints = await trx
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'enabled_events'])
+    .where('merchant_id', '=', row.merchant_id)
+    .where('status', '=', 'ENABLED')
+    .execute();
+  const deliveries = endpoints
+    .filter((endpoint) =>
+      subscribes(parseRow('webhook_endpoints', endpoint as never).enabled_events, type),
+    )
+    .map((endpoint) => ({
+      id: storeId('msg'),
+      event_id: event.id,
+      event_seq: event.seq,
+      endpoint_id: endpoint.id,
+      merchant_id: row.merchant_id,
+      state: 'PENDING' as const,
+      attempts: 0,
+      next_attempt_at: row.updated_at,
+      next_trigger: 'scheduled',
+      faults_applied: 0,
+      faults: null,
+      lease_holder: null,
+      lease_expires_at: null,
+      created_at: row.updated_at,
+      updated_at: row.updated_at,
+    }));
+  if (deliveries.length > 0)
+    await trx.insertInto('webhook_deliveries').values(deliveries).execute();
+  return true;
+}
+
+/** Runs `work` in a database transaction, or in the one `db` already is. */
+export function inTransaction<T>(
+  db: Kysely<Database>,
+  work: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
+/** Reads a row to change it: locked until the transaction ends on PostgreSQL (SQLite has one writer). */
+export function forUpdate<Q extends { forUpdate(): Q }>(dialect: StoreDialect, query: Q): Q {
+  return dialect === 'postgres' ? query.forUpdate() : query;
+}
