@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -102,6 +105,104 @@ describe('accrupay-sandbox', { timeout: 60_000 }, () => {
         apiSecret: expect.stringMatching(/^sk_test_/),
       });
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--webhook-url registers an endpoint, prints its secret, keeps it across a restart, and deliveries verify with it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'accrupay-cli-'));
+    const db = join(dir, 'sandbox.db');
+    const received: { headers: Record<string, string>; body: string }[] = [];
+    let arrived: () => void = () => {};
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        received.push({ headers: req.headers as Record<string, string>, body });
+        res.writeHead(204).end();
+        arrived();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+    try {
+      const first = run(['start', '--port', '0', '--db', db, '--webhook-url', hookUrl]);
+      const printed = await waitFor(first, 'Stop with Ctrl-C.');
+      const whsec = /ACCRUPAY_WEBHOOK_SECRET=(whsec_\S+)/.exec(printed)?.[1];
+      const apiSecret = /ACCRUPAY_API_SECRET=(sk_test_\w+)/.exec(printed)?.[1] ?? '';
+      const url = /base URL:\s+(\S+)/.exec(printed)?.[1];
+      const stripe = /STRIPE merchantTransactionProviderId: (\S+)/.exec(printed)?.[1];
+      expect(whsec).toBeDefined();
+      expect(printed).toContain(`goes to ${hookUrl}`);
+      const sim = /provider sim:\s+(\S+)/.exec(printed)?.[1];
+      const merchantApi = (path: string, body: unknown) =>
+        fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'accrupay-api-secret': apiSecret },
+          body: JSON.stringify(body),
+        });
+      const started = await merchantApi('/v1/client-sessions/payments', {
+        merchantTransactionProviderId: stripe,
+        data: {
+          merchantInternalTransactionCode: 'cli-hook-1',
+          amount: '1000',
+          currency: 'USD',
+          storePaymentMethod: false,
+          billing: {
+            billingFirstName: 'Jane',
+            billingLastName: 'Smith',
+            billingEmail: 'jane@example.com',
+            billingAddressCountry: 'US',
+          },
+          customer: { merchantInternalCustomerCode: 'c-1' },
+        },
+      });
+      expect(started.status).toBe(200);
+      const session = (await started.json()) as { id: string; token: string };
+      const paid = await fetch(`${sim}/hosted/submit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          provider: 'stripe',
+          token: session.token,
+          origin: 'http://localhost:5173',
+          number: '4242424242424242',
+          expMonth: '12',
+          expYear: '2034',
+          cvc: '123',
+          name: 'Jane Smith',
+        }),
+      });
+      expect(paid.status).toBe(200);
+      const verified = await merchantApi('/v1/client-sessions/payments/verify', { id: session.id });
+      expect(await verified.json()).toMatchObject({ status: 'SUCCEEDED' });
+      // The running sandbox sends by itself: wait for both events (no sleep; the test's timeout bounds it).
+      while (received.length < 2) {
+        await new Promise<void>((resolve) => {
+          arrived = resolve;
+        });
+      }
+      const wh = new Webhook(whsec ?? '');
+      const types = received.map((r) => (wh.verify(r.body, r.headers) as { type: string }).type);
+      expect(types.sort()).toEqual(['client_session.completed', 'transaction.succeeded']);
+      first.child.kill('SIGTERM');
+      expect(await first.done).toBe(0);
+
+      const second = run(['start', '--port', '0', '--db', db, '--webhook-url', hookUrl]);
+      const again = await waitFor(second, 'Stop with Ctrl-C.');
+      expect(again).toContain('reused');
+      expect(again).toContain(`ACCRUPAY_WEBHOOK_SECRET=${whsec}`);
+      second.child.kill('SIGTERM');
+      await second.done;
+
+      const bad = run(['start', '--port', '0', '--db', db, '--webhook-url', 'ftp://x']);
+      expect(await bad.done).toBe(2);
+      expect(bad.output()).toContain('--webhook-url must be http or https');
+    } finally {
+      server.close();
+      server.closeAllConnections();
       await rm(dir, { recursive: true, force: true });
     }
   });

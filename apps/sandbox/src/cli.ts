@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { DEFAULT_BASE_URL } from '@accrupay/contracts';
+import { createWebhookEndpointSchema, DEFAULT_BASE_URL } from '@accrupay/contracts';
 import pino from 'pino';
 import { demoShop } from './demo/index.ts';
 import { type MerchantCredentials, SandboxService } from './domain/service.ts';
 import { createNuveiAdapter } from './providers/nuvei/index.ts';
 import { createStripeAdapter } from './providers/stripe/index.ts';
-import { createLogger, defaultSimDb, startSandbox } from './sandbox.ts';
+import { createLogger, defaultSimDb, type RunningSandbox, startSandbox } from './sandbox.ts';
 import { KyselyStore } from './store/kysely-store.ts';
 import { openStore } from './store/open-store.ts';
 
@@ -14,13 +14,15 @@ import { openStore } from './store/open-store.ts';
 const DEFAULT_PORT = Number(new URL(DEFAULT_BASE_URL).port);
 
 const USAGE = `Usage:
-  accrupay-sandbox start [--port ${DEFAULT_PORT}] [--db PATH|:memory:|postgres://...] [--provider-url URL | --sim-port ${DEFAULT_PORT + 1}] [--sim-db PATH|:memory:] [--origin URL]... [--reset]
+  accrupay-sandbox start [--port ${DEFAULT_PORT}] [--db PATH|:memory:|postgres://...] [--provider-url URL | --sim-port ${DEFAULT_PORT + 1}] [--sim-db PATH|:memory:] [--origin URL]... [--webhook-url URL] [--reset]
   accrupay-sandbox merchant create [--json] [--db ...] [--name NAME] [--origin URL]...
 
 --db defaults to $DATABASE_URL, else .accrupay/sandbox.db. --sim-db is where the embedded provider
 simulator keeps its state (default provider-sim.db beside a --db file; .accrupay/provider-sim.db with
 PostgreSQL; :memory: with :memory:). --origin adds a browser origin allowed to
-use the public API and frame the card fields (default: the sandbox's own, localhost:3000 and :5173).`;
+use the public API and frame the card fields (default: the sandbox's own, localhost:3000 and :5173).
+--webhook-url registers a webhook endpoint for every event of the first merchant (or reuses the one
+it has at that URL) and prints its signing secret, ACCRUPAY_WEBHOOK_SECRET=whsec_...`;
 
 const DEMO_MERCHANT_NAME = 'Demo shop';
 
@@ -54,6 +56,7 @@ async function main(argv: string[]) {
           'sim-port': { type: 'string' },
           'sim-db': { type: 'string' },
           origin: { type: 'string', multiple: true },
+          'webhook-url': { type: 'string' },
           reset: { type: 'boolean' },
           json: { type: 'boolean' },
           name: { type: 'string' },
@@ -145,6 +148,15 @@ async function main(argv: string[]) {
     if (values['sim-db'] !== undefined)
       fail('--sim-db is for the embedded simulator: drop it with --provider-url');
   }
+  const webhookUrl = values['webhook-url'];
+  if (webhookUrl !== undefined) {
+    const checked = createWebhookEndpointSchema.safeParse({ url: webhookUrl });
+    if (!checked.success) {
+      fail(
+        `--webhook-url ${checked.error.issues.map((issue) => issue.message).join('; ')}; got ${JSON.stringify(webhookUrl)}`,
+      );
+    }
+  }
   const simDb = values['sim-db'] ?? defaultSimDb(db);
   const started = Date.now();
   // The demo shop's own merchant, created on the first visit of /demo (its secret lives only in
@@ -184,6 +196,7 @@ async function main(argv: string[]) {
       `  credentials key:   ${sandbox.store.credentialsKeySource} (keep it with the database)`,
     );
   }
+  let webhookMerchantId = merchants[0]?.id;
   if (merchants.length === 0) {
     const merchant = await sandbox.createMerchant({
       name: 'Default sandbox merchant',
@@ -196,6 +209,7 @@ async function main(argv: string[]) {
         ]),
       ],
     });
+    webhookMerchantId = merchant.merchantId;
     lines.push(
       '',
       'Default merchant created. The API secret is shown this once: put it in your backend .env now.',
@@ -215,6 +229,9 @@ async function main(argv: string[]) {
       );
     }
   }
+  if (webhookUrl !== undefined && webhookMerchantId !== undefined) {
+    lines.push('', ...(await registerWebhookUrl(sandbox, webhookMerchantId, webhookUrl)));
+  }
   lines.push(
     '',
     `Demo checkout: ${sandbox.url}/demo (card 4242 4242 4242 4242, any future expiry, any CVC)`,
@@ -232,6 +249,31 @@ async function main(argv: string[]) {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/**
+ * The lines that say where webhooks go: the merchant's endpoint at `url` (reused when it has one,
+ * so that a restart keeps the secret) and its signing secret.
+ */
+async function registerWebhookUrl(
+  sandbox: RunningSandbox,
+  merchantId: string,
+  url: string,
+): Promise<string[]> {
+  const merchant = await sandbox.store.findMerchantById(merchantId);
+  if (merchant === undefined) throw new Error(`merchant ${merchantId} disappeared during start`);
+  const existing = (await sandbox.store.listWebhookEndpoints(merchant.id)).find(
+    (endpoint) => endpoint.url === url && endpoint.status === 'ENABLED',
+  );
+  const endpoint =
+    existing === undefined
+      ? await sandbox.service.createWebhookEndpoint(merchant, { url, enabledEvents: ['*'] })
+      : { id: existing.id, secret: existing.secret };
+  return [
+    `Webhooks: every event of ${merchant.name} goes to ${url} (endpoint ${endpoint.id}${existing ? ', reused' : ''}).`,
+    'Verify each delivery with this secret (webhooks.constructEvent in @accrupay/node):',
+    `  ACCRUPAY_WEBHOOK_SECRET=${endpoint.secret}`,
+  ];
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

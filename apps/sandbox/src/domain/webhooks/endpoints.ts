@@ -139,7 +139,7 @@ function faultToWire(row: WebhookFaultRow): WebhookFaultView {
   return {
     id: row.id,
     endpointId: row.endpoint_id,
-    spec: row.spec as unknown as Record<string, unknown>,
+    spec: row.spec,
     remaining: row.remaining,
     used: row.used,
     createdAt: row.created_at,
