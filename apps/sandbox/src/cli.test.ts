@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
+import { paymentStart } from './test-support.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const children: ChildProcess[] = [];
@@ -143,22 +144,16 @@ describe('accrupay-sandbox', { timeout: 60_000 }, () => {
           headers: { 'content-type': 'application/json', 'accrupay-api-secret': apiSecret },
           body: JSON.stringify(body),
         });
-      const started = await merchantApi('/v1/client-sessions/payments', {
-        merchantTransactionProviderId: stripe,
-        data: {
-          merchantInternalTransactionCode: 'cli-hook-1',
-          amount: '1000',
-          currency: 'USD',
-          storePaymentMethod: false,
-          billing: {
-            billingFirstName: 'Jane',
-            billingLastName: 'Smith',
-            billingEmail: 'jane@example.com',
-            billingAddressCountry: 'US',
+      const started = await merchantApi(
+        '/v1/client-sessions/payments',
+        paymentStart(
+          { merchantTransactionProviderIds: { STRIPE: stripe ?? '', NUVEI: '' } },
+          'STRIPE',
+          {
+            code: 'cli-hook-1',
           },
-          customer: { merchantInternalCustomerCode: 'c-1' },
-        },
-      });
+        ),
+      );
       expect(started.status).toBe(200);
       const session = (await started.json()) as { id: string; token: string };
       const paid = await fetch(`${sim}/hosted/submit`, {
