@@ -1,3 +1,4 @@
+export * from './admin.ts';
 export * from './connection.ts';
 export * from './contract.ts';
 export * from './country.ts';
