@@ -85,6 +85,11 @@ export interface SandboxOptions {
   extraRoutes?: (app: express.Express) => void;
   /** Adapters to use instead of the built-in Stripe and Nuvei ones (tests). */
   adapters?: (providerUrl: string, clock: Clock) => ProviderAdapter[];
+  /**
+   * Lets the sandbox control API (`/v1/admin`, the dashboard's) answer other addresses than
+   * loopback when they send this token in `x-accrupay-dashboard-token`. Default: loopback only.
+   */
+  dashboardToken?: string;
   /** How merchant webhooks are delivered (poll interval, lease, fetch); tests may turn polling off. */
   webhooks?: WebhookDeliveryOptions;
 }
@@ -154,6 +159,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       callbackBaseUrl: () => url,
       logger,
       ...(options.webhooks ? { webhookDelivery: options.webhooks } : {}),
+      simulatorUrl: providerUrl,
+      clockFollowsSimulator: embedded !== undefined && options.clock === undefined,
     });
     eventWritten = () => service.webhooks.kick();
     closers.push(() => service.webhooks.close());
@@ -168,6 +175,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       logger,
       ...(options.publicRoutes ? { publicRoutes: options.publicRoutes } : {}),
       ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+      dashboardToken: options.dashboardToken,
     });
     const host = options.host ?? '127.0.0.1';
     const server = await new Promise<Server>((resolve, reject) => {

@@ -16,6 +16,10 @@ export interface SandboxServiceOptions {
   staleStartMs?: number;
   /** How merchant webhooks are delivered (poll interval, lease, fetch); see webhooks/delivery.ts. */
   webhookDelivery?: WebhookDeliveryOptions;
+  /** The provider simulator's base URL, for the control API (its `/__sim`). */
+  simulatorUrl?: string;
+  /** Whether the router's clock is the simulator's (embedded): the control API can move it. */
+  clockFollowsSimulator?: boolean;
 }
 
 /** What every use case shares: the store, the clock, the adapters, the logger and the options. */
@@ -31,6 +35,9 @@ export interface DomainContext {
   readonly provisioned: Map<string, Promise<void>>;
   /** Tells the webhook dispatcher that deliveries may be due now (set once it exists). */
   readonly webhooks: { kick(): void };
+  /** The provider simulator's base URL (the control API reaches its `/__sim`). */
+  readonly simulatorUrl: string;
+  readonly clockFollowsSimulator: boolean;
 }
 
 export function createContext(options: SandboxServiceOptions): DomainContext {
@@ -43,6 +50,8 @@ export function createContext(options: SandboxServiceOptions): DomainContext {
     staleStartMs: options.staleStartMs ?? 60_000,
     provisioned: new Map(),
     webhooks: { kick: () => {} },
+    simulatorUrl: options.simulatorUrl ?? '',
+    clockFollowsSimulator: options.clockFollowsSimulator ?? false,
   };
 }
 

@@ -7,6 +7,7 @@ import type {
   TransactionProvider,
   WebhookFaultSpec,
 } from '@accrupay/contracts';
+import { withCause } from '../store/events.ts';
 import type {
   MerchantRow,
   PageRequest,
@@ -18,6 +19,7 @@ import type {
   TransactionFilters,
   TransactionQuery,
 } from '../store/store.ts';
+import * as admin from './admin.ts';
 import { settleAuthorization, voidAuthorization } from './authorizations.ts';
 import { handleCallback } from './callbacks.ts';
 import { chargePaymentMethod } from './charges.ts';
@@ -66,6 +68,36 @@ export class SandboxService {
     const dispatcher = new WebhookDispatcher(this.ctx, options.webhookDelivery);
     this.webhooks = dispatcher;
     this.ctx.webhooks.kick = () => dispatcher.kick();
+  }
+
+  // --- the sandbox control API (dashboard, CLI) --------------------------------------------
+
+  /** The sandbox control API's use cases (admin.ts): across merchants, never the merchant API. */
+  get admin() {
+    const ctx = this.ctx;
+    return {
+      overview: () => admin.overview(ctx),
+      createMerchant: (input: Parameters<typeof admin.adminCreateMerchant>[1]) =>
+        admin.adminCreateMerchant(ctx, input),
+      setAllowedOrigins: (id: string, origins: string[]) =>
+        admin.setAllowedOrigins(ctx, id, origins),
+      sessions: (
+        ...args: Parameters<typeof admin.adminSessions> extends [unknown, ...infer R] ? R : never
+      ) => admin.adminSessions(ctx, ...args),
+      transactions: (
+        ...args: Parameters<typeof admin.adminTransactions> extends [unknown, ...infer R]
+          ? R
+          : never
+      ) => admin.adminTransactions(ctx, ...args),
+      session: (id: string) => admin.sessionDetail(ctx, id),
+      ledger: (filter: Parameters<typeof admin.adminLedger>[1]) => admin.adminLedger(ctx, filter),
+      reconcile: (merchantId: string | undefined) => admin.reconcile(ctx, merchantId),
+      advanceClock: (by: Parameters<typeof admin.advanceClock>[1]) => admin.advanceClock(ctx, by),
+      scenarios: () => admin.scenarios(ctx),
+      armScenario: (body: Record<string, unknown>) => admin.armScenario(ctx, body),
+      disarmScenario: (id: string) => admin.disarmScenario(ctx, id),
+      reset: () => admin.reset(ctx),
+    };
   }
 
   // --- merchant webhooks -------------------------------------------------------------------
@@ -152,11 +184,11 @@ export class SandboxService {
   // --- sessions --------------------------------------------------------------------------
 
   start(merchant: MerchantRow, type: ClientTransactionSessionType, body: StartBody) {
-    return startSession(this.ctx, merchant, type, body);
+    return withCause('start', () => startSession(this.ctx, merchant, type, body));
   }
 
   verify(merchant: MerchantRow, type: ClientTransactionSessionType, lookup: SessionLookup) {
-    return verifySession(this.ctx, merchant, type, lookup);
+    return withCause('verify', () => verifySession(this.ctx, merchant, type, lookup));
   }
 
   getSession(merchant: MerchantRow, lookup: SessionLookup) {
@@ -200,27 +232,29 @@ export class SandboxService {
   // --- transactions and payment methods --------------------------------------------------
 
   chargePaymentMethod(merchant: MerchantRow, body: ChargePaymentMethod) {
-    return chargePaymentMethod(this.ctx, merchant, body);
+    return withCause('charge', () => chargePaymentMethod(this.ctx, merchant, body));
   }
 
   /** Settles (captures) a successful authorization: once, never above the authorized amount, never after void. */
   settle(merchant: MerchantRow, transactionId: string, amount: bigint | undefined) {
-    return settleAuthorization(this.ctx, merchant, transactionId, amount);
+    return withCause('settle', () =>
+      settleAuthorization(this.ctx, merchant, transactionId, amount),
+    );
   }
 
   /** Voids a successful authorization that has not been settled. */
   void(merchant: MerchantRow, transactionId: string) {
-    return voidAuthorization(this.ctx, merchant, transactionId);
+    return withCause('void', () => voidAuthorization(this.ctx, merchant, transactionId));
   }
 
   /** Gives money back on a SUCCEEDED payment, charge or settled authorization: never more than captured. */
   refund(merchant: MerchantRow, transactionId: string, amount: bigint | undefined) {
-    return refundTransaction(this.ctx, merchant, transactionId, amount);
+    return withCause('refund', () => refundTransaction(this.ctx, merchant, transactionId, amount));
   }
 
   /** Refreshes a transaction from the provider now and records what changed. */
   sync(merchant: MerchantRow, transactionId: string) {
-    return syncTransaction(this.ctx, merchant, transactionId);
+    return withCause('sync', () => syncTransaction(this.ctx, merchant, transactionId));
   }
 
   getTransaction(merchant: MerchantRow, id: string) {
@@ -282,6 +316,8 @@ export class SandboxService {
     rawBody: Buffer,
     headers: Record<string, string | string[] | undefined>,
   ): Promise<'refreshed' | 'ignored'> {
-    return handleCallback(this.ctx, provider, merchantTransactionProviderId, rawBody, headers);
+    return withCause(`${provider} callback`, () =>
+      handleCallback(this.ctx, provider, merchantTransactionProviderId, rawBody, headers),
+    );
   }
 }

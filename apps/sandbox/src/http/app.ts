@@ -7,8 +7,9 @@ import type { SandboxService } from '../domain/service.ts';
 import { errorHandler, notFound, validationError } from './errors.ts';
 import { graphqlEndpoint } from './graphql/endpoint.ts';
 import { GRAPHQL_PATH, GRAPHQL_SCHEMA_PATH } from './graphql/paths.ts';
-import { mountContract } from './handlers.ts';
+import { mountAdmin, mountContract } from './handlers.ts';
 import { type AddressRateLimits, addressRateLimit } from './middleware/address-limits.ts';
+import { adminAccess } from './middleware/admin-access.ts';
 import { authenticate } from './middleware/auth.ts';
 import { bodyParsers } from './middleware/body-parsers.ts';
 import { cardScan } from './middleware/card-scan.ts';
@@ -37,6 +38,8 @@ export interface HttpAppOptions {
   publicRoutes?: readonly PublicRoute[];
   /** Routes behind the API secret, mounted after every check of the merchant API. */
   extraRoutes?: (app: express.Express) => void;
+  /** Lets the control API (dashboard, CLI) answer other addresses than loopback, with this token. */
+  dashboardToken?: string | undefined;
 }
 
 /**
@@ -72,6 +75,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   // Behind the secret from here on, unless the route table opens the route.
   app.use(authenticate(service, routes));
+  app.use(adminAccess(routes, options.dashboardToken));
   app.use(merchantRateLimit(options.rateLimiter));
   app.use(cardScan);
   app.use(idempotency(options.idempotency));
@@ -82,6 +86,13 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.get(OPENAPI_PATH, openApiDocument());
   app.all(GRAPHQL_PATH, graphql.handler);
 
+  const tsRestOptions = {
+    logInitialization: false,
+    jsonQuery: false,
+    responseValidation: false,
+    requestValidationErrorHandler: validationError,
+  } as const;
+  mountAdmin(app, service, tsRestOptions);
   mountContract(app, service, {
     logInitialization: false,
     jsonQuery: false,

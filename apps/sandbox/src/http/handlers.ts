@@ -1,4 +1,4 @@
-import { contract } from '@accrupay/contracts';
+import { adminContract, contract } from '@accrupay/contracts';
 import { createExpressEndpoints, initServer, type TsRestExpressOptions } from '@ts-rest/express';
 import type { Express, Response } from 'express';
 import type { SandboxService } from '../domain/service.ts';
@@ -107,6 +107,34 @@ export function mountContract(
     },
   });
   createExpressEndpoints(contract, router, app, options);
+}
+
+/** Mounts the sandbox control API (dashboard, CLI): who may call it is decided by admin-access.ts. */
+export function mountAdmin(
+  app: Express,
+  service: SandboxService,
+  options: TsRestExpressOptions<typeof adminContract>,
+): void {
+  const s = initServer();
+  const { admin } = service;
+  const page = ({ take, skip }: { take: number; skip: number }) => ({ take, skip });
+  const router = s.router(adminContract, {
+    overview: async () => ok(await admin.overview()),
+    createMerchant: async ({ body }) => ok(await admin.createMerchant(body)),
+    setAllowedOrigins: async ({ params, body }) =>
+      ok(await admin.setAllowedOrigins(params.id, body.allowedOrigins)),
+    sessions: async ({ query }) => ok(await admin.sessions(query, page(query))),
+    transactions: async ({ query }) => ok(await admin.transactions(query, page(query))),
+    session: async ({ params }) => ok(await admin.session(params.id)),
+    ledger: async ({ query }) => ok(await admin.ledger(query)),
+    reconciliation: async ({ query }) => ok(await admin.reconcile(query.merchantId)),
+    advanceClock: async ({ body }) => ok(await admin.advanceClock(body)),
+    scenarios: async () => ok(await admin.scenarios()),
+    armScenario: async ({ body }) => ok(await admin.armScenario(body)),
+    disarmScenario: async ({ params }) => ok(await admin.disarmScenario(params.id)),
+    reset: async () => ok(await admin.reset()),
+  });
+  createExpressEndpoints(adminContract, router, app, options);
 }
 
 /** The start and verify handlers of one session type: the namespaces differ only in the type. */

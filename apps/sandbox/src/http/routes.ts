@@ -1,4 +1,4 @@
-import { contract, PROVIDER_CALLBACK_PREFIX } from '@accrupay/contracts';
+import { adminContract, contract, PROVIDER_CALLBACK_PREFIX } from '@accrupay/contracts';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import type { RequestHandler } from 'express';
 import { GRAPHQL_PATH, GRAPHQL_SCHEMA_PATH } from './graphql/paths.ts';
@@ -22,7 +22,9 @@ export type RouteAccess =
    * need the API secret (checked when sent; missing or wrong, they answer UNAUTHENTICATED), the
    * client public fields take a merchantPublicId.
    */
-  | 'graphql';
+  | 'graphql'
+  /** The sandbox control API (dashboard, CLI): loopback only, or the dashboard token. */
+  | 'admin';
 
 /** Each namespace of the contract and who may call it; a new namespace does not compile until it is here. */
 const CONTRACT_ACCESS = {
@@ -87,6 +89,7 @@ const CONTRACT_ROUTES: readonly CompiledRoute[] = [
   ...Object.entries(CONTRACT_ACCESS).flatMap(([namespace, access]) =>
     contractRoutes(contract[namespace as keyof typeof CONTRACT_ACCESS], access),
   ),
+  ...contractRoutes(adminContract, 'admin'),
   ...SANDBOX_ROUTES.map(({ method, path, access }) => ({
     method,
     pattern: pathPattern(path),

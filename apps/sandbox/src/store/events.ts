@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import {
   type ClientTransactionSessionStatus,
@@ -18,6 +19,15 @@ import type { StoreDialect } from './tables.ts';
  * never lost on a crash, and none is written for a change that rolled back. The same transaction
  * queues one delivery per subscribed endpoint, due at once.
  */
+
+/**
+ * What the status changes made inside `work` are caused by ("verify", "STRIPE callback"...): each
+ * event written meanwhile records it, for the dashboard's timeline.
+ */
+const causes = new AsyncLocalStorage<string>();
+export function withCause<T>(cause: string, work: () => Promise<T>): Promise<T> {
+  return causes.run(cause, work);
+}
 
 /** A random id with a type prefix (the store makes its own: it never imports the domain). */
 export function storeId(prefix: string): string {
@@ -97,6 +107,7 @@ export async function writeStatusEvent(
       object_id: row.id,
       snapshot: JSON.stringify(snapshot),
       previous_status: previous,
+      cause: causes.getStore() ?? null,
       created_at: row.updated_at,
     })
     .returning(['id', 'seq'])

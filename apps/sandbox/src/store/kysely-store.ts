@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { adminQueries } from './admin.ts';
 import { callbackQueries } from './callbacks.ts';
 import type { StoreContext } from './context.ts';
 import { idempotencyQueries } from './idempotency.ts';
@@ -27,6 +28,7 @@ function tableQueries(ctx: StoreContext) {
     ...leaseQueries(ctx),
     ...callbackQueries(ctx),
     ...webhookQueries(ctx),
+    ...adminQueries(ctx),
   };
 }
 

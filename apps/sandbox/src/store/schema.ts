@@ -205,6 +205,8 @@ export interface EventTable {
   /** JSON: the row as it stood after the change (and a session's transactions), as stored. */
   snapshot: string;
   previous_status: string | null;
+  /** What made the change: "verify", "STRIPE callback", "settle"... (the dashboard's timeline). */
+  cause: string | null;
   created_at: string;
 }
 

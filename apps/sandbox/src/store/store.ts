@@ -52,6 +52,20 @@ export type WebhookDeliveryPatch = Partial<
   >
 > & { updated_at: string };
 
+/** The filters of the control API's lists, across merchants. */
+export interface AdminFilters<Status> {
+  merchantId?: string | undefined;
+  status?: Status | undefined;
+  provider?: TransactionRow['provider'] | undefined;
+  code?: string | undefined;
+}
+
+/** An event without its snapshot: what a timeline shows. */
+export type EventSummaryRow = Pick<
+  EventRow,
+  'id' | 'type' | 'object_type' | 'object_id' | 'previous_status' | 'cause' | 'created_at'
+>;
+
 /** The filters of the event list. */
 export interface EventQuery {
   type?: string | undefined;
@@ -452,6 +466,31 @@ export interface Store {
   deleteWebhookFault(endpointId: string, id: string): Promise<WebhookFaultRow | undefined>;
   /** Uses up one application of each of these faults; the ones that still had one. */
   takeWebhookFaults(candidates: readonly WebhookFaultRow[]): Promise<WebhookFaultRow[]>;
+
+  // --- the sandbox control API (dashboard, CLI): across merchants, never from the merchant API ---
+  adminSessions(
+    filters: AdminFilters<SessionRow['status']>,
+    page: PageRequest,
+  ): Promise<OffsetPage<SessionRow>>;
+  adminTransactions(
+    filters: AdminFilters<TransactionRow['status']>,
+    page: PageRequest,
+  ): Promise<OffsetPage<TransactionRow>>;
+  /** Any merchant's session by id. */
+  findSessionById(id: string): Promise<SessionRow | undefined>;
+  /** Every transaction (of one merchant, or all) with a provider reference, oldest first. */
+  transactionsAtProviders(merchantId: string | undefined): Promise<TransactionRow[]>;
+  /** The events about these sessions and transactions, in the order they were written. */
+  listEventsOfObjects(objectIds: readonly string[]): Promise<EventSummaryRow[]>;
+  listDeliveriesOfEvents(eventIds: readonly string[]): Promise<WebhookDeliveryRow[]>;
+  /** Provider callbacks that named one of these provider references, oldest first. */
+  listProviderCallbacksByCodes(codes: readonly string[]): Promise<ProviderCallbackRow[]>;
+  /** PENDING, ACTIVE, UNKNOWN or EXPIRED sessions whose token expires in (from, to]. */
+  sessionsExpiringBetween(from: string, to: string): Promise<SessionRow[]>;
+  /** False when there is no such merchant. */
+  setAllowedOrigins(merchantId: string, origins: readonly string[]): Promise<boolean>;
+  /** Deletes sessions, transactions, payment methods, events and deliveries; merchants stay. */
+  truncateActivity(): Promise<void>;
 
   insertProviderCallback(row: Omit<ProviderCallbackRow, 'id'>): Promise<void>;
   /** Newest first. */

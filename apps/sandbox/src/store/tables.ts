@@ -325,6 +325,7 @@ export const WEBHOOK_TABLES = [
       object_id: 'text required',
       snapshot: 'text required',
       previous_status: 'text',
+      cause: 'text',
       created_at: 'text required sortable',
     },
     unique: [[UNIQUE_INDEXES.eventId]],
