@@ -2,7 +2,7 @@ import type { ProviderSim } from '@accrupay/provider-sim';
 import type { MerchantCredentials } from './domain/service.ts';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from './sandbox.ts';
 import {
-  dropSchema,
+  dropSchemas,
   POSTGRES_URL,
   randomSchema,
   skipPostgres,
@@ -33,7 +33,7 @@ export async function databases(): Promise<
         return withSchema(POSTGRES_URL, schema);
       },
       cleanup: async () => {
-        await Promise.all(schemas.splice(0).map((schema) => dropSchema(schema)));
+        await dropSchemas(schemas.splice(0));
       },
     },
   ];

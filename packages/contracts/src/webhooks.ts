@@ -187,7 +187,8 @@ export const webhookEndpointSchema = z.object({
   url: z.string(),
   enabledEvents: z.array(z.string()),
   description: z.string().nullable(),
-  status: z.enum(['ENABLED', 'DISABLED']),
+  /** DISABLED: it answered 410 Gone; DELETED: only in the answer to the delete. */
+  status: z.enum(['ENABLED', 'DISABLED', 'DELETED']),
   disabledReason: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -7,7 +7,7 @@ import { CREDENTIALS_KEY_ENV, SecretBox } from './secret-box.ts';
 import type { Store } from './store.ts';
 import {
   asKysely,
-  dropSchema,
+  dropSchemas,
   merchant,
   mtp,
   POSTGRES_URL,
@@ -27,7 +27,7 @@ const schemas: string[] = [];
 const scratch = scratchPerTest({ beforeEach, afterEach }, opened, 'accrupay-credentials-');
 
 afterAll(async () => {
-  await Promise.all(schemas.splice(0).map((schema) => dropSchema(schema)));
+  await dropSchemas(schemas.splice(0));
 });
 
 async function raw(store: Store, id: string): Promise<string | undefined> {

@@ -8,7 +8,7 @@ import { TABLES_CHILDREN_FIRST } from './tables.ts';
 import {
   asKysely,
   closeAll,
-  dropSchema,
+  dropSchemas,
   merchant,
   POSTGRES_URL,
   randomSchema,
@@ -114,7 +114,7 @@ describe('openStore on PostgreSQL', () => {
     const schemas: string[] = [];
     afterEach(async () => {
       await closeAll(opened);
-      await Promise.all(schemas.splice(0).map((schema) => dropSchema(schema)));
+      await dropSchemas(schemas.splice(0));
     });
 
     it('names the URL without its password when the database cannot be opened', async () => {

@@ -81,6 +81,22 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
+/**
+ * Drops test schemas one after another, on one connection: dropping each takes a lock per table
+ * and index, and dropping dozens at once ran PostgreSQL out of shared memory for its lock table.
+ */
+export async function dropSchemas(schemas: readonly string[]): Promise<void> {
+  if (schemas.length === 0) return;
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** One dialect under test: how to open stores that share one database. */
 export interface Target {
   name: 'sqlite' | 'postgres';

@@ -26,7 +26,7 @@ export function endpointToWire(row: WebhookEndpointRow): WebhookEndpoint {
     url: row.url,
     enabledEvents: row.enabled_events,
     description: row.description,
-    status: row.status === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+    status: row.status,
     disabledReason: row.disabled_reason,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -130,7 +130,8 @@ export async function recoverEndpoint(
   since: string,
 ): Promise<{ redelivered: number }> {
   await merchantEndpoint(ctx, merchant, id);
-  const redelivered = await ctx.store.recoverDeliveries(id, since, nowIso(ctx));
+  // Stored times are ISO with milliseconds in UTC: `since` is compared as that instant.
+  const redelivered = await ctx.store.recoverDeliveries(id, isoAt(Date.parse(since)), nowIso(ctx));
   ctx.webhooks.kick();
   return { redelivered };
 }

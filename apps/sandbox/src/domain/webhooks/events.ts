@@ -1,6 +1,6 @@
 import type { EventListQuery, WebhookDelivery, WebhookEventWire } from '@accrupay/contracts';
-import { subscribes } from '../../store/events.ts';
 import type { EventRow, MerchantRow, WebhookDeliveryRow } from '../../store/store.ts';
+import { isoAt } from '../clock.ts';
 import { type DomainContext, nowIso } from '../context.ts';
 import { RouterError } from '../errors.ts';
 import { snapshotWires } from '../views.ts';
@@ -43,8 +43,14 @@ async function merchantEvent(ctx: DomainContext, merchant: MerchantRow, id: stri
 }
 
 export async function listEvents(ctx: DomainContext, merchant: MerchantRow, query: EventListQuery) {
-  const { take, skip, ...filters } = query;
-  const { rows, total } = await ctx.store.listEvents(merchant.id, filters, { take, skip });
+  const { take, skip, createdFrom, ...filters } = query;
+  // Stored times are ISO with milliseconds in UTC: createdFrom is compared as that instant.
+  const from = createdFrom === undefined ? {} : { createdFrom: isoAt(Date.parse(createdFrom)) };
+  const { rows, total } = await ctx.store.listEvents(
+    merchant.id,
+    { ...filters, ...from },
+    { take, skip },
+  );
   return { data: await eventWires(ctx, rows), total };
 }
 
@@ -92,8 +98,8 @@ export async function eventDeliveries(ctx: DomainContext, merchant: MerchantRow,
 }
 
 /**
- * Sends an event again now, with the same webhook-id: to one endpoint, or to every endpoint it
- * went to that still exists (none: every enabled endpoint that takes its type).
+ * Sends an event again now, with the same webhook-id: to one endpoint (also one it never went to),
+ * or to every endpoint it went to that is still enabled.
  */
 export async function redeliverEvent(
   ctx: DomainContext,
@@ -113,17 +119,13 @@ export async function redeliverEvent(
     }
     targets = [endpoint.id];
   } else {
-    const endpoints = await ctx.store.listWebhookEndpoints(merchant.id);
-    const enabled = endpoints.filter((endpoint) => endpoint.status === 'ENABLED');
+    const enabled = (await ctx.store.listWebhookEndpoints(merchant.id)).filter(
+      (endpoint) => endpoint.status === 'ENABLED',
+    );
     const went = new Set(
       (await ctx.store.listDeliveriesOfEvent(event.id)).map((d) => d.endpoint_id),
     );
     targets = enabled.filter((endpoint) => went.has(endpoint.id)).map((endpoint) => endpoint.id);
-    if (targets.length === 0) {
-      targets = enabled
-        .filter((endpoint) => subscribes(endpoint.enabled_events, event.type))
-        .map((endpoint) => endpoint.id);
-    }
   }
   await ctx.store.redeliver(event, targets, nowIso(ctx));
   ctx.webhooks.kick();
