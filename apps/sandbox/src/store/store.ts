@@ -446,7 +446,7 @@ export interface Store {
   claimDelivery(id: string, holder: string, now: string, leaseUntil: string): Promise<boolean>;
   /**
    * Records the attempts and applies the patch, ending the lease, in one database transaction;
-   * false (and nothing written) when `holder` no longer holds the lease.
+   * false when `holder` no longer holds the lease (the attempts are recorded all the same).
    */
   finishDelivery(
     id: string,
@@ -454,7 +454,10 @@ export interface Store {
     patch: WebhookDeliveryPatch,
     attempts: readonly WebhookAttemptRow[],
   ): Promise<boolean>;
-  /** Makes the event's deliveries to these endpoints due now as redeliveries (making any missing). */
+  /**
+   * Makes the event's deliveries to these endpoints due now as redeliveries (making any missing);
+   * an attempt in flight no longer decides their state.
+   */
   redeliver(event: EventRow, endpointIds: readonly string[], now: string): Promise<void>;
   /** Makes the endpoint's FAILED or DROPPED deliveries since `since` due now; how many. */
   recoverDeliveries(endpointId: string, since: string, now: string): Promise<number>;

@@ -171,9 +171,18 @@ export function webhookQueries(ctx: StoreContext) {
         .executeTakeFirst();
       return changed(result);
     },
-    /** Records attempts and moves the delivery, only while `holder` holds its lease; the lease ends. */
+    /**
+     * Records the attempts (always: the log says what was sent) and moves the delivery, only while
+     * `holder` holds its lease; the lease ends.
+     */
     finishDelivery: (id, holder, patch: WebhookDeliveryPatch, attempts) =>
       db.transaction().execute(async (trx) => {
+        if (attempts.length > 0) {
+          await trx
+            .insertInto('webhook_attempts')
+            .values(attempts.map((attempt) => serialiseRow('webhook_attempts', attempt)))
+            .execute();
+        }
         const result = await trx
           .updateTable('webhook_deliveries')
           .set({
@@ -184,14 +193,7 @@ export function webhookQueries(ctx: StoreContext) {
           .where('id', '=', id)
           .where('lease_holder', '=', holder)
           .executeTakeFirst();
-        if (!changed(result)) return false;
-        if (attempts.length > 0) {
-          await trx
-            .insertInto('webhook_attempts')
-            .values(attempts.map((attempt) => serialiseRow('webhook_attempts', attempt)))
-            .execute();
-        }
-        return true;
+        return changed(result);
       }),
     /**
      * Makes the event's deliveries (to these endpoints, or every one it has) due now as a
@@ -225,6 +227,9 @@ export function webhookQueries(ctx: StoreContext) {
                 attempts: 0,
                 next_attempt_at: now,
                 next_trigger: 'redelivery',
+                // An attempt in flight keeps its log line but no longer decides the state.
+                lease_holder: null,
+                lease_expires_at: null,
                 updated_at: now,
               }),
             )

@@ -217,17 +217,9 @@ export class WebhookDispatcher {
     const now = clock.now();
     const nowText = isoAt(now);
     const due = await store.dueDeliveries(nowText, BATCH);
-    const claimed: WebhookDeliveryRow[] = [];
-    for (const delivery of due) {
-      if (
-        await store.claimDelivery(delivery.id, this.#holder, nowText, isoAt(now + this.#leaseMs))
-      ) {
-        claimed.push(delivery);
-      }
-    }
-    if (claimed.length === 0) return 0;
+    if (due.length === 0) return 0;
     const events = new Map(
-      (await store.findEventsByIds([...new Set(claimed.map((d) => d.event_id))])).map((event) => [
+      (await store.findEventsByIds([...new Set(due.map((d) => d.event_id))])).map((event) => [
         event.id,
         event,
       ]),
@@ -235,9 +227,10 @@ export class WebhookDispatcher {
     const wires = new Map(
       (await eventWires(this.#ctx, [...events.values()])).map((wire) => [wire.id, wire]),
     );
+    let attempted = 0;
     // Endpoints in parallel; one endpoint's deliveries in event order (reordered ones reversed).
     const byEndpoint = new Map<string, WebhookDeliveryRow[]>();
-    for (const delivery of claimed) {
+    for (const delivery of due) {
       const list = byEndpoint.get(delivery.endpoint_id) ?? [];
       list.push(delivery);
       byEndpoint.set(delivery.endpoint_id, list);
@@ -254,13 +247,19 @@ export class WebhookDispatcher {
         for (const delivery of deliveries) {
           const event = events.get(delivery.event_id);
           const wire = wires.get(delivery.event_id);
-          if (endpoint === undefined || event === undefined || wire === undefined) continue;
+          if (endpoint === undefined || event === undefined || wire === undefined || gone) continue;
+          // Claimed right before it is sent, never a batch ahead: a lease lasts one send, so one
+          // slow endpoint cannot outlast the leases of the deliveries queued behind it.
+          const claimedAt = clock.now();
+          const leased = await store.claimDelivery(
+            delivery.id,
+            this.#holder,
+            isoAt(claimedAt),
+            isoAt(claimedAt + this.#leaseMs),
+          );
+          if (!leased) continue;
+          attempted++;
           try {
-            if (gone) {
-              // The endpoint answered 410 to an earlier one: the rest wait, unsent, lease given back.
-              await store.finishDelivery(delivery.id, this.#holder, { updated_at: isoAt(now) }, []);
-              continue;
-            }
             gone = (await this.#attempt(delivery, endpoint, event, wire)) === 'gone';
           } catch (error) {
             this.#ctx.logger.error(
@@ -271,7 +270,7 @@ export class WebhookDispatcher {
         }
       }),
     );
-    return claimed.length;
+    return attempted;
   }
 
   /** The faults that apply to a delivery, used up once: they shape its first send. */
