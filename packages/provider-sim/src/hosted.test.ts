@@ -51,46 +51,83 @@ const submitCard = (
  * Runs the card page's inline script against a fake window and document, with fetch going to the
  * simulator, and returns what it posts to its parent and the form's submit handler.
  */
-async function drivePage(token: string) {
+async function drivePage(token: string, provider = 'stripe') {
   const html = await (
     await fetch(
-      `${t.server.url}/hosted/card?provider=stripe&token=${encodeURIComponent(token)}&origin=${encodeURIComponent(ORIGIN)}`,
+      `${t.server.url}/hosted/card?provider=${provider}&token=${encodeURIComponent(token)}&origin=${encodeURIComponent(ORIGIN)}`,
     )
   ).text();
   const script = /<script nonce="[^"]+">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
   const posted: { msg: unknown; origin: string }[] = [];
   const listeners = new Map<string, (e: unknown) => void>();
-  const element = (id: string) => ({
-    style: {},
-    textContent: '',
-    addEventListener: (event: string, fn: (e: unknown) => void) =>
-      listeners.set(`${id}:${event}`, fn),
-  });
+  const elements = new Map<string, Loose>();
+  const sent: Loose[] = [];
+  const element = (id: string) => {
+    let el = elements.get(id);
+    if (!el) {
+      const attributes: Record<string, string> = {};
+      el = {
+        id,
+        value: '',
+        textContent: '',
+        hidden: false,
+        attributes,
+        setAttribute: (name: string, value: string) => {
+          attributes[name] = value;
+        },
+        focus: () => {},
+        addEventListener: (event: string, fn: (e: unknown) => void) =>
+          listeners.set(`${id}:${event}`, fn),
+      };
+      elements.set(id, el);
+    }
+    return el;
+  };
   runInNewContext(script, {
     window: {
       parent: { postMessage: (msg: unknown, origin: string) => posted.push({ msg, origin }) },
     },
-    document: { getElementById: element },
-    fetch: (path: string, init: RequestInit) => fetch(`${t.server.url}/hosted/${path}`, init),
+    document: { getElementById: element, activeElement: null },
+    fetch: (path: string, init: RequestInit) => {
+      sent.push(JSON.parse(String(init.body)));
+      return fetch(`${t.server.url}/hosted/${path}`, init);
+    },
   });
-  const field = (value: string) => ({ value });
-  const submitForm = async (number: string) => {
-    const before = posted.length;
-    listeners.get('card:submit')?.({
-      preventDefault: () => {},
-      target: {
-        number: field(number),
-        expMonth: field('12'),
-        expYear: field('2034'),
-        cvc: field('123'),
-        name: field('Jane Smith'),
-        scenario: field('none'),
-      },
-    });
-    // ready/submitting are posted at once; the result after the page's fetch answers.
-    await expect.poll(() => posted.length).toBe(before + 2);
+  const type = (id: string, value: string) => {
+    element(id).value = value;
+    listeners.get(`${id}:input`)?.({});
   };
-  return { posted, submitForm };
+  const submitForm = async (number: string, options: { expiry?: string; posts?: number } = {}) => {
+    const before = posted.length;
+    type('number', number);
+    type('expiry', options.expiry ?? '12 / 34');
+    type('cvc', '123');
+    element('name').value = 'Jane Smith';
+    element('scenario').value = 'none';
+    listeners.get('card:submit')?.({ preventDefault: () => {} });
+    // ready/submitting are posted at once; the result after the page's fetch answers.
+    await expect.poll(() => posted.length).toBe(before + (options.posts ?? 2));
+  };
+  const click = (id: string) => listeners.get(`${id}:click`)?.({});
+  return { posted, sent, submitForm, element, click, type };
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Opens a Nuvei order (3.00 EUR) for `clientRequestId`, signed as a merchant's backend does. */
+function openNuveiOrder(clientRequestId: string) {
+  const { merchantId, merchantSiteId, secretKey } = ACCOUNT.nuvei;
+  return nuvei(t.server.url, 'openOrder', {
+    merchantId,
+    merchantSiteId,
+    clientRequestId,
+    amount: '3.00',
+    currency: 'EUR',
+    timeStamp: '20300115120000',
+    checksum: sha(
+      `${merchantId}${merchantSiteId}${clientRequestId}3.00EUR20300115120000${secretKey}`,
+    ),
+  });
 }
 
 describe('hosted card page', () => {
@@ -108,7 +145,116 @@ describe('hosted card page', () => {
     expect(html).toContain(`"origin":"${ORIGIN}"`);
     expect(html).not.toMatch(/postMessage\([^)]*['"]\*['"]/);
     expect(html).toContain("type:'accrupay:result'");
-    expect(html).toContain('<select name="scenario">');
+    expect(html).toContain(
+      '<legend>Sandbox: simulate an outcome</legend>\n<label for="scenario">Simulator scenario</label><select id="scenario" name="scenario">',
+    );
+    // Everything is inline: no external stylesheet, font or script.
+    expect(html).not.toMatch(/<link|@import|@font-face|src=|url\(/i);
+  });
+
+  it('the page refuses a card its inline checks fail: nothing is posted or charged, and the field says why', async () => {
+    const pi = await newPI();
+    const page = await drivePage(pi.client_secret);
+    await page.submitForm('4242 4242 4242', { posts: 0 });
+    expect(page.element('number-error').textContent).toBe('Your card number is incomplete.');
+    expect(page.element('number').attributes).toMatchObject({ 'aria-invalid': 'true' });
+    await page.submitForm('4242424242424241', { posts: 0 });
+    expect(page.element('number-error').textContent).toBe('Your card number is invalid.');
+    // The simulator's clock is at January 2030: December 2029 is past by its clock.
+    await page.submitForm('4242424242424242', { expiry: '12 / 29', posts: 0 });
+    expect(page.element('number-error').hidden).toBe(true);
+    expect(page.element('expiry-error').textContent).toBe(
+      "Your card's expiration date is in the past.",
+    );
+    expect(page.posted.map((p) => (p.msg as Loose).type)).toEqual(['accrupay:ready']);
+    expect(t.sim.ledger({ kind: 'charge' })).toHaveLength(0);
+    await page.submitForm('4242424242424242', { expiry: '01 / 30' });
+    expect(page.posted.at(-1)?.msg).toMatchObject({ status: 'approved' });
+  });
+
+  it('the page formats the number as typed, shows the brand and sends expMonth/expYear from one MM / YY field', async () => {
+    const pi = await newPI();
+    const page = await drivePage(pi.client_secret);
+    page.type('number', '378282246310005');
+    expect(page.element('number').value).toBe('3782 822463 10005');
+    expect(page.element('brand').textContent).toBe('AMEX');
+    page.type('number', '42424242424242424242');
+    expect(page.element('number').value).toBe('4242 4242 4242 4242 424');
+    expect(page.element('brand').textContent).toBe('VISA');
+    page.type('expiry', '1');
+    expect(page.element('expiry').value).toBe('1');
+    page.type('expiry', '12');
+    expect(page.element('expiry').value).toBe('12 / ');
+    await page.submitForm('5555 5555 5555 4444', { expiry: '1/2034' });
+    expect(page.sent.at(-1)).toMatchObject({
+      number: '5555555555554444',
+      expMonth: '1',
+      expYear: '2034',
+      cvc: '123',
+      name: 'Jane Smith',
+    });
+    // The page forgets the number and CVC once sent.
+    expect(page.element('number').value).toBe('');
+    expect(page.element('brand').hidden).toBe(true);
+    expect(page.posted.at(-1)?.msg).toMatchObject({ status: 'approved' });
+  });
+
+  it('a Nuvei decline leaves the page open: another card in the same session pays it', async () => {
+    const order = (await openNuveiOrder('h2')).body;
+    const page = await drivePage(order.sessionToken, 'nuvei');
+    await page.submitForm('4000000000000002');
+    expect(page.posted.at(-1)?.msg).toMatchObject({ status: 'declined' });
+    expect(page.element('notice').textContent).toBe('Your card was declined. Try another card.');
+    expect(page.element('card').hidden).toBe(false);
+    await page.submitForm('4761344136141390');
+    expect(page.posted.at(-1)?.msg).toMatchObject({ status: 'approved' });
+    expect(page.element('card').hidden).toBe(true);
+  });
+
+  it('a 3-D Secure denial on the page says so plainly', async () => {
+    const pi = await newPI();
+    const page = await drivePage(pi.client_secret);
+    await page.submitForm('4000000000003220', { posts: 1 });
+    await expect.poll(() => page.element('card').hidden).toBe(true);
+    expect(page.element('challenge').hidden).toBe(false);
+    page.click('deny');
+    await expect.poll(() => page.posted.length).toBe(3);
+    expect(page.posted.at(-1)?.msg).toMatchObject({ status: 'declined' });
+    expect(page.element('notice').textContent).toBe(
+      'The authentication was not completed. Try again or use another card.',
+    );
+  });
+
+  it('styles the page with the theme and variables of its query, and refuses a value that is not allow-listed CSS', async () => {
+    const pi = await newPI();
+    const url = (extra: string) =>
+      `${t.server.url}/hosted/card?provider=stripe&token=${encodeURIComponent(pi.client_secret)}&origin=${encodeURIComponent(ORIGIN)}&${extra}`;
+    const styled = await fetch(
+      url(`theme=night&colorPrimary=${encodeURIComponent('#ff5a5f')}&borderRadius=10px`),
+    );
+    expect(styled.status).toBe(200);
+    const css = /<style>([^<]*)<\/style>/.exec(await styled.text())?.[1] ?? '';
+    expect(css).toContain('--ap-primary:#ff5a5f');
+    expect(css).toContain('--ap-bg:#30313d');
+    expect(css).toContain('--ap-radius:10px');
+    for (const hostile of [
+      `colorPrimary=${encodeURIComponent('red;}body{display:none')}`,
+      `colorText=${encodeURIComponent('</style><script>alert(1)</script>')}`,
+      `fontFamily=${encodeURIComponent('x;background:url(https://evil.example/a)')}`,
+      `borderRadius=${encodeURIComponent('1px;}*{color:red')}`,
+      'theme=evil',
+      'colorPrimary=red&colorPrimary=blue',
+    ]) {
+      const res = await fetch(url(hostile));
+      expect(res.status, hostile).toBe(400);
+      const body = await res.text();
+      expect(body).toContain('appearance');
+      expect(body).not.toContain('<script>alert');
+    }
+    const named = await (await fetch(url('colorDanger=rebeccapurple'))).text();
+    expect(named).toContain('--ap-danger:rebeccapurple');
+    const refused = await (await fetch(url('colorDanger=banana'))).text();
+    expect(refused).toContain('appearance.variables.colorDanger must be a CSS colour');
   });
 
   it('every message the page script posts (ready, submitting, result) parses with the contract schema', async () => {
@@ -229,18 +375,7 @@ describe('hosted card page', () => {
   });
 
   it('works for a Nuvei session token, and refuses it once expired', async () => {
-    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-    const { merchantId, merchantSiteId, secretKey } = ACCOUNT.nuvei;
-    const open = () =>
-      nuvei(t.server.url, 'openOrder', {
-        merchantId,
-        merchantSiteId,
-        clientRequestId: 'h1',
-        amount: '3.00',
-        currency: 'EUR',
-        timeStamp: '20300115120000',
-        checksum: sha(`${merchantId}${merchantSiteId}h13.00EUR20300115120000${secretKey}`),
-      });
+    const open = () => openNuveiOrder('h1');
     const order = (await open()).body;
     const page = await fetch(
       `${t.server.url}/hosted/card?provider=nuvei&token=${order.sessionToken}&origin=${encodeURIComponent(ORIGIN)}`,

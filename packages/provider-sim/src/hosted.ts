@@ -6,6 +6,7 @@ import {
 } from '@accrupay/contracts';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
+import { appearanceFromQuery, renderCardPage } from './card-page.ts';
 import type { SimCore } from './core.ts';
 import type { HostedProvider, HostedSession } from './hosted-types.ts';
 import { CARD_PAGE_SCENARIOS } from './scenarios.ts';
@@ -65,10 +66,6 @@ function esc(s: string): string {
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
-}
-
-function jsonForScript(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c');
 }
 
 /** The hosted card fields and 3-D Secure challenge pages. */
@@ -133,26 +130,37 @@ export function hostedRouter(
     ].join('; ');
 
   r.get('/card', (req, res) => {
-    const found = lookup(res, req.query as Record<string, unknown>);
+    const query = req.query as Record<string, unknown>;
+    const found = lookup(res, query);
     if (!found) return;
+    const look = appearanceFromQuery(query);
+    if ('error' in look) {
+      errorPage(res, 400, `The card page's appearance is refused: ${look.error}.`);
+      return;
+    }
     const { session, origin } = found;
     const account = core.accounts.peek(session.accountId);
     const nonce = randomBytes(16).toString('base64');
-    const amount =
-      session.amount !== undefined && session.kind === 'payment'
-        ? `${(session.amount / 100).toFixed(2)} ${String(session.currency).toUpperCase()}`
-        : 'Save card';
-    const state = session.expired ? 'expired' : session.open ? 'open' : 'closed';
-    const options = CARD_PAGE_SCENARIOS.map(
-      (s) => `<option value="${esc(s.value)}">${esc(s.label)}</option>`,
-    ).join('');
-    const config = {
+    const now = new Date(core.clock.now());
+    const html = renderCardPage({
+      nonce,
       provider: session.provider,
-      token: session.token,
-      origin,
-      state,
-      awaitingChallenge: session.awaitingChallenge,
-    };
+      amount:
+        session.amount !== undefined && session.kind === 'payment'
+          ? `${(session.amount / 100).toFixed(2)} ${String(session.currency).toUpperCase()}`
+          : undefined,
+      holderName: core.faker.person.fullName(),
+      scenarios: CARD_PAGE_SCENARIOS,
+      appearance: look.appearance,
+      config: {
+        provider: session.provider,
+        token: session.token,
+        origin,
+        state: session.expired ? 'expired' : session.open ? 'open' : 'closed',
+        awaitingChallenge: session.awaitingChallenge,
+        now: { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1 },
+      },
+    });
     res
       .status(200)
       .set('Content-Security-Policy', csp(account?.allowedOrigins ?? [], nonce))
@@ -160,59 +168,7 @@ export function hostedRouter(
       .set('Referrer-Policy', 'no-referrer')
       .set('Cache-Control', 'no-store')
       .type('html')
-      .send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Card details</title>
-<style>body{font:14px system-ui,sans-serif;margin:12px}label{display:block;margin:6px 0}input,select{font:inherit;padding:4px}#challenge{display:none;border:1px solid #999;padding:8px;margin-top:8px}</style>
-</head><body>
-<form id="card" autocomplete="off">
-<div><strong>${esc(amount)}</strong> <small>(${esc(session.provider)} simulator)</small></div>
-<label>Card number <input name="number" inputmode="numeric" required></label>
-<label>Expiry <input name="expMonth" size="2" placeholder="MM" required> / <input name="expYear" size="4" placeholder="YYYY" required></label>
-<label>CVC <input name="cvc" size="4" required></label>
-<label>Name on card <input name="name" value="${esc(core.faker.person.fullName())}"></label>
-<label>Simulator scenario <select name="scenario">${options}</select></label>
-<button type="submit">Pay</button>
-</form>
-<div id="challenge"><p>3-D Secure challenge (simulated issuer)</p><button id="approve" type="button">Approve</button> <button id="deny" type="button">Deny</button></div>
-<p id="status" role="status"></p>
-<script nonce="${nonce}">
-(function(){
-var cfg=${jsonForScript(config)};
-var statusEl=document.getElementById('status');
-function post(msg){window.parent.postMessage(msg,cfg.origin);}
-function done(r){
-  if(r.status==='requires_action'){document.getElementById('challenge').style.display='block';statusEl.textContent='Authentication required';return;}
-  statusEl.textContent=r.status;
-  var m={type:'accrupay:result',version:1,provider:cfg.provider,session:cfg.token,status:r.status,providerStatus:r.providerStatus,providerRef:r.providerRef};
-  if(r.error){m.error=r.error;}
-  post(m);
-}
-function send(path,body){
-  return fetch(path,{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(body)}).then(function(r){return r.json();}).then(function(r){
-    if(r.result){done(r.result);return;}
-    var e=r.error||{code:'error',message:'error'};
-    statusEl.textContent=e.message;
-    // The session ended while the form was open: the parent must know; a typo it need not.
-    if(e.code==='session_expired'||e.code==='session_closed'){
-      post({type:'accrupay:result',version:1,provider:cfg.provider,session:cfg.token,status:e.code==='session_expired'?'expired':'error',providerStatus:e.code,providerRef:'',error:e});
-    }
-  });
-}
-post({type:'accrupay:ready',version:1,provider:cfg.provider,session:cfg.token,state:cfg.state});
-if(cfg.awaitingChallenge){document.getElementById('challenge').style.display='block';}
-document.getElementById('card').addEventListener('submit',function(e){
-  e.preventDefault();
-  var f=e.target;
-  post({type:'accrupay:submitting',version:1,provider:cfg.provider,session:cfg.token});
-  send('submit',{provider:cfg.provider,token:cfg.token,origin:cfg.origin,number:f.number.value,expMonth:f.expMonth.value,expYear:f.expYear.value,cvc:f.cvc.value,name:f.name.value,scenario:f.scenario.value});
-  f.number.value='';f.cvc.value='';
-});
-function decide(d){send('challenge',{provider:cfg.provider,token:cfg.token,origin:cfg.origin,decision:d});}
-document.getElementById('approve').addEventListener('click',function(){decide('approve');});
-document.getElementById('deny').addEventListener('click',function(){decide('deny');});
-})();
-</script>
-</body></html>`);
+      .send(html);
   });
 
   r.post('/submit', (req, res) => {

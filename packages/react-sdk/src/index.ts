@@ -1,6 +1,12 @@
 export type { SessionRef } from './api.ts';
 export { AccruPayProvider, type AccruPayProviderProps, DEFAULT_BASE_URL } from './context.tsx';
-export { type FrameTarget, frameTarget, readFrameMessage } from './messages.ts';
+export {
+  checkAppearance,
+  type FrameTarget,
+  frameTarget,
+  type PaymentFormAppearance,
+  readFrameMessage,
+} from './messages.ts';
 export {
   PaymentForm,
   type PaymentFormCallbacks,

@@ -190,7 +190,7 @@ describe('PaymentForm', () => {
     expect(container.textContent).toContain('The shop confirms your order once it has verified');
   });
 
-  test('a decline fails with the provider message and calls onError', async () => {
+  test('a Stripe decline fails in plain words and calls onError; a 3-D Secure denial says so', async () => {
     const onError = vi.fn();
     await mountReady({ onError });
     post(
@@ -200,12 +200,109 @@ describe('PaymentForm', () => {
       status: 'failed',
       error: {
         code: 'DECLINED',
-        message: 'Your card was declined.',
+        message: 'Your card was declined. Try another card.',
         providerCode: 'card_declined',
       },
     });
     expect(onError).toHaveBeenCalledWith({ sessionId: ID, error: hook.error });
-    expect(container.querySelector('[role="alert"]')?.textContent).toBe('Your card was declined.');
+    expect(frame()).toBeNull();
+    expect(container.querySelector('[role="alert"]')?.textContent).toBe(
+      'Your card was declined. Try another card.',
+    );
+    await act(async () => root?.unmount());
+    root = undefined;
+    await mountReady();
+    post(
+      result('declined', {
+        error: {
+          code: 'payment_intent_authentication_failure',
+          message: 'The provided PaymentMethod has failed authentication.',
+        },
+      }),
+    );
+    expect(container.querySelector('[role="alert"]')?.textContent).toBe(
+      'The authentication was not completed. Try again or use another card.',
+    );
+    // The form never claims success.
+    expect(container.textContent).not.toMatch(/succe|paid|thank/i);
+  });
+
+  test('a Nuvei decline keeps the frame for another card in the same session; the next approval succeeds', async () => {
+    answers.session = () =>
+      Response.json({ ...publicSession(), token: 'nuvei_tok', transactionProvider: 'NUVEI' });
+    answers.config = () =>
+      Response.json({
+        ...baseConfig,
+        transactionProvider: 'NUVEI',
+        providerData: { provider: 'NUVEI', hostedFieldsUrl: `${SIM}/hosted/card` },
+      });
+    const onError = vi.fn();
+    const onSuccess = vi.fn();
+    await mount({ onError, onSuccess });
+    await until(() => frame() !== null);
+    const nuvei = { provider: 'nuvei', session: 'nuvei_tok' };
+    post({ ...ready(), ...nuvei });
+    expect(hook.status).toBe('ready');
+    const iframe = frame();
+    post({ type: 'accrupay:submitting', version: 1, ...nuvei });
+    post({
+      ...result('declined'),
+      ...nuvei,
+      providerStatus: 'DECLINED',
+      error: { code: '-1', message: '3D Secure authentication failed' },
+    });
+    expect(hook).toMatchObject({
+      status: 'ready',
+      error: {
+        code: 'AUTHENTICATION_FAILED',
+        message: 'The authentication was not completed. Try again or use another card.',
+      },
+    });
+    expect(onError).not.toHaveBeenCalled();
+    expect(frame()).toBe(iframe);
+    post({ type: 'accrupay:submitting', version: 1, ...nuvei });
+    expect(hook).toMatchObject({ status: 'submitting', error: null });
+    post({ ...result('approved'), ...nuvei, providerStatus: 'APPROVED' });
+    expect(hook.status).toBe('succeeded');
+    expect(onSuccess).toHaveBeenCalledTimes(1);
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  test('appearance reaches the frame as query parameters; a hostile value fails the form by name and frames nothing', async () => {
+    await mount({
+      appearance: {
+        theme: 'night',
+        variables: {
+          colorPrimary: '#7c5cff',
+          borderRadius: '12px',
+          fontFamily: 'Inter, sans-serif',
+        },
+      },
+    });
+    await until(() => frame() !== null);
+    const src = new URL(frame()?.src ?? '');
+    expect(src.searchParams.get('theme')).toBe('night');
+    expect(src.searchParams.get('colorPrimary')).toBe('#7c5cff');
+    expect(src.searchParams.get('borderRadius')).toBe('12px');
+    expect(src.searchParams.get('fontFamily')).toBe('Inter, sans-serif');
+    expect(src.searchParams.get('token')).toBe(TOKEN);
+    await act(async () => root?.unmount());
+    root = undefined;
+    requests = [];
+    const onError = vi.fn();
+    await mount({
+      onError,
+      appearance: { variables: { colorPrimary: 'red;}body{display:none' } },
+    });
+    await until(() => hook.status === 'failed');
+    expect(hook.error).toEqual({
+      code: 'CONFIGURATION',
+      message:
+        'PaymentForm\'s appearance.variables.colorPrimary must be a CSS colour (#rgb, #rrggbb, rgb(...), hsl(...) or a colour name such as rebeccapurple); got "red;}body{display:none".',
+    });
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(frame()).toBeNull();
+    expect(requests).toEqual([]);
   });
 
   test.each([

@@ -2,7 +2,13 @@ import { merchantPublicIdSchema } from '@accrupay/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { loadSession, PublicApiError, type SessionRef } from './api.ts';
 import { useAccruPayContext } from './context.tsx';
-import { type FrameTarget, frameTarget, readFrameMessage } from './messages.ts';
+import {
+  checkAppearance,
+  type FrameTarget,
+  frameTarget,
+  type PaymentFormAppearance,
+  readFrameMessage,
+} from './messages.ts';
 import {
   type AccruPayFormError,
   type AccruPayState,
@@ -23,7 +29,11 @@ import {
 export interface PaymentFormCallbacks {
   /** The provider's page said the card was accepted. Ask your backend to verify the session. */
   onSuccess?: (event: { sessionId: string }) => void;
-  /** The card was declined, the provider failed, or the session could not be loaded. */
+  /**
+   * The session ended without a payment: the card was declined, the authentication failed, the
+   * provider failed, or the session could not be loaded. A decline the provider lets the customer
+   * retry in the same frame (Nuvei) does not end it: the form stays `ready` with `error` set.
+   */
   onError?: (event: { sessionId: string | null; error: AccruPayFormError }) => void;
   /** The form was canceled, or the session had been canceled. */
   onCancel?: (event: { sessionId: string | null }) => void;
@@ -40,8 +50,15 @@ export type PaymentFormSession =
 export type PaymentFormProps = PaymentFormSession &
   PaymentFormCallbacks & {
     className?: string;
-    /** Height of the card fields frame in pixels. Default 360. */
+    /** Height of the card fields frame in pixels. Default 480 (the simulator's page at 320 px wide). */
     frameHeight?: number;
+    /**
+     * How the card fields look: `{ theme: 'stripe' | 'night' | 'flat', variables: { colorPrimary,
+     * colorBackground, colorText, colorDanger, fontFamily, borderRadius } }`. A value outside the
+     * allowed CSS syntax fails the form with a `CONFIGURATION` error naming it. Changing it
+     * reloads the form.
+     */
+    appearance?: PaymentFormAppearance;
     /** Text shown for a status instead of the default one. */
     messages?: Partial<Record<AccruPayStatus, string>>;
   };
@@ -102,6 +119,7 @@ export function PaymentForm(props: PaymentFormProps) {
   const { merchantPublicId, baseUrl, store } = useAccruPayContext('PaymentForm');
   const ref = sessionRefOf(props);
   const refKey = ref ? ('id' in ref ? `id:${ref.id}` : `token:${ref.token}`) : '';
+  const appearanceKey = JSON.stringify(props.appearance ?? null);
   const [state, setState] = useState<AccruPayState>(LOADING);
   const [frame, setFrame] = useState<FrameTarget | null>(null);
   const stateRef = useRef<AccruPayState>(LOADING);
@@ -140,16 +158,19 @@ export function PaymentForm(props: PaymentFormProps) {
     };
   }, [store, dispatch]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: refKey stands for ref
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refKey stands for ref, appearanceKey for props.appearance
   useEffect(() => {
     setFrame(null);
     dispatch({ type: 'load', sessionId: ref && 'id' in ref ? ref.id : null });
+    const look = checkAppearance(props.appearance);
     const configurationError = !ref
       ? 'PaymentForm needs a sessionId or a sessionToken prop: pass the id your backend got from start().'
       : !merchantPublicIdSchema.safeParse(merchantPublicId).success
         ? `AccruPayProvider's merchantPublicId must be a merchant public id such as pk_test_...; got "${merchantPublicId}".`
-        : null;
-    if (!ref || configurationError) {
+        : 'error' in look
+          ? `PaymentForm's ${look.error}.`
+          : null;
+    if (!ref || configurationError || 'error' in look) {
       dispatch({
         type: 'load-failed',
         error: { code: 'CONFIGURATION', message: configurationError ?? '' },
@@ -165,6 +186,7 @@ export function PaymentForm(props: PaymentFormProps) {
           providerData: config.providerData,
           token: session.token,
           parentOrigin: window.location.origin,
+          appearance: look.appearance,
         });
         if ('error' in target) {
           dispatch({
@@ -192,7 +214,7 @@ export function PaymentForm(props: PaymentFormProps) {
       },
     );
     return () => controller.abort();
-  }, [refKey, baseUrl, merchantPublicId, dispatch]);
+  }, [refKey, appearanceKey, baseUrl, merchantPublicId, dispatch]);
 
   useEffect(() => {
     if (!frame) return;
@@ -217,7 +239,7 @@ export function PaymentForm(props: PaymentFormProps) {
           src={frame.url}
           title="Secure card fields"
           sandbox="allow-scripts allow-same-origin allow-forms allow-popups"
-          style={{ border: 0, width: '100%', height: props.frameHeight ?? 360 }}
+          style={{ border: 0, width: '100%', height: props.frameHeight ?? 480 }}
         />
       ) : null}
       {message && !(open && state.status !== 'loading') ? (

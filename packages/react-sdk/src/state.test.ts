@@ -40,26 +40,60 @@ describe('the payment form state machine', () => {
     });
   });
 
-  test('a decline and a provider error fail with the provider code; an expiry expires', () => {
+  test('a decline and a provider error fail in plain words, with the provider code and message; an expiry expires', () => {
     const declined = run(load, loaded, open, {
       type: 'frame-result',
       status: 'declined',
-      error: { code: 'card_declined', message: 'Your card was declined.' },
+      error: { code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
     });
     expect(declined).toMatchObject({
       status: 'failed',
       error: {
         code: 'DECLINED',
-        message: 'Your card was declined.',
-        providerCode: 'card_declined',
+        message: 'Your card was declined. Try another card.',
+        providerCode: 'insufficient_funds',
+        providerMessage: 'Your card has insufficient funds.',
       },
     });
-    expect(run(load, loaded, open, { type: 'frame-result', status: 'error' }).error?.code).toBe(
-      'PROVIDER_ERROR',
-    );
+    const denied = run(load, loaded, open, {
+      type: 'frame-result',
+      status: 'declined',
+      authenticationFailed: true,
+      error: { code: 'payment_intent_authentication_failure', message: 'The provided ...' },
+    });
+    expect(denied).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'AUTHENTICATION_FAILED',
+        message: 'The authentication was not completed. Try again or use another card.',
+      },
+    });
+    expect(run(load, loaded, open, { type: 'frame-result', status: 'error' }).error).toEqual({
+      code: 'PROVIDER_ERROR',
+      message: 'Your card could not be processed. Try again later.',
+    });
     expect(run(load, loaded, open, { type: 'frame-result', status: 'expired' }).status).toBe(
       'expired',
     );
+  });
+
+  test('a decline in a session the provider keeps open stays ready with the error, and the next card can still succeed', () => {
+    const declined: MachineEvent = { type: 'frame-result', status: 'declined', sessionOpen: true };
+    const retry = run(load, loaded, open, { type: 'frame-submitting' }, declined);
+    expect(retry).toMatchObject({
+      status: 'ready',
+      error: { code: 'DECLINED', message: 'Your card was declined. Try another card.' },
+    });
+    const again = transition(retry, { type: 'frame-submitting' });
+    expect(again).toMatchObject({ status: 'submitting', error: null });
+    expect(transition(again, { type: 'frame-result', status: 'approved' })).toMatchObject({
+      status: 'succeeded',
+      error: null,
+    });
+    // An error (not a decline) ends the session even when the provider would keep it open.
+    expect(
+      run(load, loaded, open, { type: 'frame-result', status: 'error', sessionOpen: true }).status,
+    ).toBe('failed');
   });
 
   test.each([

@@ -5,7 +5,8 @@ import type { PublicClientSession } from '@accrupay/contracts';
  *
  * - `idle`: no form is mounted.
  * - `loading`: reading the session and its provider configuration, or waiting for the card fields.
- * - `ready`: the provider's card fields are shown and accept a card.
+ * - `ready`: the provider's card fields are shown and accept a card; `error` is set when the
+ *   provider declined a card and lets the customer try another in the same session (Nuvei).
  * - `submitting`: the provider's page said the customer submitted the card.
  * - `succeeded`, `failed`, `expired`, `canceled`: what the provider's page reported, or what the
  *   session already was when the form loaded. Informational only: only your backend's `verify()`
@@ -42,10 +43,14 @@ export interface AccruPayFormError {
     | 'API_ERROR'
     | 'UNSUPPORTED_PROVIDER'
     | 'DECLINED'
+    | 'AUTHENTICATION_FAILED'
     | 'PROVIDER_ERROR';
+  /** Plain words for the customer. */
   message: string;
   /** The provider's own code when it gave one (e.g. `card_declined`). */
   providerCode?: string;
+  /** The provider's own message, for your logs rather than for the customer. */
+  providerMessage?: string;
 }
 
 /** The public view of the session the form is for; the provider token stays inside the SDK. */
@@ -73,6 +78,10 @@ export type MachineEvent =
       type: 'frame-result';
       status: 'approved' | 'declined' | 'error' | 'expired';
       error?: { code: string; message: string };
+      /** The decline is a failed 3-D Secure authentication. */
+      authenticationFailed?: boolean;
+      /** After a decline the provider's session still takes another card in the same frame. */
+      sessionOpen?: boolean;
     }
   | { type: 'cancel' }
   | { type: 'reset' };
@@ -89,13 +98,20 @@ export function isTerminal(status: AccruPayStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** The pure transition function: returns the same object when the event changes nothing. */
-/** The form error of a failed card result, when the page gives no message of its own. */
-const FRAME_FAILURES = {
-  declined: { code: 'DECLINED', message: 'The card was declined.' },
-  error: { code: 'PROVIDER_ERROR', message: 'The provider could not process the card.' },
-} as const satisfies Record<'declined' | 'error', Pick<AccruPayFormError, 'code' | 'message'>>;
+/** What the customer reads after a failed card: plain words, never the provider's jargon. */
+export const FRAME_FAILURES = {
+  declined: { code: 'DECLINED', message: 'Your card was declined. Try another card.' },
+  authentication: {
+    code: 'AUTHENTICATION_FAILED',
+    message: 'The authentication was not completed. Try again or use another card.',
+  },
+  error: {
+    code: 'PROVIDER_ERROR',
+    message: 'Your card could not be processed. Try again later.',
+  },
+} as const satisfies Record<string, Pick<AccruPayFormError, 'code' | 'message'>>;
 
+/** The pure transition function: returns the same object when the event changes nothing. */
 export function transition(state: AccruPayState, event: MachineEvent): AccruPayState {
   switch (event.type) {
     case 'reset':
@@ -142,25 +158,31 @@ export function transition(state: AccruPayState, event: MachineEvent): AccruPayS
       if (event.state === 'expired') return { ...state, status: 'expired', alreadyFinished: true };
       return { ...state, status: 'finished', alreadyFinished: true };
     case 'frame-submitting':
-      return state.status === 'ready' ? { ...state, status: 'submitting' } : state;
+      return state.status === 'ready' ? { ...state, status: 'submitting', error: null } : state;
     case 'frame-result': {
       if (state.status !== 'ready' && state.status !== 'submitting') return state;
       switch (event.status) {
         case 'approved':
-          return { ...state, status: 'succeeded' };
+          return { ...state, status: 'succeeded', error: null };
         case 'expired':
           return { ...state, status: 'expired' };
         default: {
-          const failure = FRAME_FAILURES[event.status];
-          return {
-            ...state,
-            status: 'failed',
-            error: {
-              code: failure.code,
-              message: event.error?.message ?? failure.message,
-              ...(event.error ? { providerCode: event.error.code } : {}),
-            },
+          const failure =
+            event.status === 'declined'
+              ? FRAME_FAILURES[event.authenticationFailed ? 'authentication' : 'declined']
+              : FRAME_FAILURES.error;
+          const error: AccruPayFormError = {
+            code: failure.code,
+            message: failure.message,
+            ...(event.error
+              ? { providerCode: event.error.code, providerMessage: event.error.message }
+              : {}),
           };
+          // The customer may try another card in the same frame: not an end, so no onError.
+          if (event.status === 'declined' && event.sessionOpen) {
+            return { ...state, status: 'ready', error };
+          }
+          return { ...state, status: 'failed', error };
         }
       }
     }

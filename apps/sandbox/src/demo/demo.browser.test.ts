@@ -129,8 +129,7 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
   async function typeCard(fields: FrameLocator, number: string, scenario?: string) {
     typedCards.add(number);
     await fields.getByLabel('Card number').fill(number);
-    await fields.getByPlaceholder('MM').fill('12');
-    await fields.getByPlaceholder('YYYY').fill('2034');
+    await fields.getByLabel('Expiry').fill('12 / 34');
     await fields.getByLabel('CVC').fill('123');
     if (scenario) await fields.getByLabel('Simulator scenario').selectOption(scenario);
     await fields.getByRole('button', { name: 'Pay' }).click();
@@ -163,6 +162,21 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
     );
     const id = await orderId();
     expect(sim.ledger({ merchantRef: id }).map((entry) => entry.kind)).toEqual(['charge']);
+    // AccruPay's webhooks reach the backend and appear on the order page as they arrive; each
+    // success was answered with verify(), by the webhook or before it by the page.
+    const webhooks = page.getByRole('region', { name: 'Webhooks received' });
+    for (const type of ['transaction.succeeded', 'client_session.completed']) {
+      await webhooks.locator(`[data-webhook-type="${type}"]`).waitFor();
+    }
+    const checks = await webhooks
+      .locator(
+        '[data-webhook-type="transaction.succeeded"], [data-webhook-type="client_session.completed"]',
+      )
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-webhook-check')));
+    expect(checks.filter((check) => check === 'PAID').length).toBeLessThanOrEqual(1);
+    expect(checks.every((check) => check === 'PAID' || check === 'ALREADY_PAID')).toBe(true);
+    await expect(webhooks.textContent()).resolves.toContain(`${sandbox.url}/demo/api/webhooks`);
+    await page.locator('[data-fulfilled-via]').waitFor();
     await page.screenshot({ path: join(RESULTS, 'demo-checkout-paid.png'), fullPage: true });
   });
 
@@ -243,6 +257,11 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
     await expect(page.locator('.order').textContent()).resolves.toContain(
       'verify() said: DECLINED',
     );
+    // The decline's webhook is shown, and is not a reason to fulfil anything.
+    await page
+      .locator('[data-webhook-type="transaction.declined"][data-webhook-check="NOT_CHECKED"]')
+      .waitFor();
+    await expect(page.locator('[data-fulfilled-via]').count()).resolves.toBe(0);
   });
 
   for (const [decision, expected, transaction] of [
