@@ -4,6 +4,9 @@
 //    confirm the order only if the transaction SUCCEEDED. Nothing the browser says is trusted.
 // 3. the merchant refunds a paid order (in full, or part of it) with transactions.refund() on the
 //    payment transaction verify() returned; the refunded total is what AccruPay says it is.
+// 4. AccruPay's webhooks arrive at POST /webhooks (an endpoint the shop registers for itself):
+//    each is checked on its raw body with webhooks.constructEvent(), kept on its order, and taken
+//    as a hint only: a success event makes the shop ask verify(), the same path as the page's.
 import { randomUUID } from 'node:crypto';
 import {
   AccruPay,
@@ -11,9 +14,12 @@ import {
   AccruPayError,
   AccruPayNotFoundError,
   AccruPayValidationError,
+  AccruPayWebhookVerificationError,
   CURRENCY,
   type MerchantTransaction,
   type TransactionProvider,
+  type WebhookEvent,
+  webhooks,
 } from '@accrupay/node';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 
@@ -55,6 +61,52 @@ export interface OrderRefund {
   errorMessage: string | null;
 }
 
+/**
+ * What the shop did with a webhook. It never takes the event's word for a payment: only a
+ * success event is acted on, and only by asking verify().
+ */
+export type WebhookCheck =
+  /** A success event: verify() is being asked (after the order's earlier work). */
+  | 'VERIFYING'
+  /** verify() said SUCCEEDED: the order is paid (fulfilled once, by whichever path came first). */
+  | 'PAID'
+  /** verify() said anything but SUCCEEDED: nothing is fulfilled, whatever the event claimed. */
+  | 'NOT_PAID'
+  /** A success event for an order verify() had already confirmed: not asked again. */
+  | 'ALREADY_PAID'
+  /** Not a success event: kept and shown, not acted on. */
+  | 'NOT_CHECKED'
+  /** verify() could not be asked: "Check payment status" asks again. */
+  | 'VERIFY_FAILED';
+
+/** A webhook the shop received for an order, as it shows it. */
+export interface OrderWebhook {
+  /** The event's id (`evt_...`): its webhook-id header, the same on every delivery. */
+  id: string;
+  type: WebhookEvent['type'];
+  /** When AccruPay recorded the status change. */
+  createdAt: string;
+  /** When the shop first received it, on the shop's clock. */
+  receivedAt: string;
+  /** The status the event's object claims: a hint, never the truth. */
+  claimedStatus: string;
+  /** How many times it arrived: duplicates are counted, not acted on again. */
+  deliveries: number;
+  check: WebhookCheck;
+  /** The transaction status verify() answered for this event, or had answered for a failed order. */
+  verifyStatus: string | null;
+  error: string | null;
+}
+
+/** The events that claim the customer paid: the shop answers them by asking verify(). */
+const SUCCESS_EVENTS: ReadonlySet<string> = new Set([
+  'transaction.succeeded',
+  'client_session.completed',
+]);
+
+/** How many event ids the receiver remembers to drop duplicates. */
+const SEEN_EVENTS = 10_000;
+
 export interface Order {
   id: string;
   amount: bigint;
@@ -70,6 +122,12 @@ export interface Order {
   refundedAmount: bigint;
   /** Every refund the merchant asked for, oldest first. */
   refunds: OrderRefund[];
+  /** How many times the shop fulfilled (shipped) the order: 1 once paid, never more. */
+  fulfilments: number;
+  /** Whose verify() call fulfilled it: the page's "confirm", or a webhook's. */
+  fulfilledVia: 'page' | 'webhook' | null;
+  /** The last webhooks received about the order, oldest first. */
+  webhooks: OrderWebhook[];
 }
 
 /** The prices the page offers, in cents; the backend accepts nothing else. */
@@ -132,20 +190,228 @@ function refusalStatus(error: unknown): number | undefined {
   return undefined;
 }
 
-/** The shop's API: `POST /orders`, `GET /orders/:id`, `POST /orders/:id/confirm` and `POST /orders/:id/refund`. */
-export function shopBackend(merchant: () => Promise<DemoMerchant>): Router {
+/** Options of {@link shopBackend}. */
+export interface ShopBackendOptions {
+  /** Where the backend is mounted on the sandbox: its webhook endpoint is `<baseUrl><path>/webhooks`. Default `/demo/api`. */
+  path?: string;
+  /** How many webhooks an order keeps. Default 20. */
+  webhooksPerOrder?: number;
+  /** The shop's clock, in epoch milliseconds: when a webhook arrived, and its timestamp's tolerance. */
+  now?: () => number;
+}
+
+/** The shop's webhook endpoint at AccruPay: its secret stays in this process. */
+interface Registration {
+  id: string;
+  url: string;
+  secret: string;
+}
+
+/**
+ * The shop's API: `POST /orders`, `GET /orders/:id`, `POST /orders/:id/confirm`,
+ * `POST /orders/:id/refund`, and AccruPay's webhooks at `POST /webhooks` (`GET /webhooks` says
+ * where they are registered).
+ */
+export function shopBackend(
+  merchant: () => Promise<DemoMerchant>,
+  options: ShopBackendOptions = {},
+): Router {
+  const apiPath = (options.path ?? '/demo/api').replace(/\/+$/, '');
+  const keep = options.webhooksPerOrder ?? 20;
+  const now = options.now ?? Date.now;
   const orders = new Map<string, Order>();
   let client: { key: string; accrupay: AccruPay } | undefined;
-  async function accrupay() {
-    const { apiSecret, baseUrl } = await merchant();
+  function clientOf({ apiSecret, baseUrl }: DemoMerchant) {
     if (client?.key !== `${baseUrl} ${apiSecret}`) {
       client = { key: `${baseUrl} ${apiSecret}`, accrupay: new AccruPay({ apiSecret, baseUrl }) };
     }
     return client.accrupay;
   }
+  async function accrupay() {
+    return clientOf(await merchant());
+  }
+
+  // Each order's verify() calls and their effects, one at a time: the page's "confirm" and two
+  // success webhooks arriving together must not all see it unpaid and fulfil it three times.
+  const queues = new Map<string, Promise<void>>();
+  function serially<T>(orderId: string, work: () => Promise<T>): Promise<T> {
+    const run = (queues.get(orderId) ?? Promise.resolve()).then(work);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(orderId, tail);
+    void tail.then(() => {
+      if (queues.get(orderId) === tail) queues.delete(orderId);
+    });
+    return run;
+  }
+
+  /**
+   * The one verify path, for the page and the webhooks: asks AccruPay (which asks the provider)
+   * and fulfils only a SUCCEEDED transaction. Call it inside `serially`.
+   */
+  async function verifyPayment(order: Order, via: 'page' | 'webhook') {
+    const transaction = await (await accrupay()).transactions.clientSessions.payments.verify({
+      id: order.sessionId,
+    });
+    order.transactionStatus = transaction.status;
+    if (transaction.status === 'SUCCEEDED') {
+      order.status = 'CONFIRMED';
+      order.transactionId = transaction.id;
+      order.fulfilments += 1;
+      order.fulfilledVia = via;
+    } else if (transaction.status === 'EXPIRED') order.status = 'EXPIRED';
+    else if (['DECLINED', 'FAILED', 'ERROR', 'CANCELED'].includes(transaction.status)) {
+      order.status = 'PAYMENT_FAILED';
+    }
+    return transaction;
+  }
+
+  // The endpoint is registered once per merchant and base URL, before the first order. Its secret
+  // is shown only when it is created, so an endpoint an earlier run of the shop left at the same
+  // URL is deleted and a new one made: the endpoints do not pile up.
+  let registration: { key: string; endpoint: Promise<Registration> } | undefined;
+  let registrationError: string | null = null;
+  async function webhookEndpoint(): Promise<Registration> {
+    const current = await merchant();
+    const key = `${current.baseUrl} ${current.apiSecret}`;
+    if (registration?.key !== key) {
+      const url = `${current.baseUrl.replace(/\/+$/, '')}${apiPath}/webhooks`;
+      const endpoint = register(clientOf(current), url);
+      registration = { key, endpoint };
+      endpoint.then(
+        () => {
+          registrationError = null;
+        },
+        (error: unknown) => {
+          registrationError = error instanceof Error ? error.message : String(error);
+          if (registration?.endpoint === endpoint) registration = undefined;
+        },
+      );
+    }
+    return registration.endpoint;
+  }
+  async function register(accrupay: AccruPay, url: string): Promise<Registration> {
+    const { data } = await accrupay.webhookEndpoints.list();
+    for (const stale of data.filter((endpoint) => endpoint.url === url)) {
+      await accrupay.webhookEndpoints.delete(stale.id).catch((error: unknown) => {
+        if (!(error instanceof AccruPayNotFoundError)) throw error;
+      });
+    }
+    const created = await accrupay.webhookEndpoints.create({
+      url,
+      description: 'The demo shop: replaced each time it starts (the secret lives in its memory)',
+    });
+    return { id: created.id, url, secret: created.secret };
+  }
+
+  const seen = new Set<string>();
+  function remember(eventId: string) {
+    seen.add(eventId);
+    if (seen.size > SEEN_EVENTS) seen.delete(seen.values().next().value as string);
+  }
+
+  /** The order an event is about: by its merchantInternalTransactionCode, else its session. */
+  function orderOf(event: WebhookEvent): Order | undefined {
+    const object = event.data.object;
+    const code = object.merchantInternalTransactionCode;
+    const sessionId = event.type.startsWith('client_session.')
+      ? object.id
+      : (object as MerchantTransaction).sessionId;
+    return (
+      (code ? orders.get(code) : undefined) ??
+      [...orders.values()].find((order) => order.sessionId === sessionId)
+    );
+  }
+
+  /** What a received webhook makes the shop do: ask verify() for a success, nothing else. */
+  async function checkWebhook(order: Order, entry: OrderWebhook): Promise<void> {
+    if (PAID_STATUSES.includes(order.status)) {
+      entry.check = 'ALREADY_PAID';
+      return;
+    }
+    if (order.status !== 'AWAITING_PAYMENT') {
+      // Failed or expired: verify() answered already, and a success claim does not change it.
+      entry.check = 'NOT_PAID';
+      entry.verifyStatus = order.transactionStatus;
+      return;
+    }
+    try {
+      const transaction = await verifyPayment(order, 'webhook');
+      entry.verifyStatus = transaction.status;
+      entry.check = transaction.status === 'SUCCEEDED' ? 'PAID' : 'NOT_PAID';
+    } catch (error) {
+      entry.check = 'VERIFY_FAILED';
+      entry.error = error instanceof Error ? error.message : String(error);
+    }
+  }
 
   const router = express.Router();
+
+  // AccruPay's webhooks. The signature covers the exact bytes sent: this route reads the raw
+  // body, before any JSON parser. It answers as soon as the event is checked and kept; verify()
+  // runs after the answer, in the order's queue.
+  router.post(
+    '/webhooks',
+    express.raw({ type: 'application/json', limit: '256kb' }),
+    async (req, res, next) => {
+      try {
+        const { secret } = await webhookEndpoint();
+        let event: WebhookEvent;
+        try {
+          event = webhooks.constructEvent(req.body, req.headers, secret, { now: now() });
+        } catch (error) {
+          // Forged, stale or mangled: refused, and the message is in AccruPay's delivery log.
+          if (!(error instanceof AccruPayWebhookVerificationError)) throw error;
+          res.status(400).json({ error: error.message, code: error.code });
+          return;
+        }
+        const order = orderOf(event);
+        if (seen.has(event.id)) {
+          const known = order?.webhooks.find((entry) => entry.id === event.id);
+          if (known) known.deliveries += 1;
+          res.json({ received: event.id, duplicate: true });
+          return;
+        }
+        remember(event.id);
+        if (!order) {
+          // Not one of this process's orders (made before a restart, or elsewhere): acknowledged.
+          res.json({ received: event.id, order: null });
+          return;
+        }
+        const entry: OrderWebhook = {
+          id: event.id,
+          type: event.type,
+          createdAt: event.createdAt,
+          receivedAt: new Date(now()).toISOString(),
+          claimedStatus: event.data.object.status,
+          deliveries: 1,
+          check: SUCCESS_EVENTS.has(event.type) ? 'VERIFYING' : 'NOT_CHECKED',
+          verifyStatus: null,
+          error: null,
+        };
+        order.webhooks.push(entry);
+        if (order.webhooks.length > keep) order.webhooks.splice(0, order.webhooks.length - keep);
+        if (entry.check === 'VERIFYING') void serially(order.id, () => checkWebhook(order, entry));
+        res.json({ received: event.id, order: order.id });
+      } catch (error) {
+        next(error);
+      }
+    },
+  );
+
   router.use(express.json({ limit: '4kb' }));
+
+  // Where the webhooks are registered (never the secret); the page shows it.
+  router.get('/webhooks', async (_req, res) => {
+    const endpoint = await webhookEndpoint().catch(() => undefined);
+    res.json(
+      endpoint
+        ? { endpointId: endpoint.id, url: endpoint.url, error: null }
+        : { endpointId: null, url: null, error: registrationError },
+    );
+  });
 
   router.post('/orders', async (req, res, next) => {
     try {
@@ -164,6 +430,8 @@ export function shopBackend(merchant: () => Promise<DemoMerchant>): Router {
         res.status(400).json({ error: `the demo merchant has no ${provider} provider` });
         return;
       }
+      // Webhooks are hints: an order is still made, and verified, if they cannot be registered.
+      await webhookEndpoint().catch(() => undefined);
       const orderId = `demo-${randomUUID()}`;
       // Step 1: start the session on the server, with the secret.
       const session = await (await accrupay()).transactions.clientSessions.payments.start({
@@ -193,6 +461,9 @@ export function shopBackend(merchant: () => Promise<DemoMerchant>): Router {
         transactionId: null,
         refundedAmount: 0n,
         refunds: [],
+        fulfilments: 0,
+        fulfilledVia: null,
+        webhooks: [],
       };
       orders.set(order.id, order);
       // Only the session id goes to the browser: never the token, never the secret.
@@ -202,10 +473,15 @@ export function shopBackend(merchant: () => Promise<DemoMerchant>): Router {
     }
   });
 
-  router.get('/orders/:id', (req, res) => {
+  // The order once the work queued for it (a webhook's verify()) is done.
+  router.get('/orders/:id', async (req, res) => {
     const order = orders.get(req.params.id);
-    if (order) res.json(orderJson(order));
-    else res.status(404).json({ error: 'no such order' });
+    if (!order) {
+      res.status(404).json({ error: 'no such order' });
+      return;
+    }
+    await queues.get(order.id);
+    res.json(orderJson(order));
   });
 
   // Step 2: the browser says "done" (an informational callback, maybe forged, maybe never sent):
@@ -217,21 +493,10 @@ export function shopBackend(merchant: () => Promise<DemoMerchant>): Router {
         res.status(404).json({ error: 'no such order' });
         return;
       }
-      if (order.status === 'AWAITING_PAYMENT') {
-        const transaction = await (await accrupay()).transactions.clientSessions.payments.verify({
-          id: order.sessionId,
-        });
-        order.transactionStatus = transaction.status;
-        if (transaction.status === 'SUCCEEDED') {
-          order.status = 'CONFIRMED';
-          order.transactionId = transaction.id;
-        } else if (transaction.status === 'EXPIRED') order.status = 'EXPIRED';
-        else if (['DECLINED', 'FAILED', 'ERROR', 'CANCELED'].includes(transaction.status)) {
-          order.status = 'PAYMENT_FAILED';
-        }
-      } else if (order.transactionId) {
-        await refreshRefunds(order, order.transactionId);
-      }
+      await serially(order.id, async () => {
+        if (order.status === 'AWAITING_PAYMENT') await verifyPayment(order, 'page');
+        else if (order.transactionId) await refreshRefunds(order, order.transactionId);
+      });
       res.json(orderJson(order));
     } catch (error) {
       next(error);

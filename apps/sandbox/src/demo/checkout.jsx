@@ -4,6 +4,8 @@
 // when the backend's verify() says SUCCEEDED, never because the browser said so.
 // Once paid, the order page has a "Merchant view" section to refund it: this local demo has no
 // merchant login, so the customer's page and the merchant's back office are one page here.
+// The order page also lists the webhooks AccruPay sent the backend about the order, and what
+// verify() said about each success they claimed (it reads the order again every few seconds).
 import { AccruPayProvider, PaymentForm, useAccruPay } from '@accrupay/react';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -28,6 +30,19 @@ const ORDER_STATUS = {
 
 /** The statuses of a paid order: no payment form any more, and the merchant may refund. */
 const PAID = ['CONFIRMED', 'REFUND_PENDING', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+
+/** How often the order page reads its order again, to show the webhooks as they arrive. */
+const REFRESH_MS = 1500;
+
+/** What the backend did with a webhook, in words: a success claim is only a reason to ask verify(). */
+const WEBHOOK_CHECK = {
+  VERIFYING: () => 'asking verify()...',
+  PAID: (hook) => `yes: verify() said ${hook.verifyStatus}, so the order is paid`,
+  NOT_PAID: (hook) => `no: verify() said ${hook.verifyStatus ?? 'not paid'}; nothing fulfilled`,
+  ALREADY_PAID: () => 'not needed: verify() had already confirmed the order',
+  NOT_CHECKED: () => 'not a payment success: shown, not acted on',
+  VERIFY_FAILED: (hook) => `verify() failed (${hook.error}): "Check payment status" asks again`,
+};
 
 /** Cents (a decimal string) as dollars: "1050" is "$10.50". */
 function dollars(cents) {
@@ -58,12 +73,27 @@ function Shop() {
   const [amount, setAmount] = useState('2500');
   const [provider, setProvider] = useState('STRIPE');
   const [error, setError] = useState(null);
+  const [endpoint, setEndpoint] = useState(null);
 
   // ?order=<id> resumes an order (after a reload, or from a link).
   useEffect(() => {
     const id = new URLSearchParams(window.location.search).get('order');
     if (id) api(`/orders/${encodeURIComponent(id)}`).then(setOrder, (e) => setError(e.message));
+    api('/webhooks').then(setEndpoint, (e) => setEndpoint({ error: e.message }));
   }, []);
+
+  // The webhooks arrive at the backend, not here: read the order again while it is shown.
+  const orderId = order?.id;
+  useEffect(() => {
+    if (!orderId) return undefined;
+    const timer = setInterval(() => {
+      api(`/orders/${encodeURIComponent(orderId)}`).then(
+        (fresh) => setOrder((shown) => (shown?.id === fresh.id ? fresh : shown)),
+        () => undefined,
+      );
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [orderId]);
 
   async function checkout(event) {
     event.preventDefault();
@@ -119,6 +149,7 @@ function Shop() {
               New order
             </button>
           </p>
+          <WebhookLog order={order} endpoint={endpoint} />
           {PAID.includes(order.status) ? <MerchantView order={order} onOrder={setOrder} /> : null}
         </>
       ) : (
@@ -171,11 +202,75 @@ function OrderSummary({ order }) {
       {order.transactionStatus ? (
         <div className="hint">verify() said: {order.transactionStatus}</div>
       ) : null}
+      {order.fulfilledVia ? (
+        <div className="hint" data-fulfilled-via={order.fulfilledVia}>
+          Fulfilled once, after verify() asked by{' '}
+          {order.fulfilledVia === 'webhook' ? 'a webhook' : 'the page'}
+        </div>
+      ) : null}
       {order.refundedAmount !== '0' ? (
         <div data-order-refunded={order.refundedAmount}>
           Refunded: {dollars(order.refundedAmount)} of {dollars(order.amount)}
         </div>
       ) : null}
+    </section>
+  );
+}
+
+/** The time of day of an ISO instant, as this browser shows it. */
+function timeOf(iso) {
+  return new Date(iso).toLocaleTimeString();
+}
+
+/**
+ * The webhooks AccruPay sent the backend about this order, oldest first: each was checked on its
+ * signature, and a success it claims was answered by asking verify().
+ */
+function WebhookLog({ order, endpoint }) {
+  return (
+    <section className="webhooks" aria-labelledby="webhook-log">
+      <h2 id="webhook-log">Webhooks received</h2>
+      <p className="hint">
+        {endpoint?.url ? (
+          <>
+            AccruPay signs each event and posts it to <code>{endpoint.url}</code>. A webhook is a
+            hint: the backend fulfils only once verify() says SUCCEEDED.
+          </>
+        ) : (
+          <>The backend has no webhook endpoint{endpoint?.error ? `: ${endpoint.error}` : ''}.</>
+        )}
+      </p>
+      {order.webhooks.length === 0 ? (
+        <p className="hint" data-webhooks="none">
+          None yet.
+        </p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Received</th>
+              <th>Event</th>
+              <th>Claims</th>
+              <th>Verified by verify()?</th>
+            </tr>
+          </thead>
+          <tbody>
+            {order.webhooks.map((hook) => (
+              <tr key={hook.id} data-webhook-type={hook.type} data-webhook-check={hook.check}>
+                <td>{timeOf(hook.receivedAt)}</td>
+                <td>
+                  <code>{hook.type}</code>
+                  <br />
+                  <code className="hint">{hook.id}</code>
+                  {hook.deliveries > 1 ? ` (received ${hook.deliveries} times)` : ''}
+                </td>
+                <td>{hook.claimedStatus}</td>
+                <td>{WEBHOOK_CHECK[hook.check]?.(hook) ?? hook.check}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

@@ -63,7 +63,7 @@ export function demoShop(options: DemoShopOptions): PublicRoute {
       next(error);
     }
   });
-  router.use('/api', shopBackend(resolveMerchant));
+  router.use('/api', shopBackend(resolveMerchant, { path: `${path}/api` }));
   return { path, handler: router };
 }
 
@@ -110,7 +110,7 @@ function pageHtml(config: Record<string, string>, script: string): string {
 <title>AccruPay demo shop</title>
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
-  main { max-width: 560px; margin: 32px auto; background: #fff; border-radius: 12px; padding: 24px 28px; box-shadow: 0 1px 4px #0002; }
+  main { max-width: 640px; margin: 32px auto; background: #fff; border-radius: 12px; padding: 24px 28px; box-shadow: 0 1px 4px #0002; }
   h1 { font-size: 22px; margin: 0 0 4px; }
   fieldset { border: 0; padding: 0; margin: 16px 0; display: flex; gap: 8px; flex-wrap: wrap; }
   label.choice { border: 1px solid #c8ccd6; border-radius: 8px; padding: 8px 12px; cursor: pointer; }
@@ -123,6 +123,12 @@ function pageHtml(config: Record<string, string>, script: string): string {
   .order[data-status="REFUNDED"], .order[data-status="PARTIALLY_REFUNDED"], .order[data-status="REFUND_PENDING"] { background: #fff3bf; }
   .merchant { border: 2px dashed #868e96; border-radius: 8px; padding: 4px 14px 12px; margin: 16px 0; }
   .merchant h2 { font-size: 17px; margin: 8px 0 0; }
+  .webhooks h2 { font-size: 17px; margin: 16px 0 0; }
+  .webhooks table { border-collapse: collapse; width: 100%; font-size: 14px; }
+  .webhooks th, .webhooks td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid #e9ecef; }
+  .webhooks code { word-break: break-all; }
+  .webhooks tr[data-webhook-check="PAID"] td:last-child { color: #2b8a3e; }
+  .webhooks tr[data-webhook-check="NOT_PAID"] td:last-child, .webhooks tr[data-webhook-check="VERIFY_FAILED"] td:last-child { color: #c92a2a; }
   .merchant input { font: inherit; width: 7em; padding: 6px 8px; border: 1px solid #c8ccd6; border-radius: 6px; }
   button:disabled { opacity: 0.5; cursor: default; }
   .hint { color: #5c6370; font-size: 14px; }

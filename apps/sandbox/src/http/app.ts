@@ -68,7 +68,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       openapi: OPENAPI_PATH,
     });
   });
-  app.use(bodyParsers());
+  app.use(bodyParsers(options.publicRoutes?.map((route) => route.path)));
   app.use(inputGuards);
   app.use(PUBLIC_API_MOUNT, cors(service));
   for (const route of options.publicRoutes ?? []) app.use(route.path, route.handler);

@@ -105,7 +105,7 @@ function methodMatches(route: CompiledRoute, method: string): boolean {
 }
 
 /** Whether a path is at or under a mount path, as express's `app.use(mount)` matches it. */
-function under(mount: string, path: string): boolean {
+export function isUnder(mount: string, path: string): boolean {
   const prefix = mount.replace(/\/+$/, '').toLowerCase();
   const lower = path.toLowerCase();
   return prefix === '' || lower === prefix || lower.startsWith(`${prefix}/`);
@@ -120,7 +120,7 @@ export function routeTable(publicRoutes: readonly PublicRoute[] = []): RouteTabl
         (candidate) => candidate.pattern.test(path) && methodMatches(candidate, method),
       );
       if (route) return route.access;
-      return mounts.some((mount) => under(mount, path)) ? 'open' : 'merchant';
+      return mounts.some((mount) => isUnder(mount, path)) ? 'open' : 'merchant';
     },
   };
 }

@@ -4,7 +4,7 @@ import express from 'express';
 import { redactCardNumbers } from '../../domain/card-data.ts';
 import { RouterError } from '../../domain/errors.ts';
 import { BODY_LIMIT } from '../errors.ts';
-import { CALLBACK_PREFIX } from '../routes.ts';
+import { CALLBACK_PREFIX, isUnder } from '../routes.ts';
 
 /** Content-Type charsets a JSON body may come in: JSON is UTF-8 (RFC 8259). */
 const JSON_CHARSETS = new Set(['utf-8', 'utf8']);
@@ -28,10 +28,18 @@ function verifyJsonBytes(req: IncomingMessage, _res: unknown, bytes: Buffer): vo
   }
 }
 
-/** The body parsers: callbacks keep their raw bytes (signatures are over the exact body), the rest is UTF-8 JSON of at most BODY_LIMIT. */
-export function bodyParsers(): express.Router {
+/**
+ * The body parsers: callbacks keep their raw bytes (signatures are over the exact body), public
+ * routes (the demo shop) parse their own bodies (its webhook receiver needs the raw bytes), the
+ * rest is UTF-8 JSON of at most BODY_LIMIT.
+ */
+export function bodyParsers(publicMounts: readonly string[] = []): express.Router {
   const router = express.Router();
   router.use(CALLBACK_PREFIX, express.raw({ type: () => true, limit: BODY_LIMIT }));
-  router.use(express.json({ limit: BODY_LIMIT, verify: verifyJsonBytes }));
+  const json = express.json({ limit: BODY_LIMIT, verify: verifyJsonBytes });
+  router.use((req, res, next) => {
+    if (publicMounts.some((mount) => isUnder(mount, req.path))) next();
+    else json(req, res, next);
+  });
   return router;
 }
