@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
+import { CONTROL_COMMANDS, CommandError, runControl } from './cli/control.ts';
 import { paymentStart } from './test-support.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -198,6 +199,91 @@ describe('accrupay-sandbox', { timeout: 60_000 }, () => {
     } finally {
       server.close();
       server.closeAllConnections();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the control commands steer the running sandbox: lists, clock, scenarios, origins, reconcile, reset', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'accrupay-cli-'));
+    try {
+      const started = run([
+        'start',
+        '--port',
+        '0',
+        '--db',
+        join(dir, 'sandbox.db'),
+        '--log-format',
+        'pretty',
+        '--log-level',
+        'info',
+      ]);
+      const printed = await waitFor(started, 'Stop with Ctrl-C.');
+      const url = /base URL:\s+(\S+)/.exec(printed)?.[1] ?? '';
+      expect(printed).toContain(`Dashboard:     ${url}/dashboard`);
+      expect(printed).toContain(`Control API:   ${url}/v1/admin`);
+      const page = await fetch(`${url}/dashboard/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root"');
+      // Two commands as processes (the dispatch of cli.ts), the rest in-process (runControl).
+      const spawned = run(['reconcile', '--url', url]);
+      expect(await spawned.done).toBe(0);
+      expect(spawned.output()).toContain('consistent');
+      const origins = run(['merchant', 'origins', 'add', 'http://127.0.0.1:5174', '--url', url]);
+      expect(await origins.done).toBe(0);
+      expect(origins.output()).toContain('http://127.0.0.1:5174');
+      const cli = async (...args: string[]) => {
+        const [first, second] = args;
+        const name = first === 'merchant' && second === 'origins' ? 'origins' : (first ?? '');
+        const rest = args.slice(first === 'merchant' ? 2 : 1);
+        try {
+          const { out, exitCode } = await runControl(name, [...rest, '--url', url]);
+          return { code: exitCode, out };
+        } catch (error) {
+          if (!(error instanceof CommandError)) throw error;
+          return { code: error.exitCode, out: error.message };
+        }
+      };
+      expect(await cli('sessions')).toMatchObject({
+        code: 0,
+        out: expect.stringContaining('0 in all'),
+      });
+      const json = await cli('sessions', '--json');
+      expect(JSON.parse(json.out)).toEqual({ data: [], total: 0 });
+      const clock = await cli('clock', 'advance', '20m');
+      expect(clock.code).toBe(0);
+      expect(clock.out).toMatch(/clock: \S+ -> \S+/);
+      expect((await cli('clock', 'advance', 'soon')).code).toBe(2);
+      const armed = await cli('scenario', 'arm', 'api_error', '--times', '1');
+      expect(armed).toMatchObject({ code: 0, out: expect.stringContaining('armed api_error') });
+      const listed = JSON.parse((await cli('scenario', 'list', '--json')).out) as { id: string }[];
+      expect(listed).toHaveLength(1);
+      expect((await cli('scenario', 'disarm', listed[0]?.id ?? '')).code).toBe(0);
+      expect((await cli('scenario', 'arm', 'no_such_kind')).code).toBe(1);
+      const badOrigin = await cli('merchant', 'origins', 'add', 'http://127.0.0.1:5174/');
+      expect(badOrigin.code).toBe(1);
+      expect(badOrigin.out).toContain('use http://127.0.0.1:5174');
+      expect(JSON.parse((await cli('merchant', 'origins', 'list', '--json')).out)).toContain(
+        'http://127.0.0.1:5174',
+      );
+      expect((await cli('ledger', '--json')).out).toBe('[]');
+      expect((await cli('transactions')).code).toBe(0);
+      expect((await cli('reset')).code).toBe(2);
+      expect(await cli('reset', '--yes')).toMatchObject({ code: 0 });
+      for (const command of Object.keys(CONTROL_COMMANDS)) {
+        const help = await cli(command, '--help');
+        expect(help.code, command).toBe(0);
+        expect(help.out, command).toContain('Usage:');
+      }
+      // Pretty logs: one readable line per request.
+      expect(started.output()).toMatch(
+        /\d\d:\d\d:\d\d INFO {2}GET \/v1\/admin\/sessions 200 [\d.]+ ms/,
+      );
+      started.child.kill('SIGTERM');
+      await started.done;
+      await expect(runControl('sessions', ['--url', 'http://127.0.0.1:1'])).rejects.toThrow(
+        'no sandbox answers at http://127.0.0.1:1',
+      );
+    } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });

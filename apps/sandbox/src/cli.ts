@@ -2,8 +2,11 @@
 import { parseArgs } from 'node:util';
 import { createWebhookEndpointSchema, DEFAULT_BASE_URL } from '@accrupay/contracts';
 import pino from 'pino';
+import { CONTROL_COMMANDS, CommandError, runControl } from './cli/control.ts';
+import { dashboardAssets } from './dashboard/index.ts';
 import { demoShop } from './demo/index.ts';
 import { type MerchantCredentials, SandboxService } from './domain/service.ts';
+import { prettyLogStream } from './log-format.ts';
 import { createNuveiAdapter } from './providers/nuvei/index.ts';
 import { createStripeAdapter } from './providers/stripe/index.ts';
 import { createLogger, defaultSimDb, type RunningSandbox, startSandbox } from './sandbox.ts';
@@ -14,13 +17,25 @@ import { openStore } from './store/open-store.ts';
 const DEFAULT_PORT = Number(new URL(DEFAULT_BASE_URL).port);
 
 const USAGE = `Usage:
-  accrupay-sandbox start [--port ${DEFAULT_PORT}] [--db PATH|:memory:|postgres://...] [--provider-url URL | --sim-port ${DEFAULT_PORT + 1}] [--sim-db PATH|:memory:] [--origin URL]... [--webhook-url URL] [--reset]
+  accrupay-sandbox start [--port ${DEFAULT_PORT}] [--db PATH|:memory:|postgres://...] [--provider-url URL | --sim-port ${DEFAULT_PORT + 1}] [--sim-db PATH|:memory:] [--origin URL]... [--webhook-url URL] [--log-level LEVEL] [--log-format pretty|json] [--dashboard-token TOKEN] [--reset]
   accrupay-sandbox merchant create [--json] [--db ...] [--name NAME] [--origin URL]...
+
+Commands that talk to a running sandbox (--url, default ${DEFAULT_BASE_URL}; --help on each):
+${Object.entries(CONTROL_COMMANDS)
+  .map(
+    ([name, command]) =>
+      `  ${name === 'origins' ? 'merchant origins' : name}`.padEnd(22) + command.summary,
+  )
+  .join('\n')}
 
 --db defaults to $DATABASE_URL, else .accrupay/sandbox.db. --sim-db is where the embedded provider
 simulator keeps its state (default provider-sim.db beside a --db file; .accrupay/provider-sim.db with
 PostgreSQL; :memory: with :memory:). --origin adds a browser origin allowed to
 use the public API and frame the card fields (default: the sandbox's own, localhost:3000 and :5173).
+--log-level is one of fatal, error, warn, info, debug, trace, silent (default info on a terminal, warn
+otherwise; $LOG_LEVEL too); --log-format pretty prints one readable line per request (the default on a
+terminal), json prints pino's JSON lines (the default otherwise). --dashboard-token lets the dashboard
+and the control API answer other addresses than loopback, with that token.
 --webhook-url registers a webhook endpoint for every event of the first merchant (or reuses the one
 it has at that URL) and prints its signing secret, ACCRUPAY_WEBHOOK_SECRET=whsec_...`;
 
@@ -44,6 +59,23 @@ function portOf(flag: string, value: string | undefined): number | undefined {
 }
 
 async function main(argv: string[]) {
+  const [first, second] = argv;
+  const control = first === 'merchant' && second === 'origins' ? 'origins' : first;
+  if (control !== undefined && control !== 'merchant' && Object.hasOwn(CONTROL_COMMANDS, control)) {
+    try {
+      const { out, exitCode } = await runControl(
+        control,
+        argv.slice(control === 'origins' ? 2 : 1),
+      );
+      process.stdout.write(`${out}\n`);
+      process.exitCode = exitCode;
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      process.stderr.write(`accrupay-sandbox: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    }
+    return;
+  }
   const { values, positionals } = (() => {
     try {
       return parseArgs({
@@ -57,6 +89,9 @@ async function main(argv: string[]) {
           'sim-db': { type: 'string' },
           origin: { type: 'string', multiple: true },
           'webhook-url': { type: 'string' },
+          'log-level': { type: 'string' },
+          'log-format': { type: 'string' },
+          'dashboard-token': { type: 'string' },
           reset: { type: 'boolean' },
           json: { type: 'boolean' },
           name: { type: 'string' },
@@ -72,9 +107,22 @@ async function main(argv: string[]) {
     return;
   }
   const db = values.db ?? process.env.DATABASE_URL ?? '.accrupay/sandbox.db';
-  const logLevel = process.env.LOG_LEVEL || 'warn';
+  const terminal = process.stdout.isTTY === true;
+  const logLevel = values['log-level'] ?? (process.env.LOG_LEVEL || (terminal ? 'info' : 'warn'));
   if (!LOG_LEVELS.includes(logLevel)) {
-    fail(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(logLevel)}`);
+    fail(
+      `${values['log-level'] === undefined ? 'LOG_LEVEL' : '--log-level'} must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(logLevel)}`,
+    );
+  }
+  const logFormat = values['log-format'] ?? (terminal ? 'pretty' : 'json');
+  if (logFormat !== 'pretty' && logFormat !== 'json') {
+    fail(`--log-format must be pretty or json; got ${JSON.stringify(logFormat)}`);
+  }
+  const dashboardToken = values['dashboard-token'];
+  if (dashboardToken !== undefined && !/^[\w.~-]{16,256}$/.test(dashboardToken)) {
+    fail(
+      '--dashboard-token must be 16 to 256 letters, digits or - _ . ~ (hard to guess: it opens the control API to other addresses)',
+    );
   }
   const [command, sub] = positionals;
   for (const origin of values.origin ?? []) {
@@ -164,6 +212,7 @@ async function main(argv: string[]) {
   let demoMerchant: Promise<MerchantCredentials> | undefined;
   const sandbox = await startSandbox({
     publicRoutes: [
+      { path: '/dashboard', handler: dashboardAssets() },
       demoShop({
         merchant: async () => {
           demoMerchant ??= sandbox.createMerchant({
@@ -180,7 +229,11 @@ async function main(argv: string[]) {
     ...(providerUrl ? { providerUrl } : {}),
     ...(simPort !== undefined ? { simPort } : {}),
     ...(providerUrl ? {} : { simDb }),
-    logger: createLogger(logLevel),
+    logger: createLogger(
+      logLevel,
+      logFormat === 'pretty' ? prettyLogStream(process.stdout) : undefined,
+    ),
+    ...(dashboardToken !== undefined ? { dashboardToken } : {}),
   });
   const merchants = (await sandbox.store.listMerchants()).filter(
     (merchant) => merchant.name !== DEMO_MERCHANT_NAME,
@@ -234,9 +287,11 @@ async function main(argv: string[]) {
   }
   lines.push(
     '',
+    `Dashboard:     ${sandbox.url}/dashboard (sessions, timelines, reconciliation, the clock, faults, merchants)`,
     `Demo checkout: ${sandbox.url}/demo (card 4242 4242 4242 4242, any future expiry, any CVC)`,
     `GraphQL API:   ${sandbox.url}/graphql (AccruPay's own API, for @accrupay/node 0.15.1; GraphiQL in a browser)`,
     `REST API:      ${sandbox.url}/openapi.json (OpenAPI 3)`,
+    `Control API:   ${sandbox.url}/v1/admin (the CLI's: accrupay-sandbox --help); simulator's: ${sandbox.providerUrl}/__sim`,
     'Create another merchant: accrupay-sandbox merchant create --json',
     'Stop with Ctrl-C.',
   );

@@ -199,6 +199,14 @@ export async function adminTransactions(
   };
 }
 
+/** The status an event's type says its object moved to. */
+function statusAfter(type: string): string {
+  const suffix = type.slice(type.indexOf('.') + 1);
+  if (suffix === 'settled' || suffix === 'voided' || suffix === 'refunded') return 'SUCCEEDED';
+  if (suffix === 'refund_reversed') return 'FAILED';
+  return suffix.toUpperCase();
+}
+
 /** A session with its timeline: status changes with their causes, callbacks, webhooks, ledger. */
 export async function sessionDetail(ctx: DomainContext, id: string) {
   const session = await ctx.store.findSessionById(id);
@@ -244,7 +252,7 @@ export async function sessionDetail(ctx: DomainContext, id: string) {
       return {
         at: event.created_at,
         kind: 'status' as const,
-        title: `${what(event)}: ${event.previous_status ?? '?'} -> ${event.type.split('.')[1]?.toUpperCase()}`,
+        title: `${what(event)}: ${event.previous_status ?? '?'} -> ${statusAfter(event.type)}`,
         detail: [
           event.cause ? `by ${event.cause}` : null,
           `event ${event.type} ${event.id}`,
@@ -349,7 +357,7 @@ export async function reconcile(ctx: DomainContext, merchantId: string | undefin
       mismatches.push({
         kind: 'amount_differs',
         ...base,
-        detail: `the router says ${transaction.amount} ${transaction.currency}, the provider ${moved[0].amount} ${moved[0].currency}`,
+        detail: `the router says ${transaction.amount} ${transaction.currency}, the provider ${moved[0].amount} ${moved[0].currency.toUpperCase()}`,
       });
     } else if (!counted && moved.length > 0 && transaction.status !== 'STARTED') {
       mismatches.push({
@@ -366,7 +374,7 @@ export async function reconcile(ctx: DomainContext, merchantId: string | undefin
       merchantId: null,
       transactionId: null,
       providerRef: entry.providerRef,
-      detail: `the provider did a ${entry.kind} of ${entry.amount} ${entry.currency} (${entry.providerRef}${entry.merchantRef ? `, order ${entry.merchantRef}` : ''}) that no transaction records`,
+      detail: `the provider did a ${entry.kind} of ${entry.amount} ${entry.currency.toUpperCase()} (${entry.providerRef}${entry.merchantRef ? `, order ${entry.merchantRef}` : ''}) that no transaction records`,
     });
   }
   return { transactions: transactions.length, ledgerEntries: ledger.length, mismatches };

@@ -45,6 +45,44 @@ describe('logs', () => {
   });
 });
 
+describe('a refused CORS origin', () => {
+  test('is logged at warn once, with the origin and the command that allows it', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const t = await startTestSandbox({ sandbox: { logger: createLogger('info', sink) } });
+    try {
+      const path = `/v1/public/${t.merchant.merchantPublicId}/client-session?token=x`;
+      for (let i = 0; i < 3; i++) {
+        const answer = await t.api('GET', path, {
+          secret: null,
+          headers: { origin: 'http://127.0.0.1:5999' },
+        });
+        expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+      }
+      const allowed = await t.api('GET', path, { secret: null, headers: { origin: SHOP_ORIGIN } });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+      const warnings = lines
+        .map((line) => JSON.parse(line) as Json)
+        .filter((line) => line.level === 40 && String(line.msg).startsWith('CORS'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({
+        origin: 'http://127.0.0.1:5999',
+        merchantId: t.merchant.merchantId,
+      });
+      expect(warnings[0]?.msg).toContain(
+        `accrupay-sandbox merchant origins add http://127.0.0.1:5999 --merchant ${t.merchant.merchantId}`,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('lists and provider configuration', () => {
   let t: TestSandbox;
   afterEach(async () => {

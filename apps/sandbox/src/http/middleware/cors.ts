@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { SandboxService } from '../../domain/service.ts';
+import { locals } from '../context.ts';
 import { asyncMiddleware } from './async.ts';
 
 /**
@@ -7,6 +8,8 @@ import { asyncMiddleware } from './async.ts';
  * merchant's configured origins; a preflight is answered here.
  */
 export function cors(service: SandboxService): RequestHandler {
+  // Each refused (merchant, origin) is logged once: a page retries, and every preflight would repeat it.
+  const warned = new Set<string>();
   return asyncMiddleware(async (req, res, next) => {
     const origin = req.get('origin');
     if (origin) {
@@ -18,6 +21,12 @@ export function cors(service: SandboxService): RequestHandler {
         res.setHeader('Access-Control-Allow-Methods', 'GET, OPTIONS');
         res.setHeader('Access-Control-Allow-Headers', 'content-type');
         res.setHeader('Access-Control-Max-Age', '600');
+      } else if (merchant && !warned.has(`${merchant.id} ${origin}`)) {
+        if (warned.size < 1000) warned.add(`${merchant.id} ${origin}`);
+        locals(res).log.warn(
+          { origin, merchantId: merchant.id },
+          `CORS: ${origin} is not an allowed origin of merchant ${merchant.name} (${merchant.id}), so the browser refuses its answers; allow it with: accrupay-sandbox merchant origins add ${origin} --merchant ${merchant.id} (or the dashboard's Merchants page)`,
+        );
       }
       res.setHeader('Vary', 'Origin');
     }
