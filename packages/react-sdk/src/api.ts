@@ -28,6 +28,19 @@ function url(baseUrl: string, path: string, merchantPublicId: string, ref: Sessi
   return `${baseUrl.replace(/\/+$/, '')}${path.replace(':merchantPublicId', encodeURIComponent(merchantPublicId))}?${query}`;
 }
 
+/**
+ * Whether the API answers at all when asked without CORS (an opaque answer): a read refused by
+ * CORS fails like a network error, and this tells the two apart.
+ */
+async function answersWithoutCors(target: string, signal: AbortSignal): Promise<boolean> {
+  try {
+    await fetch(target, { signal, mode: 'no-cors', credentials: 'omit' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function getJson<T>(
   target: string,
   parse: (
@@ -45,9 +58,17 @@ async function getJson<T>(
     });
   } catch (error) {
     if (signal.aborted) throw error;
+    const api = new URL(target).origin;
+    if (await answersWithoutCors(target, signal)) {
+      const page = globalThis.location?.origin ?? 'this page';
+      throw new PublicApiError({
+        code: 'ORIGIN_NOT_ALLOWED',
+        message: `AccruPay at ${api} answered, but not to ${page}: the merchant has not allowed this origin. Allow it with accrupay-sandbox merchant origins add ${page} (or the sandbox dashboard's Merchants page).`,
+      });
+    }
     throw new PublicApiError({
       code: 'NETWORK',
-      message: `Could not reach AccruPay at ${new URL(target).origin} to load the ${what}.`,
+      message: `Could not reach AccruPay at ${api} to load the ${what}.`,
     });
   }
   const body: unknown = await response.json().catch(() => undefined);

@@ -396,6 +396,20 @@ describe('PaymentForm', () => {
     expect(hook.error?.code).toBe('NETWORK');
   });
 
+  test('a page whose origin the merchant has not allowed fails with ORIGIN_NOT_ALLOWED, naming the origin and the fix', async () => {
+    // CORS refuses the read (it fails like a network error); asked without CORS, the API answers.
+    vi.stubGlobal('fetch', async (_url: string, init?: RequestInit) => {
+      if (init?.mode === 'no-cors') return new Response(null, { status: 200 });
+      throw new TypeError('Failed to fetch');
+    });
+    await mount();
+    await until(() => hook.status !== 'loading');
+    expect(hook.error?.code).toBe('ORIGIN_NOT_ALLOWED');
+    expect(hook.error?.message).toContain(
+      `accrupay-sandbox merchant origins add ${window.location.origin}`,
+    );
+  });
+
   test('a bad merchantPublicId or no session fails with a message naming the fix', async () => {
     container = document.createElement('div');
     root = createRoot(container);

@@ -40,6 +40,8 @@ export interface AccruPayFormError {
     | 'CONFIGURATION'
     | 'SESSION_NOT_FOUND'
     | 'NETWORK'
+    /** AccruPay answered, but not to this page's origin (CORS): the merchant has not allowed it. */
+    | 'ORIGIN_NOT_ALLOWED'
     | 'API_ERROR'
     | 'UNSUPPORTED_PROVIDER'
     | 'DECLINED'
