@@ -1,40 +1,24 @@
 // End-to-end: the dashboard in headless Chromium against a real sandbox, its simulator and admin API.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { KyselyStore } from '../store/kysely-store.ts';
+import { browserTestsRun, launchChromium, requireChromium } from '../test-browser.ts';
 import { GOOD_CARDS, testCard } from '../test-cards.ts';
 import { paymentStart, startTestSandbox, type TestSandbox } from '../test-support.ts';
 import { buildDashboard } from './build.ts';
 import { dashboardAssets } from './index.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
-const hasChromium = existsSync(CHROMIUM);
-const inCi = Boolean(process.env.CI);
-if (!hasChromium && !inCi) {
-  console.warn(
-    `Skipping the dashboard browser tests: ${CHROMIUM} is missing. Install it with \`apt-get install -y chromium\` (in CI they must run and fail without it).`,
-  );
-}
+const runsHere = browserTestsRun('the dashboard browser tests');
 
 type Json = Record<string, unknown>;
 
-describe.skipIf(!hasChromium && !inCi)('the dashboard in Chromium', { timeout: 60_000 }, () => {
+describe.skipIf(!runsHere)('the dashboard in Chromium', { timeout: 60_000 }, () => {
   let browser: Browser;
   let t: TestSandbox;
   let dir: string;
@@ -67,11 +51,7 @@ describe.skipIf(!hasChromium && !inCi)('the dashboard in Chromium', { timeout: 6
   }
 
   beforeAll(async () => {
-    if (!hasChromium) {
-      throw new Error(
-        `${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium).`,
-      );
-    }
+    requireChromium();
     dir = join(tmpdir(), `accrupay-dashboard-${process.pid}-${Date.now()}`);
     mkdirSync(ARTIFACTS, { recursive: true });
     await buildDashboard({ outDir: dir });
@@ -91,7 +71,7 @@ describe.skipIf(!hasChromium && !inCi)('the dashboard in Chromium', { timeout: 6
     sessions.paid = paid.id;
     sessions.declined = declined.id;
     sessions.expiring = expiring.id;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

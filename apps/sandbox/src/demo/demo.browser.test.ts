@@ -1,33 +1,17 @@
 // End-to-end: the demo shop in headless Chromium against the sandbox and its simulator.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProviderSim } from '@accrupay/provider-sim';
-import {
-  type Browser,
-  type BrowserContext,
-  chromium,
-  type FrameLocator,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { MerchantCredentials } from '../domain/service.ts';
 import { createLogger, type RunningSandbox, startSandbox } from '../sandbox.ts';
+import { browserTestsRun, launchChromium, requireChromium } from '../test-browser.ts';
 import { GOOD_CARDS, testCard } from '../test-cards.ts';
 import { demoShop } from './index.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const HOUR = 3_600_000;
 const CARDS = {
   stripe: GOOD_CARDS.STRIPE,
@@ -37,15 +21,9 @@ const CARDS = {
 } as const;
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 
-const hasChromium = existsSync(CHROMIUM);
-const inCi = Boolean(process.env.CI);
-if (!hasChromium && !inCi) {
-  console.warn(
-    `Skipping the demo shop browser tests: ${CHROMIUM} is missing. Install it with \`apt-get install -y chromium\` (in CI they must run and fail without it).`,
-  );
-}
+const runsHere = browserTestsRun('the demo shop browser tests');
 
-describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 60_000 }, () => {
+describe.skipIf(!runsHere)('the demo shop in Chromium', { timeout: 60_000 }, () => {
   let browser: Browser;
   let sandbox: RunningSandbox;
   let sim: ProviderSim;
@@ -58,11 +36,7 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
   let page: Page;
 
   beforeAll(async () => {
-    if (!hasChromium) {
-      throw new Error(
-        `${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium).`,
-      );
-    }
+    requireChromium();
     dir = join(tmpdir(), `accrupay-demo-${process.pid}-${Date.now()}`);
     mkdirSync(dir, { recursive: true });
     mkdirSync(RESULTS, { recursive: true });
@@ -88,7 +62,7 @@ describe.skipIf(!hasChromium && !inCi)('the demo shop in Chromium', { timeout: 6
     sim = sandbox.sim;
     merchant = await sandbox.createMerchant({ name: 'Demo shop', allowedOrigins: [sandbox.url] });
     credentials = merchant;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     // Launching Chromium and bundling the page take seconds on a loaded two-core machine.
   }, 120_000);
 
