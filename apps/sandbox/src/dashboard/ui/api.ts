@@ -1,4 +1,9 @@
-import { type AdminContract, adminContract, errorEnvelopeSchema } from '@accrupay/contracts';
+import {
+  type AdminContract,
+  adminContract,
+  DASHBOARD_TOKEN_HEADER,
+  errorEnvelopeSchema,
+} from '@accrupay/contracts';
 import type { AppRoute } from '@ts-rest/core';
 import type { z } from 'zod';
 
@@ -43,6 +48,22 @@ function pathOf(template: string, params: Record<string, string> = {}): string {
   });
 }
 
+/**
+ * The dashboard token, for a sandbox started with --dashboard-token and opened from another
+ * address: given once in the page's URL (`/dashboard/?token=...`), kept for the tab, and taken
+ * out of the address bar so that it is not shared with the URL.
+ */
+function dashboardToken(): string | undefined {
+  const url = new URL(window.location.href);
+  const given = url.searchParams.get('token');
+  if (given) {
+    sessionStorage.setItem(DASHBOARD_TOKEN_HEADER, given);
+    url.searchParams.delete('token');
+    window.history.replaceState(null, '', url);
+  }
+  return sessionStorage.getItem(DASHBOARD_TOKEN_HEADER) ?? undefined;
+}
+
 /** Calls one route of the sandbox's admin API on this page's origin and parses the answer. */
 export async function call<K extends RouteName>(name: K, input: CallInput = {}): Promise<Ok<K>> {
   const route = adminContract[name] as AppRoute;
@@ -51,11 +72,15 @@ export async function call<K extends RouteName>(name: K, input: CallInput = {}):
     if (value !== undefined && value !== '') search.set(key, String(value));
   }
   const url = `${pathOf(route.path, input.params)}${search.size ? `?${search}` : ''}`;
+  const token = dashboardToken();
   let response: Response;
   try {
     response = await fetch(url, {
       method: route.method,
-      headers: input.body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(input.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token === undefined ? {} : { [DASHBOARD_TOKEN_HEADER]: token }),
+      },
       ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
     });
   } catch (error) {
