@@ -12,6 +12,8 @@ import { NUVEI_TEST_CARDS, STRIPE_TEST_CARDS, TEST_BILLING } from '@accrupay/pro
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const DURATION_MS = Number(process.env.BENCH_MS ?? 10_000);
 const WARMUP_MS = 1_000;
+/** BENCH_CPU_PROF=<dir>: each server process writes a V8 CPU profile there when it exits. */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 /** The simulator's first published success card of each provider. */
 const SUCCESS_CARD = {
   STRIPE: STRIPE_TEST_CARDS.find((card) => card.outcome === 'success')?.number,
@@ -24,7 +26,13 @@ async function spawnServer(
 ): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=@accrupay/source', new URL(script, import.meta.url).pathname],
+    [
+      ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
+      '--import',
+      'tsx',
+      '--conditions=@accrupay/source',
+      new URL(script, import.meta.url).pathname,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });

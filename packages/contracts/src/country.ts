@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { nativeEnumSchema } from './enums.ts';
 
 /**
  * ISO 3166-1 alpha-2 country codes (all 249 officially assigned), as `COUNTRY_ISO_2.US`.
@@ -259,14 +260,12 @@ export const COUNTRY_ISO_2 = {
 export type CountryIso2 = (typeof COUNTRY_ISO_2)[keyof typeof COUNTRY_ISO_2];
 
 /** Zod schema for an ISO 3166-1 alpha-2 country code; the error names the code it refused. */
-export const countryIso2Schema: z.ZodType<CountryIso2, z.ZodTypeDef, CountryIso2> = z.nativeEnum(
-  COUNTRY_ISO_2,
-  {
+export const countryIso2Schema: z.ZodType<CountryIso2, z.ZodTypeDef, CountryIso2> =
+  nativeEnumSchema(COUNTRY_ISO_2, {
     errorMap: (issue, ctx) => ({
       message:
         issue.code === 'invalid_enum_value'
           ? `must be an ISO 3166-1 alpha-2 country code such as US or GB; got ${JSON.stringify(ctx.data)}`
           : ctx.defaultError,
     }),
-  },
-);
+  });

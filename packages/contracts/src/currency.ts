@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nativeEnumSchema } from './enums.ts';
 
 /**
  * ISO 4217 currency codes (List One, current as of 2026), as `CURRENCY.USD`.
@@ -376,14 +377,17 @@ export const CURRENCY_MINOR_UNITS: Readonly<Record<Currency, number | null>> = {
 };
 
 /** Zod schema for an ISO 4217 currency code; the error names the code it refused. */
-export const currencySchema: z.ZodType<Currency, z.ZodTypeDef, Currency> = z.nativeEnum(CURRENCY, {
-  errorMap: (issue, ctx) => ({
-    message:
-      issue.code === 'invalid_enum_value'
-        ? `must be an ISO 4217 currency code such as USD or EUR; got ${JSON.stringify(ctx.data)}`
-        : ctx.defaultError,
-  }),
-});
+export const currencySchema: z.ZodType<Currency, z.ZodTypeDef, Currency> = nativeEnumSchema(
+  CURRENCY,
+  {
+    errorMap: (issue, ctx) => ({
+      message:
+        issue.code === 'invalid_enum_value'
+          ? `must be an ISO 4217 currency code such as USD or EUR; got ${JSON.stringify(ctx.data)}`
+          : ctx.defaultError,
+    }),
+  },
+);
 
 /**
  * ISO 4217 codes that are not money a customer can pay in, each with what it is and what to send

@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { z } from 'zod';
 import { COUNTRY_ISO_2, countryIso2Schema } from './country.ts';
 import {
   CURRENCY,
@@ -7,7 +8,13 @@ import {
   NON_MONEY_CURRENCIES,
   paymentCurrencySchema,
 } from './currency.ts';
-import { TRANSACTION_ACTION, TRANSACTION_STATUS, transactionProviderSchema } from './enums.ts';
+import {
+  nativeEnumSchema,
+  TRANSACTION_ACTION,
+  TRANSACTION_PROVIDER,
+  TRANSACTION_STATUS,
+  transactionProviderSchema,
+} from './enums.ts';
 
 describe('CURRENCY', () => {
   const codes = Object.keys(CURRENCY);
@@ -132,5 +139,50 @@ describe('small enums', () => {
     expect(transactionProviderSchema.safeParse('ADYEN').error?.issues[0]?.message).toBe(
       'must be one of NUVEI, STRIPE (a transaction provider); got "ADYEN"',
     );
+  });
+});
+
+describe('nativeEnumSchema', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const errorMap: z.ZodErrorMap = (issue, ctx) => ({
+    message: issue.code === 'invalid_enum_value' ? `no: ${String(ctx.data)}` : ctx.defaultError,
+  });
+
+  test('accepts an allowed value without listing the enum values again', () => {
+    const schema = nativeEnumSchema(CURRENCY);
+    schema.parse('EUR');
+    const listed = vi.spyOn(z.util, 'getValidEnumValues');
+    expect(schema.parse('USD')).toBe('USD');
+    expect(currencySchema.parse('JPY')).toBe('JPY');
+    expect(transactionProviderSchema.parse('STRIPE')).toBe('STRIPE');
+    expect(listed).not.toHaveBeenCalled();
+  });
+
+  test.each([
+    ['an unknown value', 'USX'],
+    ['a value in the wrong case', 'usd'],
+    ['a key that is not a value', 'toString'],
+    ['a number', 840],
+    ['null', null],
+    ['nothing', undefined],
+    ['an object', { USD: 'USD' }],
+  ])('refuses %s with the issues z.nativeEnum gives', (_, value) => {
+    const zods = z.nativeEnum(CURRENCY, { errorMap }).safeParse(value);
+    const ours = nativeEnumSchema(CURRENCY, { errorMap }).safeParse(value);
+    expect(zods.success).toBe(false);
+    expect(ours.error?.issues).toEqual(zods.error?.issues);
+  });
+
+  test('is a ZodNativeEnum with the same values, through describe and optional', () => {
+    const schema = nativeEnumSchema(TRANSACTION_PROVIDER).describe('a provider');
+    expect(schema).toBeInstanceOf(z.ZodNativeEnum);
+    expect(schema.enum).toBe(TRANSACTION_PROVIDER);
+    expect(schema.description).toBe('a provider');
+    expect(schema.parse('NUVEI')).toBe('NUVEI');
+    expect(schema.safeParse('ADYEN').success).toBe(false);
+    expect(schema.optional().parse(undefined)).toBeUndefined();
   });
 });

@@ -1,8 +1,30 @@
 import { z } from 'zod';
 
+/**
+ * `z.nativeEnum` that accepts a value by one lookup in a set built once; zod's own parse lists the
+ * enum's values again on every call. Anything it refuses goes through zod's parse, so the issues
+ * and their messages are zod's.
+ */
+class SetNativeEnum<T extends z.EnumLike> extends z.ZodNativeEnum<T> {
+  readonly #allowed: ReadonlySet<unknown> = new Set(z.util.getValidEnumValues(this._def.values));
+
+  override _parse(input: z.ParseInput): z.ParseReturnType<T[keyof T]> {
+    if (this.#allowed.has(input.data)) return z.OK(input.data as T[keyof T]);
+    return super._parse(input);
+  }
+}
+
+/** A `z.nativeEnum(values, params)` whose parse of an allowed value is one set lookup. */
+export function nativeEnumSchema<const T extends z.EnumLike>(
+  values: T,
+  params?: z.RawCreateParams,
+): z.ZodNativeEnum<T> {
+  return new SetNativeEnum(z.nativeEnum(values, params)._def);
+}
+
 function enumSchema<const T extends Record<string, string>>(values: T, what: string) {
   const allowed = Object.values(values).join(', ');
-  return z.nativeEnum(values, {
+  return nativeEnumSchema(values, {
     errorMap: (issue, ctx) => ({
       message:
         issue.code === 'invalid_enum_value'

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { z } from 'zod';
 import { ProviderUnavailableError } from './types.ts';
 
@@ -31,20 +33,19 @@ export interface ProviderTransport {
 
 export function createTransport(options: { timeoutMs?: number } = {}): ProviderTransport {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  // One keep-alive pool per transport: a call reuses an idle connection to the provider (closed
+  // before the provider's announced Keep-Alive timeout) instead of opening one.
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true }),
+    'https:': new https.Agent({ keepAlive: true }),
+  };
 
   async function send(what: string, request: ProviderRequest): Promise<ProviderResponse> {
     let response: ProviderResponse;
     try {
-      const res = await fetch(request.url, {
-        method: request.method,
-        ...(request.headers ? { headers: request.headers } : {}),
-        ...(request.body === undefined ? {} : { body: request.body }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      response = { status: res.status, text: await res.text() };
+      response = await exchange(request, agents, timeoutMs);
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === 'TimeoutError' || name === 'AbortError') {
+      if (error instanceof TimeoutError) {
         throw new ProviderUnavailableError(
           `${what} timed out after ${timeoutMs} ms (${request.url})`,
           'timeout',
@@ -82,6 +83,63 @@ export function createTransport(options: { timeoutMs?: number } = {}): ProviderT
       return { status, json: parseJson(what, { status, text }) };
     },
   };
+}
+
+class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/**
+ * One request and its whole answer over `agents`, failing with a {@link TimeoutError} when the
+ * answer is not complete within `timeoutMs`.
+ */
+function exchange(
+  request: ProviderRequest,
+  agents: Record<'http:' | 'https:', http.Agent>,
+  timeoutMs: number,
+): Promise<ProviderResponse> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(request.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      reject(new Error(`unsupported protocol ${url.protocol}`));
+      return;
+    }
+    const body = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
+    const headers: http.OutgoingHttpHeaders = { ...request.headers };
+    if (body !== undefined) headers['content-length'] = body.length;
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(error);
+    };
+    const req = (url.protocol === 'https:' ? https : http).request(
+      url,
+      { method: request.method, headers, agent: agents[url.protocol] },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', fail);
+        res.on('aborted', () => fail(new Error('the connection closed before the answer ended')));
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      },
+    );
+    const timer = setTimeout(
+      () => fail(new TimeoutError(`no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    // Never sent again here, even on a reused connection: a provider that dropped a connection may
+    // have applied the request, and only a lookup can tell (the callers' rule).
+    req.on('error', fail);
+    req.end(body);
+  });
 }
 
 /** The answer's body as JSON; a body that is not JSON is a {@link ProviderUnavailableError}. */

@@ -7,6 +7,7 @@ import {
   type Driver,
   Kysely,
   SqliteAdapter,
+  type SqliteDatabase,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
@@ -40,6 +41,7 @@ export interface OpenStoreOptions {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
+const SQLITE_STATEMENT_CACHE_SIZE = 500;
 const PG_CONNECT_TIMEOUT_MS = 10_000;
 const PG_URL_FORM = 'postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -76,6 +78,35 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+}
+
+/**
+ * The database as Kysely's SQLite driver sees it, preparing each SQL text once: the `max` most
+ * recently used statements are kept, so a query the store runs again skips SQLite's parser and
+ * planner. Kysely still decides `reader` (rows, including `RETURNING`) or `run` per statement.
+ */
+export function withStatementCache(
+  sqlite: BetterSqlite3.Database,
+  max = SQLITE_STATEMENT_CACHE_SIZE,
+): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= max) {
+          const oldest = statements.keys().next();
+          if (!oldest.done) statements.delete(oldest.value);
+        }
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
@@ -147,7 +178,9 @@ async function openSqlite(url: string, options: OpenStoreOptions): Promise<Store
     if (isReadOnly(error)) throw readOnlyError(url, error);
     throw error instanceof CredentialsKeyError ? error : openError(url, error);
   }
-  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new StoreSqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   options.log?.(`store: SQLite ${memory ? 'in memory' : resolve(url)}`);
   return new KyselyStore(db, 'sqlite', {
     log: options.log,

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import type { Billing } from '@accrupay/contracts';
 import {
   nuveiDmnChecksum,
@@ -132,14 +133,21 @@ function form(received: Received): URLSearchParams {
 /** Records the Nuvei API bodies the adapter sends (and still sends them). */
 function spyOnNuveiRequests(): { url: string; body: Record<string, unknown> }[] {
   const sent: { url: string; body: Record<string, unknown> }[] = [];
-  const realFetch = globalThis.fetch;
-  vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
-    const url = String(input);
+  const realRequest = http.request;
+  vi.spyOn(http, 'request').mockImplementation(((
+    ...args: Parameters<typeof http.request>
+  ): http.ClientRequest => {
+    const req = realRequest(...args);
+    const url = String(args[0]);
     if (url.includes('/nuvei/ppp/api/v1/')) {
-      sent.push({ url, body: JSON.parse(String(init?.body)) as Record<string, unknown> });
+      const end = req.end.bind(req) as (body?: unknown) => http.ClientRequest;
+      req.end = ((body?: unknown) => {
+        sent.push({ url, body: JSON.parse(String(body)) as Record<string, unknown> });
+        return end(body);
+      }) as typeof req.end;
     }
-    return realFetch(input, init);
-  });
+    return req;
+  }) as typeof http.request);
   return sent;
 }
 
