@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // Only the demo's bundling from the sources imports it (lazily): never bundled into dist/.
+  external: ['esbuild'],
 });

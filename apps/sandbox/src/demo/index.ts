@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import express from 'express';
 import type { PublicRoute } from '../http/routes.ts';
 import { type DemoMerchant, shopBackend } from './backend.ts';
@@ -21,8 +22,8 @@ export interface DemoShopOptions {
 /**
  * The demo shop: a checkout page using `@accrupay/react` and its backend using `@accrupay/node`,
  * as a public route for `startSandbox({ publicRoutes: [demoShop(...)] })`: it answers without the
- * API secret. The page's JavaScript is bundled with esbuild from `checkout.jsx` when the shop is
- * created.
+ * API secret. The built sandbox serves the page's JavaScript that `build:demo` bundled into
+ * `dist/demo/checkout.js`; from the sources it is bundled from `checkout.jsx` when the shop is created.
  */
 export function demoShop(options: DemoShopOptions): PublicRoute {
   const path = (options.path ?? '/demo').replace(/\/+$/, '');
@@ -34,7 +35,7 @@ export function demoShop(options: DemoShopOptions): PublicRoute {
     });
     return merchant;
   };
-  const script = bundleCheckout();
+  const script = checkoutScript();
   script.catch(() => undefined);
 
   const router = express.Router();
@@ -67,20 +68,35 @@ export function demoShop(options: DemoShopOptions): PublicRoute {
   return { path, handler: router };
 }
 
-function checkoutEntry(): string {
-  // From the sources (tsx, vitest) the entry sits beside this file; from the tsup build, in src/.
-  const candidates = ['./checkout.jsx', '../src/demo/checkout.jsx'].map((candidate) =>
-    fileURLToPath(new URL(candidate, import.meta.url)),
-  );
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found)
-    throw new Error(`the demo shop's checkout.jsx is missing; looked in ${candidates.join(', ')}`);
-  return found;
+const CHECKOUT_SOURCE = fileURLToPath(new URL('./checkout.jsx', import.meta.url));
+// From the tsup build this module is inlined into dist/index.js or dist/cli.js.
+const CHECKOUT_BUILT = fileURLToPath(new URL('./demo/checkout.js', import.meta.url));
+
+/** Where `pnpm --filter @accrupay/sandbox build:demo` writes the checkout's script. */
+export const DEFAULT_CHECKOUT_FILE = fileURLToPath(
+  new URL('../../dist/demo/checkout.js', import.meta.url),
+);
+
+async function checkoutScript(): Promise<string> {
+  // From the sources it is bundled from checkout.jsx, so it is never stale; the built package
+  // ships no sources and reads what its build wrote: it needs neither esbuild nor src/ to run.
+  if (existsSync(CHECKOUT_SOURCE)) return bundleCheckout();
+  return readFile(CHECKOUT_BUILT, 'utf8').catch((error: unknown) => {
+    throw new Error(
+      `the demo shop's checkout.js is missing at ${CHECKOUT_BUILT}: run pnpm --filter @accrupay/sandbox build`,
+      { cause: error },
+    );
+  });
 }
 
-async function bundleCheckout(): Promise<string> {
+/**
+ * Bundles `checkout.jsx` (React, `@accrupay/react` and the contract from their sources) into one
+ * browser script; writes it to `outFile` when given.
+ */
+export async function bundleCheckout(options: { outFile?: string } = {}): Promise<string> {
+  const { build } = await import('esbuild');
   const result = await build({
-    entryPoints: [checkoutEntry()],
+    entryPoints: [CHECKOUT_SOURCE],
     bundle: true,
     write: false,
     format: 'esm',
@@ -94,6 +110,10 @@ async function bundleCheckout(): Promise<string> {
   });
   const [output] = result.outputFiles;
   if (!output) throw new Error('esbuild produced no bundle for the demo checkout');
+  if (options.outFile) {
+    await mkdir(dirname(options.outFile), { recursive: true });
+    await writeFile(options.outFile, output.text);
+  }
   return output.text;
 }
 

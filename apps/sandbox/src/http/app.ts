@@ -68,6 +68,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       openapi: OPENAPI_PATH,
     });
   });
+  // Browsers ask for it on every page (the demo, the dashboard): no icon, and no 401 either.
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   app.use(bodyParsers(options.publicRoutes?.map((route) => route.path)));
   app.use(inputGuards);
   app.use(PUBLIC_API_MOUNT, cors(service));

@@ -41,6 +41,7 @@ const CONTRACT_ACCESS = {
 /** Routes of the sandbox outside the contract. */
 const SANDBOX_ROUTES = [
   { method: 'GET', path: '/', access: 'open' },
+  { method: 'GET', path: '/favicon.ico', access: 'open' },
   { method: 'GET', path: OPENAPI_PATH, access: 'open' },
   { method: 'GET', path: GRAPHQL_SCHEMA_PATH, access: 'open' },
   { method: 'GET', path: GRAPHQL_PATH, access: 'graphql' },
