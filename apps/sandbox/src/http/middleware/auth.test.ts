@@ -114,7 +114,8 @@ describe('routeTable', () => {
     'GET /openapi.json': 'open',
     'PUT /graphql': 'merchant',
     'GET /demonstration': 'merchant',
-    'GET /favicon.ico': 'merchant',
+    'GET /favicon.ico': 'open',
+    'GET /robots.txt': 'merchant',
   };
 
   test.each(Object.entries(expected))('%s is %s', (request, access) => {
