@@ -5,6 +5,18 @@ import { paymentStart, SHOP_ORIGIN, startTestSandbox, type TestSandbox } from '.
 
 type Json = Record<string, unknown>;
 
+/** A log destination that keeps every line written to it. */
+function lineSink() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { lines, sink };
+}
+
 describe('logs', () => {
   let t: TestSandbox | undefined;
   afterEach(async () => {
@@ -12,13 +24,7 @@ describe('logs', () => {
   });
 
   test('every line written during a request carries its request id; no secret or card number', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
+    const { lines, sink } = lineSink();
     t = await startTestSandbox({ sandbox: { logger: createLogger('debug', sink) } });
     const before = lines.length;
     const started = await t.api<Json>('POST', '/v1/client-sessions/payments', {
@@ -47,13 +53,7 @@ describe('logs', () => {
 
 describe('a refused CORS origin', () => {
   test('is logged at warn once, with the origin and the command that allows it', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
+    const { lines, sink } = lineSink();
     const t = await startTestSandbox({ sandbox: { logger: createLogger('info', sink) } });
     try {
       const path = `/v1/public/${t.merchant.merchantPublicId}/client-session?token=x`;

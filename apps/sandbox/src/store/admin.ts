@@ -1,7 +1,7 @@
 import type { StoreContext } from './context.ts';
 import { parseRow, serialiseRow } from './json-columns.ts';
 import { equalAll, mapRows, offsetPage } from './pages.ts';
-import type { SessionRow, Store, TransactionRow } from './store.ts';
+import type { AdminFilters, Store } from './store.ts';
 import { TABLES_CHILDREN_FIRST } from './tables.ts';
 
 /**
@@ -10,40 +10,25 @@ import { TABLES_CHILDREN_FIRST } from './tables.ts';
  */
 export function adminQueries(ctx: StoreContext) {
   const { db } = ctx;
+  /** The lists' filters, on the columns sessions and transactions share. */
+  const filtered = (filters: AdminFilters<string>) =>
+    equalAll<Record<string, string>>({
+      merchant_id: filters.merchantId,
+      status: filters.status,
+      provider: filters.provider,
+      merchant_internal_transaction_code: filters.code,
+    });
   return {
     adminSessions: async (filters, page) =>
       mapRows(
         await offsetPage(
-          db
-            .selectFrom('client_sessions')
-            .selectAll()
-            .where(
-              equalAll<SessionRow>({
-                merchant_id: filters.merchantId,
-                status: filters.status,
-                provider: filters.provider,
-                merchant_internal_transaction_code: filters.code,
-              } as never),
-            ),
+          db.selectFrom('client_sessions').selectAll().where(filtered(filters)),
           page,
         ),
         (row) => parseRow('client_sessions', row),
       ),
     adminTransactions: (filters, page) =>
-      offsetPage(
-        db
-          .selectFrom('transactions')
-          .selectAll()
-          .where(
-            equalAll<TransactionRow>({
-              merchant_id: filters.merchantId,
-              status: filters.status,
-              provider: filters.provider,
-              merchant_internal_transaction_code: filters.code,
-            } as never),
-          ),
-        page,
-      ),
+      offsetPage(db.selectFrom('transactions').selectAll().where(filtered(filters)), page),
     findSessionById: async (id) => {
       const row = await db
         .selectFrom('client_sessions')

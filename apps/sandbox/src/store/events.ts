@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import { parseRow } from './json-columns.ts';
 import type { Database } from './schema.ts';
 import type { StoreDialect } from './tables.ts';
+import { transactionsOfSessions } from './transactions.ts';
 
 /**
  * The outbox of merchant webhooks. Every status change of a session or a transaction writes its
@@ -83,20 +84,8 @@ export async function writeStatusEvent(
   const type = eventTypeOf(table, row, previous);
   if (type === null) return false;
   const snapshot: EventSnapshot = { row };
-  if (table === 'client_sessions') {
-    const own = trx
-      .selectFrom('transactions')
-      .select('id')
-      .where('session_id', '=', row.id)
-      .where('parent_transaction_id', 'is', null);
-    snapshot.transactions = await trx
-      .selectFrom('transactions')
-      .selectAll()
-      .where((eb) => eb.or([eb('session_id', '=', row.id), eb('parent_transaction_id', 'in', own)]))
-      .orderBy('created_at', 'asc')
-      .orderBy('id', 'asc')
-      .execute();
-  }
+  if (table === 'client_sessions')
+    snapshot.transactions = await transactionsOfSessions(trx, [row.id]);
   const event = await trx
     .insertInto('events')
     .values({

@@ -1,37 +1,48 @@
 import { REFUND_REVERSAL } from '@accrupay/contracts';
-import { type SqlBool, sql, type Transaction } from 'kysely';
+import { type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
 import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
 import { allOf, equalAll, offsetPage, tests, windowPage } from './pages.ts';
 import type { Database } from './schema.ts';
 import type { Store, TransactionQuery, TransactionRow } from './store.ts';
 import { SETTLE_OR_VOID, UNIQUE_INDEXES } from './tables.ts';
 
+/**
+ * One query for the transactions of many sessions (each one's own and its children: settle, void,
+ * refunds), oldest first; `db` may be a database transaction (the outbox's snapshot reads in it).
+ */
+export async function transactionsOfSessions(
+  db: Kysely<Database>,
+  sessionIds: readonly string[],
+): Promise<TransactionRow[]> {
+  if (sessionIds.length === 0) return [];
+  return db
+    .selectFrom('transactions')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('session_id', 'in', sessionIds),
+        eb(
+          'parent_transaction_id',
+          'in',
+          eb
+            .selectFrom('transactions as parent')
+            .select('parent.id')
+            .where('parent.session_id', 'in', sessionIds)
+            .where('parent.parent_transaction_id', 'is', null),
+        ),
+      ]),
+    )
+    .orderBy('created_at', 'asc')
+    .orderBy('id', 'asc')
+    .execute();
+}
+
 /** The transactions: one per session, and at most one SETTLE or VOID child per authorization. */
 export function transactionQueries(ctx: StoreContext) {
   const { db } = ctx;
   const transactions = () => db.selectFrom('transactions').selectAll();
-  /** One query for the transactions of many sessions (each one's own and its settle or void). */
-  const listTransactionsOfSessions = async (sessionIds: readonly string[]) =>
-    sessionIds.length === 0
-      ? []
-      : transactions()
-          .where((eb) =>
-            eb.or([
-              eb('session_id', 'in', sessionIds),
-              eb(
-                'parent_transaction_id',
-                'in',
-                eb
-                  .selectFrom('transactions as parent')
-                  .select('parent.id')
-                  .where('parent.session_id', 'in', sessionIds)
-                  .where('parent.parent_transaction_id', 'is', null),
-              ),
-            ]),
-          )
-          .orderBy('created_at', 'asc')
-          .orderBy('id', 'asc')
-          .execute();
+  const listTransactionsOfSessions = (sessionIds: readonly string[]) =>
+    transactionsOfSessions(db, sessionIds);
   const test = tests<TransactionRow>();
   /** The merchant API's filters (see TransactionQuery for what each one means). */
   const queried = (merchantId: string, query: TransactionQuery) =>
