@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createWebhookEndpointSchema, DEFAULT_BASE_URL } from '@accrupay/contracts';
 import pino from 'pino';
-import { CONTROL_COMMANDS, CommandError, runControl } from './cli/control.ts';
+import { CONTROL_COMMANDS, CommandError, DEMO_MERCHANT_NAME, runControl } from './cli/control.ts';
 import { dashboardAssets } from './dashboard/index.ts';
 import { demoShop } from './demo/index.ts';
 import { type MerchantCredentials, SandboxService } from './domain/service.ts';
@@ -38,8 +38,6 @@ terminal), json prints pino's JSON lines (the default otherwise). --dashboard-to
 and the control API answer other addresses than loopback, with that token.
 --webhook-url registers a webhook endpoint for every event of the first merchant (or reuses the one
 it has at that URL) and prints its signing secret, ACCRUPAY_WEBHOOK_SECRET=whsec_...`;
-
-const DEMO_MERCHANT_NAME = 'Demo shop';
 
 function fail(message: string): never {
   process.stderr.write(`accrupay-sandbox: ${message}\n\n${USAGE}\n`);

@@ -32,6 +32,9 @@ export class CommandError extends Error {
   }
 }
 
+/** The demo shop's own merchant, made by `start`: commands about "the" merchant skip it. */
+export const DEMO_MERCHANT_NAME = 'Demo shop';
+
 const COMMON = '[--url URL] [--json] [--dashboard-token TOKEN]';
 
 function table(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
@@ -88,7 +91,7 @@ async function merchantOf(call: Call, given: unknown): Promise<AdminMerchant> {
     }
     return found;
   }
-  const own = merchants.filter((m) => m.name !== 'Demo shop');
+  const own = merchants.filter((m) => m.name !== DEMO_MERCHANT_NAME);
   const first = own[0] ?? merchants[0];
   if (!first)
     throw new CommandError('the sandbox has no merchant yet: accrupay-sandbox merchant create');
