@@ -3,7 +3,7 @@ import {
   TRANSACTION_PROVIDER,
   TRANSACTION_STATUS,
 } from '@accrupay/contracts';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { call } from './api.ts';
 import { useShared } from './context.tsx';
 import { href, Mono, money, Pager, Show, Status, Table, Time, useLoad } from './lib.tsx';
@@ -114,66 +114,45 @@ function listQuery(filters: Filters) {
   };
 }
 
-export function SessionsView({ query }: { query: URLSearchParams }) {
+/** One list view: its filters in the address, a page of rows from the admin API, the pager. */
+function ListView<Item>({
+  query,
+  view,
+  title,
+  statuses,
+  load,
+  head,
+  empty,
+  row,
+}: {
+  query: URLSearchParams;
+  view: 'sessions' | 'transactions';
+  title: string;
+  statuses: string[];
+  load: (query: ReturnType<typeof listQuery>) => Promise<{ data: Item[]; total: number }>;
+  head: string[];
+  empty: string;
+  row: (item: Item, merchantName: (id: string) => string) => ReactNode;
+}) {
   const filters = filtersOf(query);
   const { merchantName } = useShared();
-  const [loaded] = useLoad(
-    () => call('sessions', { query: listQuery(filters) }),
-    [query.toString()],
-  );
+  const [loaded] = useLoad(() => load(listQuery(filters)), [query.toString()]);
   return (
-    <section aria-labelledby="sessions-title">
-      <h1 id="sessions-title">Sessions</h1>
-      <FilterBar
-        view="sessions"
-        filters={filters}
-        statuses={Object.values(CLIENT_TRANSACTION_SESSION_STATUS)}
-      />
+    <section aria-labelledby={`${view}-title`}>
+      <h1 id={`${view}-title`}>{title}</h1>
+      <FilterBar view={view} filters={filters} statuses={statuses} />
       <Show loaded={loaded}>
         {(page) => (
           <>
-            <Table
-              head={[
-                'Created',
-                'Status',
-                'Type',
-                'Amount',
-                'Provider',
-                'Code',
-                'Merchant',
-                'Session',
-              ]}
-              empty="No sessions match."
-            >
-              {page.data.map(({ merchantId, session }) => (
-                <tr key={session.id} data-session-id={session.id}>
-                  <td className="nowrap">
-                    <Time iso={session.createdAt} />
-                  </td>
-                  <td>
-                    <Status value={session.status} />
-                  </td>
-                  <td>{session.type}</td>
-                  <td className="num">{money(session.amount, session.currency)}</td>
-                  <td>{session.transactionProvider}</td>
-                  <td>
-                    <Mono>{session.merchantInternalTransactionCode}</Mono>
-                  </td>
-                  <td>{merchantName(merchantId)}</td>
-                  <td>
-                    <a href={href(`sessions/${session.id}`)}>
-                      <Mono title={session.id}>{session.id.slice(0, 8)}…</Mono>
-                    </a>
-                  </td>
-                </tr>
-              ))}
+            <Table head={head} empty={empty}>
+              {page.data.map((item) => row(item, merchantName))}
             </Table>
             <Pager
               skip={Number(filters.skip ?? 0)}
               take={TAKE}
               total={page.total}
               go={(skip) => {
-                window.location.hash = href('sessions', { ...filters, skip: String(skip) });
+                window.location.hash = href(view, { ...filters, skip: String(skip) });
               }}
             />
           </>
@@ -183,86 +162,94 @@ export function SessionsView({ query }: { query: URLSearchParams }) {
   );
 }
 
-export function TransactionsView({ query }: { query: URLSearchParams }) {
-  const filters = filtersOf(query);
-  const { merchantName } = useShared();
-  const [loaded] = useLoad(
-    () => call('transactions', { query: listQuery(filters) }),
-    [query.toString()],
-  );
+export function SessionsView({ query }: { query: URLSearchParams }) {
   return (
-    <section aria-labelledby="transactions-title">
-      <h1 id="transactions-title">Transactions</h1>
-      <FilterBar
-        view="transactions"
-        filters={filters}
-        statuses={Object.values(TRANSACTION_STATUS)}
-      />
-      <Show loaded={loaded}>
-        {(page) => (
-          <>
-            <Table
-              head={[
-                'Created',
-                'Status',
-                'Action',
-                'Amount',
-                'Provider',
-                'Code',
-                'Merchant',
-                'Error',
-                'Session',
-              ]}
-              empty="No transactions match."
-            >
-              {page.data.map(({ merchantId, transaction: t }) => (
-                <tr key={t.id} data-transaction-id={t.id}>
-                  <td className="nowrap">
-                    <Time iso={t.createdAt} />
-                  </td>
-                  <td>
-                    <Status value={t.status} />
-                  </td>
-                  <td>{t.action}</td>
-                  <td className="num">
-                    {money(t.amount, t.currency)}
-                    {t.refundedAmount !== null && (
-                      <div className="muted small">
-                        refunded {money(t.refundedAmount, t.currency)}
-                      </div>
-                    )}
-                  </td>
-                  <td>{t.transactionProvider}</td>
-                  <td>
-                    <Mono>{t.merchantInternalTransactionCode ?? '—'}</Mono>
-                  </td>
-                  <td>{merchantName(merchantId)}</td>
-                  <td className="small">
-                    {t.errorCode ? `${t.errorCode}: ${t.errorMessage ?? ''}` : ''}
-                  </td>
-                  <td>
-                    {t.sessionId ? (
-                      <a href={href(`sessions/${t.sessionId}`)}>
-                        <Mono title={t.sessionId}>{t.sessionId.slice(0, 8)}…</Mono>
-                      </a>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </Table>
-            <Pager
-              skip={Number(filters.skip ?? 0)}
-              take={TAKE}
-              total={page.total}
-              go={(skip) => {
-                window.location.hash = href('transactions', { ...filters, skip: String(skip) });
-              }}
-            />
-          </>
-        )}
-      </Show>
-    </section>
+    <ListView
+      query={query}
+      view="sessions"
+      title="Sessions"
+      statuses={Object.values(CLIENT_TRANSACTION_SESSION_STATUS)}
+      load={(listed) => call('sessions', { query: listed })}
+      head={['Created', 'Status', 'Type', 'Amount', 'Provider', 'Code', 'Merchant', 'Session']}
+      empty="No sessions match."
+      row={({ merchantId, session }, merchantName) => (
+        <tr key={session.id} data-session-id={session.id}>
+          <td className="nowrap">
+            <Time iso={session.createdAt} />
+          </td>
+          <td>
+            <Status value={session.status} />
+          </td>
+          <td>{session.type}</td>
+          <td className="num">{money(session.amount, session.currency)}</td>
+          <td>{session.transactionProvider}</td>
+          <td>
+            <Mono>{session.merchantInternalTransactionCode}</Mono>
+          </td>
+          <td>{merchantName(merchantId)}</td>
+          <td>
+            <a href={href(`sessions/${session.id}`)}>
+              <Mono title={session.id}>{session.id.slice(0, 8)}…</Mono>
+            </a>
+          </td>
+        </tr>
+      )}
+    />
+  );
+}
+
+export function TransactionsView({ query }: { query: URLSearchParams }) {
+  return (
+    <ListView
+      query={query}
+      view="transactions"
+      title="Transactions"
+      statuses={Object.values(TRANSACTION_STATUS)}
+      load={(listed) => call('transactions', { query: listed })}
+      head={[
+        'Created',
+        'Status',
+        'Action',
+        'Amount',
+        'Provider',
+        'Code',
+        'Merchant',
+        'Error',
+        'Session',
+      ]}
+      empty="No transactions match."
+      row={({ merchantId, transaction: t }, merchantName) => (
+        <tr key={t.id} data-transaction-id={t.id}>
+          <td className="nowrap">
+            <Time iso={t.createdAt} />
+          </td>
+          <td>
+            <Status value={t.status} />
+          </td>
+          <td>{t.action}</td>
+          <td className="num">
+            {money(t.amount, t.currency)}
+            {t.refundedAmount !== null && (
+              <div className="muted small">refunded {money(t.refundedAmount, t.currency)}</div>
+            )}
+          </td>
+          <td>{t.transactionProvider}</td>
+          <td>
+            <Mono>{t.merchantInternalTransactionCode ?? '—'}</Mono>
+          </td>
+          <td>{merchantName(merchantId)}</td>
+          <td className="small">{t.errorCode ? `${t.errorCode}: ${t.errorMessage ?? ''}` : ''}</td>
+          <td>
+            {t.sessionId ? (
+              <a href={href(`sessions/${t.sessionId}`)}>
+                <Mono title={t.sessionId}>{t.sessionId.slice(0, 8)}…</Mono>
+              </a>
+            ) : (
+              '—'
+            )}
+          </td>
+        </tr>
+      )}
+    />
   );
 }
