@@ -186,3 +186,10 @@ export function paymentStart(
     },
   };
 }
+
+export {
+  type ReceivedWebhook,
+  type WebhookAnswer,
+  type WebhookReceiver,
+  webhookReceiver,
+} from './webhook-receiver.ts';

@@ -6,15 +6,11 @@
 // that takes over runs here, on a manual clock, and delivers only when told (runDue).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { MerchantCredentials } from './domain/service.ts';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from './sandbox.ts';
@@ -23,9 +19,12 @@ import { GOOD_CARDS } from './test-cards.ts';
 import {
   databases,
   paymentStart,
+  type ReceivedWebhook,
   SHOP_ORIGIN,
   startTestSandbox,
   type TestSandbox,
+  type WebhookReceiver,
+  webhookReceiver,
 } from './test-support.ts';
 
 const FIXTURE = fileURLToPath(new URL('./webhooks-durability.fixture.ts', import.meta.url));
@@ -46,83 +45,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/**
- * A merchant's receiver on port 0: records every request, answers with what `answer` returns for
- * it (`hold`: never answers), and tells who waits when a request arrives.
- */
-async function receiver() {
-  const received: Received[] = [];
-  const arrivals = new EventEmitter();
-  let answer: (request: Received, index: number) => number | 'hold' | Promise<number> = () => 200;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      const index = received.push(request) - 1;
-      const status = answer(request, index);
-      arrivals.emit('request');
-      if (status !== 'hold') void Promise.resolve(status).then((s) => res.writeHead(s).end('ok'));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  const id = (request: Received) => String(request.headers['webhook-id']);
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`,
-    received,
-    answer(with_: typeof answer) {
-      answer = with_;
-    },
-    /** How many requests carried each webhook-id. */
-    counts() {
-      const counts = new Map<string, number>();
-      for (const request of received) counts.set(id(request), (counts.get(id(request)) ?? 0) + 1);
-      return counts;
-    },
-    /** Resolves once `count` requests arrived; fails, saying what it waited for, at the deadline. */
-    waitFor(count: number, what: string) {
-      return new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (received.length < count) return;
-          clearTimeout(timer);
-          arrivals.off('request', check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          arrivals.off('request', check);
-          reject(
-            new Error(`${what}: ${received.length} of ${count} requests after ${DEADLINE_MS} ms`),
-          );
-        }, DEADLINE_MS);
-        arrivals.on('request', check);
-        check();
-      });
-    },
-    /** Every request verified with the endpoint's secret; the event each carried. */
-    verified(secret: string) {
-      const wh = new Webhook(secret);
-      return received.map(
-        (request) =>
-          wh.verify(request.body, {
-            'webhook-id': id(request),
-            'webhook-timestamp': String(request.headers['webhook-timestamp']),
-            'webhook-signature': String(request.headers['webhook-signature']),
-          }) as Json & { id: string; type: string },
-      );
-    },
-  };
+/** A webhook receiver the test closes at its end (webhook-receiver.ts). */
+async function receiver(): Promise<WebhookReceiver> {
+  const hook = await webhookReceiver();
+  cleanups.push(() => hook.close());
+  return hook;
 }
 
 /** Calls a router with a merchant's secret; the answer's status and JSON body. */
@@ -305,12 +232,12 @@ describe.each(DURABLE)('a sandbox killed with SIGKILL, on $name', (target) => {
       const { hook, files, first, secret, pay } = await setup();
       for (const code of ['kill-1', 'kill-2', 'kill-3']) await pay(code);
       // The first request is held open: the dispatcher waits on it, the rest still queued.
-      hook.answer((_request, index) => (index === 0 ? 'hold' : 200));
+      hook.respond((_request, index) => (index === 0 ? 'hold' : 200));
       first.deliver();
-      await hook.waitFor(1, 'the first delivery');
+      await hook.waitFor(1, 'the first delivery', DEADLINE_MS);
       await crash(first);
       expect(hook.received).toHaveLength(1);
-      const inFlight = hook.received[0] as Received;
+      const inFlight = hook.received[0] as ReceivedWebhook;
       const inFlightId = String(inFlight.headers['webhook-id']);
 
       const second = await takeOver(files.db, files.simDb);
@@ -483,7 +410,7 @@ describe.skipIf(!postgres || postgres.skip)(
     test('an endpoint that fails each event once: each is sent once, then once more after 5 s, never again', async () => {
       const { a, hook, pay, drain, deliveries } = await twoInstances({ autoStart: false });
       const seen = new Set<string>();
-      hook.answer((request) => {
+      hook.respond((request) => {
         const id = String(request.headers['webhook-id']);
         if (seen.has(id)) return 200;
         seen.add(id);
@@ -525,7 +452,7 @@ describe.skipIf(!postgres || postgres.skip)(
       const { a, b, hook, pay, drain } = await twoInstances({ autoStart: false });
       for (let i = 0; i < 4; i++) await pay(i);
       let otherRan = false;
-      hook.answer(async () => {
+      hook.respond(async () => {
         await a.sim.clock.advance(14_000);
         if (hook.received.length === 5 && !otherRan) {
           otherRan = true;
@@ -547,7 +474,7 @@ describe.skipIf(!postgres || postgres.skip)(
     test('both dispatchers polling on their own: each event is delivered once', async () => {
       const { a, b, hook, pay, deliveries } = await twoInstances({ pollMs: 5 });
       await Promise.all(codes.map((_, i) => pay(i)));
-      await hook.waitFor(2 * SESSIONS, 'every event');
+      await hook.waitFor(2 * SESSIONS, 'every event', DEADLINE_MS);
       // Once both have stopped (each waits for its round in flight), nothing else can arrive.
       await Promise.all([a.sandbox.service.webhooks.close(), b.service.webhooks.close()]);
       const events = await allEvents(a.sandbox.url, a.merchant);

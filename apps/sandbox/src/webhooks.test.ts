@@ -1,10 +1,15 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WEBHOOK_RETRY_SCHEDULE_MS } from '@accrupay/contracts';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { GOOD_CARDS, testCard } from './test-cards.ts';
-import { databases, paymentStart, startTestSandbox, type TestSandbox } from './test-support.ts';
+import {
+  databases,
+  paymentStart,
+  startTestSandbox,
+  type TestSandbox,
+  type WebhookReceiver,
+  webhookReceiver,
+} from './test-support.ts';
 
 // Merchant webhooks over REST on both databases: the outbox gives exactly the events of the
 // status changes, each signed as Standard Webhooks says; the retry schedule runs on the
@@ -18,65 +23,16 @@ afterAll(async () => {
   for (const db of DBS) await db.cleanup();
 });
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A merchant's webhook receiver on port 0: records every request, answers what `answer` says. */
-async function receiver() {
-  const received: Received[] = [];
-  let answer: (request: Received) => { status: number; headers?: Record<string, string> } = () => ({
-    status: 200,
-  });
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      received.push(request);
-      const { status, headers = {} } = answer(request);
-      res.writeHead(status, headers).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/webhooks`,
-    received,
-    answer(with_: typeof answer) {
-      answer = with_;
-    },
-    /** The events received, each verified with the secret by standardwebhooks. */
-    verified(secret: string) {
-      const wh = new Webhook(secret);
-      return received.map(
-        (r) =>
-          wh.verify(r.body, {
-            'webhook-id': String(r.headers['webhook-id']),
-            'webhook-timestamp': String(r.headers['webhook-timestamp']),
-            'webhook-signature': String(r.headers['webhook-signature']),
-          }) as Json & { type: string; id: string; data: { object: Json } },
-      );
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 describe.each(DBS)('merchant webhooks on $name', (db) => {
   describe.skipIf(db.skip)('', () => {
     let t: TestSandbox;
-    let hook: Awaited<ReturnType<typeof receiver>>;
+    let hook: WebhookReceiver;
     beforeEach(async () => {
       t = await startTestSandbox({
         db: await db.url(),
         sandbox: { webhooks: { autoStart: false } },
       });
-      hook = await receiver();
+      hook = await webhookReceiver();
     });
     afterEach(async () => {
       await t?.close();
@@ -145,7 +101,7 @@ describe.each(DBS)('merchant webhooks on $name', (db) => {
 
     test('a failing endpoint gets the retry schedule on the clock, then the delivery fails', async () => {
       await endpoint();
-      hook.answer(() => ({ status: 500 }));
+      hook.respond(() => ({ status: 500 }));
       await payAndVerify('wh-retry');
       await deliver();
       expect(hook.received).toHaveLength(2);
@@ -172,7 +128,7 @@ describe.each(DBS)('merchant webhooks on $name', (db) => {
       const ids = new Set(hook.received.map((r) => r.headers['webhook-id']));
       expect(ids.size).toBe(2);
       // Recover: both go again now, and succeed.
-      hook.answer(() => ({ status: 204 }));
+      hook.respond(() => ({ status: 204 }));
       const [we] = (await t.api<{ data: Json[] }>('GET', '/v1/webhook-endpoints')).body.data;
       const recovered = await t.api<Json>('POST', `/v1/webhook-endpoints/${we?.id}/recover`, {
         body: { since: '2000-01-01T00:00:00.000Z' },
@@ -184,13 +140,13 @@ describe.each(DBS)('merchant webhooks on $name', (db) => {
 
     test('410 disables the endpoint; 429 waits for Retry-After', async () => {
       const { id } = await endpoint();
-      hook.answer(() => ({ status: 429, headers: { 'retry-after': '120' } }));
+      hook.respond(() => ({ status: 429, headers: { 'retry-after': '120' } }));
       await payAndVerify('wh-429');
       await deliver();
       expect(hook.received).toHaveLength(2);
       await advance(119_000);
       expect(hook.received).toHaveLength(2);
-      hook.answer(() => ({ status: 410 }));
+      hook.respond(() => ({ status: 410 }));
       await advance(1_000);
       // The first 410 disables the endpoint: the second delivery is not sent.
       expect(hook.received).toHaveLength(3);

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CURRENCY, type TransactionProvider } from '@accrupay/contracts';
 import AccruPay from '@accrupay/node';
 import {
@@ -185,59 +183,8 @@ export function startData(code: string, options: { amount?: bigint; customer?: s
   };
 }
 
-/** One request a webhook receiver got: its headers and its body, byte for byte as it arrived. */
-export interface ReceivedWebhook {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A merchant's webhook endpoint: an HTTP server on port 0 that records every request. */
-export interface WebhookReceiver {
-  url: string;
-  /** Every request, in the order it arrived. */
-  received: ReceivedWebhook[];
-  /** What `respond`'s handler threw (the endpoint answered 500 to those requests). */
-  errors: unknown[];
-  /** What the endpoint answers from now on (default 200): a status, or a merchant's handler. */
-  respond(answer: (request: ReceivedWebhook) => number | Promise<number>): void;
-  close(): Promise<void>;
-}
-
-/** Starts a webhook receiver on 127.0.0.1, port 0; the test closes it. */
-export async function webhookReceiver(): Promise<WebhookReceiver> {
-  const received: ReceivedWebhook[] = [];
-  const errors: unknown[] = [];
-  let answer: (request: ReceivedWebhook) => number | Promise<number> = () => 200;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      received.push(request);
-      Promise.resolve()
-        .then(() => answer(request))
-        .then(
-          (status) => res.writeHead(status).end(),
-          (error: unknown) => {
-            errors.push(error);
-            res.writeHead(500).end(String(error));
-          },
-        );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/webhooks/accrupay`,
-    received,
-    errors,
-    respond(next) {
-      answer = next;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+export {
+  type ReceivedWebhook,
+  type WebhookReceiver,
+  webhookReceiver,
+} from '@accrupay/sandbox/testing';
