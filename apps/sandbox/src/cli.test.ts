@@ -1,14 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CONTROL_COMMANDS, CommandError, runControl } from './cli/control.ts';
-import { paymentStart } from './test-support.ts';
+import { paymentStart, webhookReceiver } from './test-support.ts';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const children: ChildProcess[] = [];
@@ -114,21 +111,9 @@ describe('accrupay-sandbox', { timeout: 60_000 }, () => {
   test('--webhook-url registers an endpoint, prints its secret, keeps it across a restart, and deliveries verify with it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'accrupay-cli-'));
     const db = join(dir, 'sandbox.db');
-    const received: { headers: Record<string, string>; body: string }[] = [];
-    let arrived: () => void = () => {};
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      req.on('end', () => {
-        received.push({ headers: req.headers as Record<string, string>, body });
-        res.writeHead(204).end();
-        arrived();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+    const hook = await webhookReceiver();
+    hook.respond(() => 204);
+    const hookUrl = hook.url;
     try {
       const first = run(['start', '--port', '0', '--db', db, '--webhook-url', hookUrl]);
       const printed = await waitFor(first, 'Stop with Ctrl-C.');
@@ -174,14 +159,9 @@ describe('accrupay-sandbox', { timeout: 60_000 }, () => {
       expect(paid.status).toBe(200);
       const verified = await merchantApi('/v1/client-sessions/payments/verify', { id: session.id });
       expect(await verified.json()).toMatchObject({ status: 'SUCCEEDED' });
-      // The running sandbox sends by itself: wait for both events (no sleep; the test's timeout bounds it).
-      while (received.length < 2) {
-        await new Promise<void>((resolve) => {
-          arrived = resolve;
-        });
-      }
-      const wh = new Webhook(whsec ?? '');
-      const types = received.map((r) => (wh.verify(r.body, r.headers) as { type: string }).type);
+      // The running sandbox sends by itself: wait for both events (no sleep).
+      await hook.waitFor(2, 'both events of the paid session', 30_000);
+      const types = hook.verified(whsec ?? '').map((event) => event.type);
       expect(types.sort()).toEqual(['client_session.completed', 'transaction.succeeded']);
       first.child.kill('SIGTERM');
       expect(await first.done).toBe(0);
@@ -197,8 +177,7 @@ describe('accrupay-sandbox', { timeout: 60_000 }, () => {
       expect(await bad.done).toBe(2);
       expect(bad.output()).toContain('--webhook-url must be http or https');
     } finally {
-      server.close();
-      server.closeAllConnections();
+      await hook.close();
       await rm(dir, { recursive: true, force: true });
     }
   });
