@@ -148,10 +148,11 @@ export const NUVEI_TEST_CARDS: readonly TestCard[] = [
   ...STRIPE_TEST_CARDS.filter((c) => c.outcome !== 'success' && c.outcome !== 'challenge_3ds'),
 ];
 
-/** Each provider's test cards (served at `GET /__sim/cards`). */
+/** Each provider's test cards (served at `GET /__sim/cards`); Accrue Pay issues a virtual card per payment instead. */
 export const TEST_CARDS = {
   stripe: STRIPE_TEST_CARDS,
   nuvei: NUVEI_TEST_CARDS,
+  accrue: [],
 } satisfies Record<Provider, readonly TestCard[]>;
 
 /** Tells whether a card number passes the Luhn check. */
@@ -197,4 +198,44 @@ export function refundOutcome(
 
 export function normalizeCardNumber(raw: string): string {
   return raw.replace(/[\s-]/g, '');
+}
+
+/** One charge of a card at a simulated acquirer (the Stripe-like provider), as its issuer sees it. */
+export interface IssuerCharge {
+  number: string;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  acquirer: Provider;
+  /** The acquirer's reference of the charge (a PaymentIntent id). */
+  reference: string;
+}
+
+/** An issuer's answer: approved (the charge is final on the issuer's side) or declined with an acquirer decline code. */
+export type IssuerDecision =
+  | { approved: true }
+  | { approved: false; declineCode: string; message: string };
+
+/** A simulated issuer of card numbers (Accrue Pay's virtual cards); it answers only for the numbers it issued. */
+export interface CardIssuer {
+  /** The decision on a charge of a number this issuer issued, undefined for any other number. */
+  charge(charge: IssuerCharge): IssuerDecision | undefined;
+}
+
+/** The issuers an acquirer consults before its test-card table; one per simulator (on the core). */
+export class CardIssuers {
+  private readonly issuers: CardIssuer[] = [];
+
+  register(issuer: CardIssuer): void {
+    this.issuers.push(issuer);
+  }
+
+  /** The decision of the issuer of `charge.number`, undefined when no simulated issuer issued it. */
+  charge(charge: IssuerCharge): IssuerDecision | undefined {
+    for (const issuer of this.issuers) {
+      const decision = issuer.charge(charge);
+      if (decision) return decision;
+    }
+    return undefined;
+  }
 }

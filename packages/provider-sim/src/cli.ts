@@ -47,6 +47,8 @@ async function main(): Promise<void> {
       `provider-sim listening on ${running.url}`,
       `  stripe:  ${running.url}/stripe/v1`,
       `  nuvei:   ${running.url}/nuvei/ppp/api/v1`,
+      `  accrue:  ${running.url}/accrue/v1`,
+      `  accrue pay page: ${running.url}/accrue/pay?merchantPublicId=<pk_...>&amount=<minor units>&currency=USD&origin=<parent origin>`,
       `  hosted:  ${running.url}/hosted/card?provider=stripe&token=<client_secret>&origin=<parent origin>`,
       `  control: ${running.url}/__sim (clock: ${options.clock?.mode})`,
       `  db:      ${options.db ?? ':memory:'}`,

@@ -35,6 +35,16 @@ export const merchantAccountSchema = z.object({
     })
     .strict()
     .optional(),
+  accrue: z
+    .object({
+      apiKey: z.string().startsWith('ak_test_'),
+      webhookSecret: z.string().startsWith('whsec_'),
+      /** The merchant's public id the hosted Accrue Pay page is opened with (`merchantPublicId`). */
+      publishableKey: z.string().startsWith('pk_'),
+      webhookUrl: z.string().url().optional(),
+    })
+    .strict()
+    .optional(),
   allowedOrigins: z.array(originSchema).default([]),
 });
 
@@ -53,6 +63,11 @@ export const DEFAULT_ACCOUNT: MerchantAccount = {
     merchantId: '4242000000000001',
     merchantSiteId: '100001',
     secretKey: 'nuvei_sim_default_secret',
+  },
+  accrue: {
+    apiKey: 'ak_test_sim_default',
+    webhookSecret: 'whsec_sim_accrue_default',
+    publishableKey: 'pk_test_sim_default',
   },
   allowedOrigins: ['http://localhost:3000', 'http://localhost:5173'],
 };

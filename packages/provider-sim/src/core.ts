@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { en, Faker } from '@faker-js/faker';
+import { CardIssuers } from './cards.ts';
 import { type Clock, createClock, Scheduler } from './clock.ts';
 import { type MerchantAccount, merchantAccountSchema, type ResolvedSimOptions } from './config.ts';
 import { Deliveries, type Delivery, type OutgoingCallback } from './deliveries.ts';
@@ -43,6 +44,8 @@ export class SimCore {
   /** The callbacks sent to the merchant; see deliveries.ts. */
   private readonly callbacks: Deliveries;
   held = new Set<HeldRequest>();
+  /** The simulated issuers (Accrue Pay's virtual cards) a card acquirer consults; see cards.ts. */
+  readonly cardIssuers = new CardIssuers();
   private readonly resetHooks: (() => void)[] = [];
   private readonly loadHooks: (() => void)[] = [];
 

@@ -1,3 +1,4 @@
+import { signAccrueNotification } from './accrue/signature.ts';
 import type { SimCore } from './core.ts';
 import type { Provider } from './provider.ts';
 import type { SessionKeys } from './scenarios.ts';
@@ -25,7 +26,9 @@ export interface Delivery {
 export type Signing =
   | { scheme: 'none' }
   | { scheme: 'stripe'; secret: string }
-  | { scheme: 'stripe-zero' };
+  | { scheme: 'stripe-zero' }
+  | { scheme: 'accrue'; secret: string }
+  | { scheme: 'accrue-zero' };
 
 /** The headers that sign one attempt made at `nowMs`. */
 export function signHeaders(signing: Signing, body: string, nowMs: number): Record<string, string> {
@@ -35,6 +38,12 @@ export function signHeaders(signing: Signing, body: string, nowMs: number): Reco
   }
   if (signing.scheme === 'stripe-zero') {
     return { 'stripe-signature': `t=${t},v1=${'0'.repeat(64)}` };
+  }
+  if (signing.scheme === 'accrue') {
+    return { 'accrue-signature': signAccrueNotification(signing.secret, t, body) };
+  }
+  if (signing.scheme === 'accrue-zero') {
+    return { 'accrue-signature': `t=${t},v1=${'0'.repeat(64)}` };
   }
   return {};
 }

@@ -13,6 +13,9 @@ export const LEDGER_KINDS = [
   'verification',
   'refund',
   'refund_failed',
+  'settlement',
+  'transfer_failed',
+  'transfer_returned',
 ] as const;
 
 export type LedgerKind = (typeof LEDGER_KINDS)[number];

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { HostedProvider } from './hosted-types.ts';
 
 /** The one list of simulated providers; every `provider` field, enum and route table derives from it. */
-export const PROVIDERS = ['stripe', 'nuvei'] as const;
+export const PROVIDERS = ['stripe', 'nuvei', 'accrue'] as const;
 
 export type Provider = (typeof PROVIDERS)[number];
 
@@ -17,6 +17,8 @@ export interface SimProvider {
   readonly apiPath: string;
   /** Its HTTP API, mounted at `/<name>`. */
   router(): Router;
+  /** Test helpers of its own, mounted at `/__sim/<name>` (e.g. `/__sim/accrue/payment-intents`). */
+  control?(): Router;
   /** The hooks of the hosted card page and 3-D Secure challenge, if the provider has a hosted page. */
   readonly hosted?: HostedProvider | undefined;
   /** Where the simulator is served, for the URLs it hands out (3-D Secure redirects, hosted pages). */

@@ -108,6 +108,7 @@ export function targetMatches(
 export const DEFAULT_UNMAPPABLE_STATUS = {
   stripe: 'requires_review',
   nuvei: 'UNDER_REVIEW',
+  accrue: 'pending_review',
 } satisfies Record<Provider, string>;
 
 /** Scenarios a person can pick on the hosted card page. */

@@ -1,6 +1,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
+import { AccrueProvider } from './accrue/index.ts';
 import { type MerchantAccount, parseOptions, type SimOptions } from './config.ts';
 import { controlRouter } from './control.ts';
 import { type Delivery, SimCore } from './core.ts';
@@ -17,6 +18,7 @@ import { StripeProvider } from './stripe/index.ts';
 const REGISTRY = {
   stripe: (core) => new StripeProvider(core),
   nuvei: (core) => new NuveiProvider(core),
+  accrue: (core) => new AccrueProvider(core),
 } satisfies Record<Provider, (core: SimCore) => SimProvider>;
 
 /** A running simulator server. */
@@ -55,7 +57,7 @@ export interface ProviderSim {
 export function createProviderSim(options: SimOptions = {}): ProviderSim {
   const resolved = parseOptions(options);
   const core = new SimCore(resolved);
-  const providers = PROVIDERS.map((name) => REGISTRY[name](core));
+  const providers: SimProvider[] = PROVIDERS.map((name) => REGISTRY[name](core));
   for (const p of providers) core.onReset(() => p.reset());
   try {
     core.open();
@@ -92,6 +94,7 @@ export function createProviderSim(options: SimOptions = {}): ProviderSim {
     if (p.hosted) hosted[p.name] = p.hosted;
   }
   app.use('/hosted', hostedRouter(core, hosted));
+  for (const p of providers) if (p.control) app.use(`/__sim/${p.name}`, p.control());
   app.use('/__sim', controlRouter(core));
   app.get('/', (_req, res) => {
     res.json({

@@ -151,7 +151,23 @@ export function confirmPI(
   }
   pi.payment_method = pm.id;
   pi.last_payment_error = null;
-  const outcome = cardOutcome('stripe', pm.number);
+  // A card of a simulated issuer (an Accrue Pay virtual card) is decided by its issuer alone.
+  const issued = s.core.cardIssuers.charge({
+    number: pm.number,
+    amount: pi.amount,
+    currency: pi.currency,
+    acquirer: 'stripe',
+    reference: pi.id,
+  });
+  if (issued && !issued.approved) {
+    failPI(s, pi, pm, {
+      type: 'card_error',
+      code: 'card_declined',
+      decline_code: issued.declineCode,
+      message: issued.message,
+    });
+  }
+  const outcome = issued ? 'success' : cardOutcome('stripe', pm.number);
   if (outcome === 'challenge_3ds') {
     if (offSession) {
       failPI(s, pi, pm, {
