@@ -29,3 +29,30 @@ export function merchantOf(res: Response): MerchantRow {
   if (!merchant) throw new RouterError('AUTHENTICATION_FAILED', 'Missing API secret.');
   return merchant;
 }
+
+/**
+ * Sets the request's logger, made on first use: most requests never log (the request line is at
+ * info, the default level is warn), and a pino child logger costs its bindings' serialisation.
+ */
+export function setLazyLog(res: Response, make: () => Logger): void {
+  let log: Logger | undefined;
+  Object.defineProperty(res.locals, 'log', {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      log ??= make();
+      return log;
+    },
+    set: (value: Logger) => {
+      log = value;
+    },
+  });
+}
+
+/** The request's logger with more bindings (e.g. the merchant) from here on, made on first use. */
+export function addLogBindings(res: Response, bindings: Record<string, unknown>): void {
+  const parent = locals(res);
+  const before = Object.getOwnPropertyDescriptor(parent, 'log');
+  const parentLog = (): Logger => (before?.get ? before.get.call(parent) : before?.value) as Logger;
+  setLazyLog(res, () => parentLog().child(bindings));
+}

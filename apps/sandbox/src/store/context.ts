@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import { forUpdate, inTransaction, writeStatusEvent } from './events.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -16,6 +16,67 @@ export interface StoreContext {
   readonly label: string;
   /** Told when an event was written and committed: a hint to deliver soon. */
   readonly onEvent?: (() => void) | undefined;
+}
+
+/** Stands for the call's `i`-th value while a {@link reusedSelect} is compiled. */
+const slot = (i: number) => `@@accrupay-slot-${i}@@`;
+const SLOT = /^@@accrupay-slot-(\d+)@@$/;
+
+interface Reused<Row> {
+  compiled: CompiledQuery<Row>;
+  /** Per parameter of the compiled query: the index of the call's value, or a constant. */
+  sources: ({ arg: number } | { value: unknown })[];
+}
+
+/**
+ * A SELECT of fixed shape, built and compiled by Kysely once per dialect, then run with each
+ * call's values: the same SQL text and the same parameters as building it anew, without the
+ * building (a tree of frozen nodes) and the compiling (a visit of that tree) of every call.
+ * `build` gets stand-ins for the values, each of which must become one bound parameter. `db` may
+ * be the database or one of its transactions; with plugins it is built anew each time.
+ */
+export function reusedSelect<Args extends readonly unknown[], Row>(
+  build: (
+    db: Kysely<Database>,
+    ...args: { [K in keyof Args]: string }
+  ) => Compilable<Row> & { execute(): Promise<Row[]> },
+): (db: Kysely<Database>, ...args: Args) => Promise<Row[]> {
+  // By the dialect's adapter class: SQLite and PostgreSQL stores may share a process.
+  const byDialect = new Map<unknown, Reused<Row>>();
+  const compile = (db: Kysely<Database>, count: number): Reused<Row> => {
+    const stand = Array.from({ length: count }, (_, i) => slot(i)) as {
+      [K in keyof Args]: string;
+    };
+    const compiled = build(db, ...stand).compile();
+    const seen = new Set<number>();
+    const sources = compiled.parameters.map((value) => {
+      const match = typeof value === 'string' ? SLOT.exec(value) : null;
+      if (!match) return { value };
+      const arg = Number(match[1]);
+      if (seen.has(arg))
+        throw new Error(`reusedSelect: value ${arg} bound twice in ${compiled.sql}`);
+      seen.add(arg);
+      return { arg };
+    });
+    if (seen.size !== count)
+      throw new Error(`reusedSelect: each value must be one parameter of ${compiled.sql}`);
+    return { compiled, sources };
+  };
+  return async (db, ...args) => {
+    const executor = db.getExecutor();
+    if (executor.plugins.length > 0) return build(db, ...(args as never)).execute();
+    const dialect = executor.adapter.constructor;
+    let reused = byDialect.get(dialect);
+    if (reused === undefined) {
+      reused = compile(db, args.length);
+      byDialect.set(dialect, reused);
+    }
+    const parameters = reused.sources.map((source) =>
+      'arg' in source ? args[source.arg] : source.value,
+    );
+    const result = await db.executeQuery<Row>({ ...reused.compiled, parameters });
+    return result.rows;
+  };
 }
 
 /** Whether an UPDATE changed a row: the outcome of a compare-and-set. */

@@ -1,7 +1,8 @@
-import { type SqlBool, sql } from 'kysely';
-import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
+import { type Kysely, type SqlBool, sql } from 'kysely';
+import { changed, orConflict, reusedSelect, type StoreContext, updateIf } from './context.ts';
 import { parseRow, parseRowIfAny, type StoredRow, serialiseRow } from './json-columns.ts';
-import { allOf, equalAll, mapRows, newest, offsetPage, tests, windowPage } from './pages.ts';
+import { allOf, equalAll, mapRows, newestFirst, offsetPage, tests, windowPage } from './pages.ts';
+import type { Database } from './schema.ts';
 import type { SessionFilters, SessionLookup, SessionQuery, Store } from './store.ts';
 import { UNIQUE_INDEXES } from './tables.ts';
 
@@ -10,12 +11,43 @@ type StoredSession = StoredRow<'client_sessions'>;
 /** A stored session, its payload parsed. */
 const read = (row: StoredSession) => parseRow('client_sessions', row);
 
+type Db = Kysely<Database>;
+const sessionsOf = (db: Db, merchantId: string) =>
+  db.selectFrom('client_sessions').selectAll().where('merchant_id', '=', merchantId);
+const ofAccountIn = (db: Db, mtpId: string) =>
+  db
+    .selectFrom('client_sessions')
+    .selectAll()
+    .where('merchant_transaction_provider_id', '=', mtpId);
+/** The lookups of the hot paths (start, verify, callbacks), compiled once. */
+const BY = {
+  id: reusedSelect((db: Db, merchantId: string, id: string) =>
+    sessionsOf(db, merchantId).where('id', '=', id),
+  ),
+  token: reusedSelect((db: Db, merchantId: string, token: string) =>
+    sessionsOf(db, merchantId).where('token', '=', token),
+  ),
+  providerCode: reusedSelect((db: Db, merchantId: string, code: string) =>
+    sessionsOf(db, merchantId).where('provider_code', '=', code),
+  ),
+  newestOfCode: reusedSelect((db: Db, merchantId: string, code: string) =>
+    newestFirst(
+      sessionsOf(db, merchantId).where('merchant_internal_transaction_code', '=', code),
+    ).limit(1),
+  ),
+  newestOfAccountProviderCode: reusedSelect((db: Db, mtpId: string, code: string) =>
+    newestFirst(ofAccountIn(db, mtpId).where('provider_code', '=', code)).limit(1),
+  ),
+  newestOfAccountToken: reusedSelect((db: Db, mtpId: string, token: string) =>
+    newestFirst(ofAccountIn(db, mtpId).where('token', '=', token)).limit(1),
+  ),
+};
+const first = async <Row>(rows: Promise<Row[]>) => (await rows)[0];
+
 /** The client sessions: one live session per merchant code, one session per provider reference. */
 export function sessionQueries(ctx: StoreContext) {
   const { db } = ctx;
   const sessions = () => db.selectFrom('client_sessions').selectAll();
-  const ofAccount = (merchantTransactionProviderId: string) =>
-    sessions().where('merchant_transaction_provider_id', '=', merchantTransactionProviderId);
   const matching = (merchantId: string, filters: SessionFilters) =>
     sessions().where(
       equalAll<StoredSession>({
@@ -47,19 +79,11 @@ export function sessionQueries(ctx: StoreContext) {
       ]),
     );
   const lookUp = (merchantId: string, lookup: SessionLookup) => {
-    const query = sessions().where('merchant_id', '=', merchantId);
-    if ('id' in lookup) return query.where('id', '=', lookup.id).executeTakeFirst();
-    if ('token' in lookup) return query.where('token', '=', lookup.token).executeTakeFirst();
-    if ('providerCode' in lookup) {
-      return query.where('provider_code', '=', lookup.providerCode).executeTakeFirst();
-    }
-    return newest(
-      query.where(
-        'merchant_internal_transaction_code',
-        '=',
-        lookup.merchantInternalTransactionCode,
-      ),
-    );
+    if ('id' in lookup) return first(BY.id(db, merchantId, lookup.id));
+    if ('token' in lookup) return first(BY.token(db, merchantId, lookup.token));
+    if ('providerCode' in lookup)
+      return first(BY.providerCode(db, merchantId, lookup.providerCode));
+    return first(BY.newestOfCode(db, merchantId, lookup.merchantInternalTransactionCode));
   };
   return {
     insertSession: (row, transaction) =>
@@ -80,10 +104,10 @@ export function sessionQueries(ctx: StoreContext) {
     findSessionByProviderCode: async (mtpId, providerCode) =>
       parseRowIfAny(
         'client_sessions',
-        await newest(ofAccount(mtpId).where('provider_code', '=', providerCode)),
+        await first(BY.newestOfAccountProviderCode(db, mtpId, providerCode)),
       ),
     findSessionByToken: async (mtpId, token) =>
-      parseRowIfAny('client_sessions', await newest(ofAccount(mtpId).where('token', '=', token))),
+      parseRowIfAny('client_sessions', await first(BY.newestOfAccountToken(db, mtpId, token))),
     listSessions: async (merchantId, filters, page) =>
       mapRows(await offsetPage(matching(merchantId, filters), page), read),
     sessionWindow: async (merchantId, query, window) =>

@@ -1,10 +1,47 @@
 import { REFUND_REVERSAL } from '@accrupay/contracts';
 import { type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
-import { changed, orConflict, type StoreContext, updateIf } from './context.ts';
+import { changed, orConflict, reusedSelect, type StoreContext, updateIf } from './context.ts';
 import { allOf, equalAll, offsetPage, tests, windowPage } from './pages.ts';
 import type { Database } from './schema.ts';
 import type { Store, TransactionQuery, TransactionRow } from './store.ts';
 import { SETTLE_OR_VOID, UNIQUE_INDEXES } from './tables.ts';
+
+/** The transactions of one session (its own and its children), compiled once: the hot case. */
+const ofOneSession = reusedSelect((db: Kysely<Database>, sessionId: string, parentOf: string) =>
+  db
+    .selectFrom('transactions')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('session_id', '=', sessionId),
+        eb(
+          'parent_transaction_id',
+          'in',
+          eb
+            .selectFrom('transactions as parent')
+            .select('parent.id')
+            .where('parent.session_id', '=', parentOf)
+            .where('parent.parent_transaction_id', 'is', null),
+        ),
+      ]),
+    )
+    .orderBy('created_at', 'asc')
+    .orderBy('id', 'asc'),
+);
+const ofMerchantById = reusedSelect((db: Kysely<Database>, merchantId: string, id: string) =>
+  db
+    .selectFrom('transactions')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id),
+);
+const ownOfSession = reusedSelect((db: Kysely<Database>, sessionId: string) =>
+  db
+    .selectFrom('transactions')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('parent_transaction_id', 'is', null),
+);
 
 /**
  * One query for the transactions of many sessions (each one's own and its children: settle, void,
@@ -15,6 +52,8 @@ export async function transactionsOfSessions(
   sessionIds: readonly string[],
 ): Promise<TransactionRow[]> {
   if (sessionIds.length === 0) return [];
+  const [only] = sessionIds;
+  if (sessionIds.length === 1 && only !== undefined) return ofOneSession(db, only, only);
   return db
     .selectFrom('transactions')
     .selectAll()
@@ -122,13 +161,8 @@ export function transactionQueries(ctx: StoreContext) {
           return 'inserted' as const;
         },
       ),
-    findTransaction: (merchantId, id) =>
-      transactions().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst(),
-    findSessionTransaction: (sessionId) =>
-      transactions()
-        .where('session_id', '=', sessionId)
-        .where('parent_transaction_id', 'is', null)
-        .executeTakeFirst(),
+    findTransaction: async (merchantId, id) => (await ofMerchantById(db, merchantId, id))[0],
+    findSessionTransaction: async (sessionId) => (await ownOfSession(db, sessionId))[0],
     findChildTransaction: (parentTransactionId) =>
       transactions()
         .where('parent_transaction_id', '=', parentTransactionId)

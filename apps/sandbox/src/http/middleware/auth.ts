@@ -2,7 +2,7 @@ import { API_SECRET_HEADER } from '@accrupay/contracts';
 import type { RequestHandler, Response } from 'express';
 import { RouterError } from '../../domain/errors.ts';
 import type { SandboxService } from '../../domain/service.ts';
-import { locals } from '../context.ts';
+import { addLogBindings, locals } from '../context.ts';
 import type { RouteTable } from '../routes.ts';
 import { asyncMiddleware } from './async.ts';
 
@@ -18,8 +18,8 @@ export function authenticate(service: SandboxService, routes: RouteTable): Reque
       return next(await optionalSecret(service, req.get(API_SECRET_HEADER), res));
     if (access !== 'merchant') return next();
     const merchant = await service.authenticate(req.get(API_SECRET_HEADER));
-    const { log } = locals(res);
-    Object.assign(res.locals, { merchant, log: log.child({ merchantId: merchant.id }) });
+    res.locals.merchant = merchant;
+    addLogBindings(res, { merchantId: merchant.id });
     next();
   });
 }
@@ -37,8 +37,8 @@ async function optionalSecret(
   if (secret === undefined) return undefined;
   try {
     const merchant = await service.authenticate(secret);
-    const { log } = locals(res);
-    Object.assign(res.locals, { merchant, log: log.child({ merchantId: merchant.id }) });
+    res.locals.merchant = merchant;
+    addLogBindings(res, { merchantId: merchant.id });
   } catch (error) {
     if (!(error instanceof RouterError)) throw error;
     locals(res).authError = error;

@@ -3,7 +3,7 @@ import { REQUEST_ID_HEADER } from '@accrupay/contracts';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { containsCardNumber, redactCardNumbers } from '../../domain/card-data.ts';
-import { type RequestLocals, requestContext } from '../context.ts';
+import { requestContext, setLazyLog } from '../context.ts';
 import { decodePercent } from './input-guards.ts';
 
 /** Log paths never written: secrets and anything that could hold card data. */
@@ -47,20 +47,29 @@ export function requestId(logger: Logger): RequestHandler {
         ? given
         : `req_${randomBytes(12).toString('hex')}`;
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    const log = logger.child({ requestId });
-    Object.assign(res.locals, { requestId, log } satisfies RequestLocals);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      log.info(
-        {
-          method: req.method,
-          path: loggedPath(req.path),
-          status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'request',
-      );
-    });
+    res.locals.requestId = requestId;
+    let requestLog: Logger | undefined;
+    const log = () => {
+      requestLog ??= logger.child({ requestId });
+      return requestLog;
+    };
+    setLazyLog(res, log);
+    // A silent logger writes no line: no request line to time, no request id to carry into lines.
+    if (!logger.isLevelEnabled('fatal')) return next();
+    if (logger.isLevelEnabled('info')) {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        log().info(
+          {
+            method: req.method,
+            path: loggedPath(req.path),
+            status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+          },
+          'request',
+        );
+      });
+    }
     requestContext.run({ requestId }, next);
   };
 }
