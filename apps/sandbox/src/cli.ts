@@ -161,7 +161,7 @@ async function main(argv: string[]) {
       process.stdout.write(
         values.json
           ? `${JSON.stringify(merchant, null, 2)}\n`
-          : `Merchant ${merchant.merchantId}\n  API secret:        ${merchant.apiSecret}\n  merchantPublicId:  ${merchant.merchantPublicId}\n  STRIPE provider:   ${merchant.merchantTransactionProviderIds.STRIPE}\n  NUVEI provider:    ${merchant.merchantTransactionProviderIds.NUVEI}\n`,
+          : `Merchant ${merchant.merchantId}\n  API secret:        ${merchant.apiSecret}\n  merchantPublicId:  ${merchant.merchantPublicId}\n  STRIPE provider:   ${merchant.merchantTransactionProviderIds.STRIPE}\n  NUVEI provider:    ${merchant.merchantTransactionProviderIds.NUVEI}\n  Accrue Pay card API (document 004), shown once:\n    x-client-id:     ${merchant.clientId}\n    x-client-secret: ${merchant.clientSecret}\n`,
       );
     } finally {
       await store.close();
@@ -268,8 +268,16 @@ async function main(argv: string[]) {
       `  merchantPublicId:  ${merchant.merchantPublicId}`,
       `  STRIPE merchantTransactionProviderId: ${merchant.merchantTransactionProviderIds.STRIPE}`,
       `  NUVEI  merchantTransactionProviderId: ${merchant.merchantTransactionProviderIds.NUVEI}`,
+      `  Accrue Pay card API: x-client-id ${merchant.clientId}, x-client-secret ${merchant.clientSecret}`,
     );
   } else {
+    // Merchants made before document 004 get their card API pair now, shown this once.
+    const issued = new Map(
+      (await sandbox.service.issueMissingClientCredentials()).map((pair) => [
+        pair.merchantId,
+        pair,
+      ]),
+    );
     for (const merchant of merchants) {
       const providers = await sandbox.store.listMerchantTransactionProviders(merchant.id);
       lines.push(
@@ -278,6 +286,12 @@ async function main(argv: string[]) {
         `  merchantPublicId:  ${merchant.public_id}`,
         ...providers.map((p) => `  ${p.provider.padEnd(6)} merchantTransactionProviderId: ${p.id}`),
       );
+      const pair = issued.get(merchant.id);
+      if (pair) {
+        lines.push(
+          `  Accrue Pay card API pair issued now (shown this once): x-client-id ${pair.clientId}, x-client-secret ${pair.clientSecret}`,
+        );
+      }
     }
   }
   if (webhookUrl !== undefined && webhookMerchantId !== undefined) {

@@ -13,6 +13,7 @@ import type { WebhookDeliveryOptions } from './domain/webhooks/delivery.ts';
 import { createHttpApp, LOG_REDACT_PATHS, requestContext } from './http/app.ts';
 import type { AddressRateLimits } from './http/middleware/address-limits.ts';
 import type { PublicRoute } from './http/routes.ts';
+import { createAccrueClient } from './providers/accrue/index.ts';
 import { createProviderAdapters, type ProviderAdapter } from './providers/index.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -160,6 +161,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       logger,
       ...(options.webhooks ? { webhookDelivery: options.webhooks } : {}),
       simulatorUrl: providerUrl,
+      accrue: createAccrueClient({ baseUrl: providerUrl }),
       clockFollowsSimulator: embedded !== undefined && options.clock === undefined,
     });
     eventWritten = () => service.webhooks.kick();

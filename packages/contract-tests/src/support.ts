@@ -188,3 +188,114 @@ export {
   type WebhookReceiver,
   webhookReceiver,
 } from '@accrupay/sandbox/testing';
+
+// --- Document 004: Accrue Pay -------------------------------------------------------------
+
+/** The simulator's Accrue Pay test customers (packages/provider-sim/README.md, "Test customers"). */
+export type AccrueCustomer =
+  | 'default'
+  | 'insufficient_funds'
+  | 'bank_transfer_fails'
+  | 'bank_transfer_returned';
+
+/** What the simulator's ledger says of a movement of money (`GET /__sim/ledger`). */
+export interface SimLedgerEntry {
+  provider: string;
+  kind: string;
+  amount: number;
+  currency: string;
+  providerRef: string;
+  token?: string;
+  detail?: string;
+}
+
+/** The merchant's card API pair (document 004's x-client-id / x-client-secret), printed at creation. */
+export function clientCredentials(t: TestSandbox): { clientId: string; clientSecret: string } {
+  const { clientId, clientSecret } = t.merchant as unknown as {
+    clientId?: string;
+    clientSecret?: string;
+  };
+  if (!clientId || !clientSecret) {
+    throw new Error(
+      'the test merchant has no clientId / clientSecret: createMerchant must print them',
+    );
+  }
+  return { clientId, clientSecret };
+}
+
+/**
+ * What the hosted Accrue Pay page does for a customer who signs in and pays: the simulator's
+ * test helper `POST /__sim/accrue/payment-intents` makes the intent; its id, as the React SDK's
+ * `<AccruePayButton>` reports it.
+ */
+export async function accrueIntent(
+  t: TestSandbox,
+  options: {
+    amount?: bigint;
+    currency?: string;
+    method?: 'wallet' | 'bank';
+    customer?: AccrueCustomer;
+  } = {},
+): Promise<string> {
+  const response = await fetch(`${t.sandbox.providerUrl}/__sim/accrue/payment-intents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      merchantPublicId: t.merchant.merchantPublicId,
+      amount: Number(options.amount ?? 10000n),
+      currency: options.currency ?? 'USD',
+      method: options.method ?? 'wallet',
+      ...(options.customer ? { customer: options.customer } : {}),
+    }),
+  });
+  const body = (await response.json()) as { id?: string };
+  if (response.status !== 201 || !body.id) {
+    throw new Error(`the simulator made no intent: ${response.status} ${JSON.stringify(body)}`);
+  }
+  return body.id;
+}
+
+/** The simulator's ledger over HTTP (`GET <simulatorUrl>/__sim/ledger`), filtered by its query. */
+export async function simLedger(
+  t: TestSandbox,
+  query: Record<string, string>,
+): Promise<SimLedgerEntry[]> {
+  const response = await fetch(
+    `${t.sandbox.providerUrl}/__sim/ledger?${new URLSearchParams(query)}`,
+  );
+  if (!response.ok) throw new Error(`GET /__sim/ledger answered ${response.status}`);
+  const body = (await response.json()) as SimLedgerEntry[] | { data: SimLedgerEntry[] };
+  return Array.isArray(body) ? body : body.data;
+}
+
+/**
+ * Charges a card at the simulator's Stripe-like provider, as the merchant's own card gateway
+ * would (document 004, card rails: "process the virtual debit card through your payment
+ * gateway"); answers the status and Stripe's PaymentIntent or error.
+ */
+export async function chargeAtStripe(
+  t: TestSandbox,
+  card: { number: string; expirationMonth: string; expirationYear: string; cvc: string },
+  amount: bigint,
+  currency = 'usd',
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const form = new URLSearchParams({
+    amount: amount.toString(),
+    currency,
+    confirm: 'true',
+    'payment_method_data[type]': 'card',
+    'payment_method_data[card][number]': card.number,
+    'payment_method_data[card][exp_month]': card.expirationMonth,
+    'payment_method_data[card][exp_year]': card.expirationYear,
+    'payment_method_data[card][cvc]': card.cvc,
+  });
+  const response = await fetch(`${t.sandbox.providerUrl}/stripe/v1/payment_intents`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from('sk_test_sim_default:').toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: form,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}

@@ -154,8 +154,22 @@ export const adminContract = c.router(
         name: text(200).optional(),
         allowedOrigins: z.array(origin).max(50).optional(),
       }),
-      responses: { 200: z.object({ merchant: adminMerchantSchema, apiSecret: z.string() }) },
-      summary: 'A new merchant with a provider record per provider; the API secret is shown once.',
+      responses: {
+        200: z.object({
+          merchant: adminMerchantSchema,
+          apiSecret: z.string(),
+          clientId: z
+            .string()
+            .describe("The secure card API's client id (cid_test_...), sent as x-client-id."),
+          clientSecret: z
+            .string()
+            .describe(
+              "The secure card API's client secret (csk_test_...), sent as x-client-secret; shown once.",
+            ),
+        }),
+      },
+      summary:
+        'A new merchant with a provider record per provider; the API secret and the card API client secret are shown once.',
     },
     setAllowedOrigins: {
       method: 'PUT',

@@ -15,6 +15,7 @@ export {
 export * from './hosted-page.ts';
 export * from './money.ts';
 export * from './pagination.ts';
+export * from './payment-intents.ts';
 export * from './session.ts';
 export * from './start.ts';
 export * from './state-machine.ts';

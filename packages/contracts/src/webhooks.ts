@@ -6,6 +6,12 @@ import type {
 } from './enums.ts';
 import { isoDateTime, strictObject, text } from './fields.ts';
 import { offsetPageQuery } from './pagination.ts';
+import {
+  type PaymentIntentStatus,
+  type PaymentStatus,
+  paymentIntentResourceSchema,
+  paymentResourceSchema,
+} from './payment-intents.ts';
 import { clientSessionSchema, merchantTransactionSchema } from './session.ts';
 
 /**
@@ -64,16 +70,60 @@ export const TRANSACTION_EVENT_TYPES = [
     REFUND_REVERSED_EVENT_TYPE,
   ]),
 ];
+
+/**
+ * The event a Payment's move to each status is (document 004). An authorization is
+ * `payment.authorized` whatever its capture method: the object's status says which.
+ */
+export const PAYMENT_EVENT_TYPE = {
+  authorized: 'payment.authorized',
+  requires_capture: 'payment.authorized',
+  captured: 'payment.captured',
+  processing: 'payment.processing',
+  succeeded: 'payment.succeeded',
+  settled: 'payment.settled',
+  canceled: 'payment.canceled',
+  failed: 'payment.failed',
+} as const satisfies Record<PaymentStatus, `payment.${string}`>;
+
+/** The event a Payment Intent's status is, or none (authorized is the payment's event). */
+export const PAYMENT_INTENT_EVENT_TYPE = {
+  created: 'payment_intent.created',
+  authorized: null,
+  canceled: 'payment_intent.canceled',
+  failed: 'payment_intent.failed',
+} as const satisfies Record<PaymentIntentStatus, `payment_intent.${string}` | null>;
+
+/** Every Payment event type. */
+export const PAYMENT_EVENT_TYPES = [...new Set(Object.values(PAYMENT_EVENT_TYPE))];
+/** Every Payment Intent event type. */
+export const PAYMENT_INTENT_EVENT_TYPES = Object.values(PAYMENT_INTENT_EVENT_TYPE).filter(
+  (type): type is NonNullable<typeof type> => type !== null,
+);
+
 /** Every event type, in the order the documentation lists them. */
-export const WEBHOOK_EVENT_TYPES = [...CLIENT_SESSION_EVENT_TYPES, ...TRANSACTION_EVENT_TYPES];
+export const WEBHOOK_EVENT_TYPES = [
+  ...CLIENT_SESSION_EVENT_TYPES,
+  ...TRANSACTION_EVENT_TYPES,
+  ...PAYMENT_INTENT_EVENT_TYPES,
+  ...PAYMENT_EVENT_TYPES,
+];
 
 export type ClientSessionEventType = (typeof SESSION_EVENT_TYPE)[keyof typeof SESSION_EVENT_TYPE];
 export type TransactionEventType =
   | (typeof TRANSACTION_EVENT_TYPE)[keyof typeof TRANSACTION_EVENT_TYPE]
   | (typeof SUCCEEDED_EVENT_TYPE_BY_ACTION)[keyof typeof SUCCEEDED_EVENT_TYPE_BY_ACTION]
   | typeof REFUND_REVERSED_EVENT_TYPE;
+export type PaymentEventType = (typeof PAYMENT_EVENT_TYPE)[PaymentStatus];
+export type PaymentIntentEventType = NonNullable<
+  (typeof PAYMENT_INTENT_EVENT_TYPE)[PaymentIntentStatus]
+>;
 /** An event type. */
-export type WebhookEventType = ClientSessionEventType | TransactionEventType;
+export type WebhookEventType =
+  | ClientSessionEventType
+  | TransactionEventType
+  | PaymentIntentEventType
+  | PaymentEventType;
 
 /** The event a session's status change is, or none (back to PENDING is no move). */
 export function sessionEventType(
@@ -120,17 +170,37 @@ const transactionEventObject = z.object({
   type: z.enum(TRANSACTION_EVENT_TYPES as [TransactionEventType, ...TransactionEventType[]]),
   data: z.object({ object: merchantTransactionSchema }),
 });
+const paymentIntentEventObject = z.object({
+  ...envelope,
+  type: z.enum(PAYMENT_INTENT_EVENT_TYPES as [PaymentIntentEventType, ...PaymentIntentEventType[]]),
+  data: z.object({ object: paymentIntentResourceSchema }),
+});
+const paymentEventObject = z.object({
+  ...envelope,
+  type: z.enum(PAYMENT_EVENT_TYPES as [PaymentEventType, ...PaymentEventType[]]),
+  data: z.object({ object: paymentResourceSchema }),
+});
 const webhookEventObject = z.discriminatedUnion('type', [
   clientSessionEventObject,
   transactionEventObject,
+  paymentIntentEventObject,
+  paymentEventObject,
 ]);
 
 /** An event about a session: data.object is the session as it stood after the change. */
 export type ClientSessionEvent = z.output<typeof clientSessionEventObject>;
 /** An event about a transaction: data.object is the transaction as it stood after the change. */
 export type TransactionEvent = z.output<typeof transactionEventObject>;
+/** An event about a Payment Intent (document 004): data.object is the intent's JSON:API resource. */
+export type PaymentIntentEvent = z.output<typeof paymentIntentEventObject>;
+/** An event about a Payment (document 004): data.object is the payment's JSON:API resource. */
+export type PaymentEvent = z.output<typeof paymentEventObject>;
 /** An event, as parsed: amounts as bigint. */
-export type WebhookEvent = ClientSessionEvent | TransactionEvent;
+export type WebhookEvent =
+  | ClientSessionEvent
+  | TransactionEvent
+  | PaymentIntentEvent
+  | PaymentEvent;
 /** An event on the wire (amounts as decimal strings): the body of every webhook. */
 export type WebhookEventWire = z.input<typeof webhookEventObject>;
 /** Zod schema of an event. */
@@ -279,6 +349,8 @@ const faultBase = {
 export const WEBHOOK_EVENT_VARIANTS = {
   ClientSessionEvent: clientSessionEventObject,
   TransactionEvent: transactionEventObject,
+  PaymentIntentEvent: paymentIntentEventObject,
+  PaymentEvent: paymentEventObject,
 } as const;
 
 /** Each fault kind's body, named (OpenAPI components): see webhookFaultSchema. */

@@ -729,7 +729,9 @@ describe('webhooks', () => {
     const events = client().events;
     const page = await events.list({ take: 2 });
     expect(page.total).toBe(3);
-    expect(page.data[0]?.data.object.amount).toBe(10000n);
+    const first = page.data[0];
+    if (first?.type !== 'transaction.succeeded') throw new Error(`got ${first?.type}`);
+    expect(first.data.object.amount).toBe(10000n);
     const ids: string[] = [];
     for await (const event of events.list({ take: 2, type: 'transaction.succeeded' })) {
       ids.push(event.id);
@@ -837,6 +839,7 @@ describe('webhooks', () => {
     };
     const event = accrupay.webhooks.constructEvent(body, headers, secret, { now: at });
     expect(event.type).toBe('client_session.completed');
+    if (event.type !== 'client_session.completed') throw new Error(event.type);
     expect(event.data.object.amount).toBe(10000n);
     const other = 'whsec_dGhpcyBpcyBhbm90aGVyIGVuZHBvaW50cyBzZWNyZXQ=';
     expect(() => accrupay.webhooks.verify(body, headers, other, { now: at })).toThrow(

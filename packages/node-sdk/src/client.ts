@@ -3,20 +3,29 @@ import {
   type AddPaymentMethodSessionDataInput,
   API_SECRET_PATTERN,
   type BaseConfig,
+  type CaptureMethod,
   type ChargePaymentMethodInput,
   type ChargeSessionDataInput,
+  CLIENT_ID_HEADER,
+  CLIENT_SECRET_HEADER,
   type ClientSession,
   type CreateWebhookEndpointInput,
+  type Currency,
   contract,
   DEFAULT_BASE_URL,
   type EventListQueryInput,
   type MerchantTransaction,
+  type PaymentIntentResource,
   type PaymentMethod,
   type PaymentMethodListQueryInput,
+  type PaymentResource,
+  paymentIntentsContract,
   type SessionIdentifier,
   type SessionListQueryInput,
   type TransactionListQueryInput,
   type TransactionProvider,
+  toFieldIssues,
+  type VirtualDebitCard,
   type WebhookDelivery,
   type WebhookEndpoint,
   type WebhookEndpointWithSecret,
@@ -24,8 +33,9 @@ import {
   type WebhookFaultInput,
   type WebhookFaultView,
 } from '@accrupay/contracts';
+import type { z } from 'zod';
 import { AccruPayAuthenticationError, AccruPayValidationError, SDK_ERROR_CODE } from './errors.ts';
-import { type RequestOptions, type Route, Transport } from './transport.ts';
+import { type RequestInput, type RequestOptions, type Route, Transport } from './transport.ts';
 import { type WebhooksApi, webhooks } from './webhooks.ts';
 
 /** Where the SDK sends requests when no baseUrl is given: the local sandbox (`accrupay-sandbox start`). */
@@ -48,6 +58,13 @@ export interface AccruPayConfig {
   timeout?: number | undefined;
   /** How many times to retry a call that failed in a retryable way; default 2. */
   maxNetworkRetries?: number | undefined;
+  /**
+   * The secure card API's client id (document 004's `x-client-id`), for `payments.card()`: issued
+   * per merchant with its client secret, printed by `accrupay-sandbox merchant create --json`.
+   */
+  clientId?: string | undefined;
+  /** The secure card API's client secret (`x-client-secret`), never the API secret. Backend only. */
+  clientSecret?: string | undefined;
   /** The fetch to use; default Node's global fetch. */
   fetch?: typeof fetch | undefined;
   /** @internal Waits between retries (tests inject one that does not wait). */
@@ -248,6 +265,12 @@ function checkConfig(config: AccruPayConfig) {
       'maxNetworkRetries',
     );
   }
+  const client = checkClientCredentials(
+    { clientId: config.clientId, clientSecret: config.clientSecret },
+    apiSecret,
+    'new AccruPay({ clientId, clientSecret })',
+    false,
+  );
   const fetchImpl = config.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== 'function') {
     throw configError(
@@ -255,7 +278,57 @@ function checkConfig(config: AccruPayConfig) {
       'fetch',
     );
   }
-  return { apiSecret, baseUrl, timeout, maxNetworkRetries, fetch: fetchImpl };
+  return { apiSecret, baseUrl, timeout, maxNetworkRetries, fetch: fetchImpl, client };
+}
+
+/** The secure card API's credential pair (document 004): x-client-id and x-client-secret. */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+const CLIENT_CREDENTIALS_SOURCE =
+  'the pair is issued per merchant and printed when it is created (`accrupay-sandbox merchant create --json` has clientId and clientSecret); it is not the API secret';
+
+/**
+ * Checks a client id and secret given together (or, unless `required`, neither): both non-empty
+ * strings, and the secret never the API secret, which must not travel on the card route.
+ */
+function checkClientCredentials(
+  given: { clientId?: unknown; clientSecret?: unknown },
+  apiSecret: string,
+  where: string,
+  required: boolean,
+): ClientCredentials | undefined {
+  const fail = (problem: string, path: string) =>
+    new AccruPayAuthenticationError({
+      code: SDK_ERROR_CODE.CONFIGURATION_ERROR,
+      message: `${where}: ${problem}; ${CLIENT_CREDENTIALS_SOURCE}.`,
+      issues: [{ path, message: problem }],
+    });
+  const { clientId, clientSecret } = given;
+  const missing = (value: unknown) => value === undefined || value === null || value === '';
+  if (missing(clientId) && missing(clientSecret)) {
+    if (!required) return undefined;
+    throw fail(
+      'the secure card API needs clientId and clientSecret: pass them to new AccruPay({ apiSecret, clientId, clientSecret }) or to payments.card(paymentId, { clientId, clientSecret })',
+      'clientId',
+    );
+  }
+  if (missing(clientId)) throw fail('clientSecret is given without clientId', 'clientId');
+  if (missing(clientSecret)) throw fail('clientId is given without clientSecret', 'clientSecret');
+  if (typeof clientId !== 'string')
+    throw fail(`clientId must be a string; got ${typeof clientId}`, 'clientId');
+  if (typeof clientSecret !== 'string') {
+    throw fail(`clientSecret must be a string; got ${typeof clientSecret}`, 'clientSecret');
+  }
+  if (clientSecret === apiSecret || clientSecret.startsWith('sk_')) {
+    throw fail(
+      'clientSecret is an API secret (sk_...): the card route takes the client secret, and the SDK never sends the API secret there',
+      'clientSecret',
+    );
+  }
+  return { clientId, clientSecret };
 }
 
 const sleep = (ms: number) =>
@@ -266,7 +339,7 @@ const sleep = (ms: number) =>
 type Send = <T>(
   route: Route,
   what: string,
-  input: { params?: Record<string, string>; query?: unknown; body?: unknown },
+  input: RequestInput,
   options?: RequestOptions,
 ) => Promise<T>;
 
@@ -536,6 +609,239 @@ function eventsApi(send: Send) {
   };
 }
 
+/** Parameters of `paymentIntents.authorize()` (document 004's `payment_authorizations`). */
+export interface AuthorizePaymentIntentParams {
+  /** Minor units, the intent's own amount: `10000n` is $100.00. */
+  amount: bigint;
+  /** The intent's own currency. */
+  currency: Currency;
+  /**
+   * `automatic` (the default): Accrue captures at once. `manual`: the payment waits in
+   * `requires_capture` for `payments.capture()` (bank rails) or `payments.card()` (card rails).
+   */
+  captureMethod?: CaptureMethod | undefined;
+  /** Shown on the payment, such as `Order #12345`; at most 500 characters. */
+  description?: string | undefined;
+}
+
+/** Parameters of `payments.capture()`: omit the amount to capture all that was authorized. */
+export interface CapturePaymentParams {
+  /** Minor units, at most the authorized amount; a smaller amount captures part of it, once. */
+  amount?: bigint | undefined;
+}
+
+/** A Payment (document 004): a JSON:API resource, amounts as bigint. */
+export type Payment = PaymentResource;
+/** A Payment Intent (document 004): a JSON:API resource, amounts as bigint. */
+export type PaymentIntent = PaymentIntentResource;
+export type { VirtualDebitCard };
+
+const AUTHORIZE_PARAMS = ['amount', 'currency', 'captureMethod', 'description'] as const;
+const CAPTURE_PARAMS = ['amount'] as const;
+const WIRE_NAMES: Record<string, string> = { capture_method: 'captureMethod' };
+
+function validationError(what: string, issues: Array<{ path: string; message: string }>) {
+  return new AccruPayValidationError({
+    code: 'VALIDATION_ERROR',
+    message: `${what}: ${issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ')}`,
+    issues,
+  });
+}
+
+/**
+ * Checks the method's parameters, then the JSON:API body built from them with the route's own
+ * schema; a refusal names the parameter as the caller wrote it (`captureMethod`, not
+ * `data.attributes.capture_method`).
+ */
+function jsonApiBody(
+  route: Route,
+  what: string,
+  params: unknown,
+  known: readonly string[],
+  build: (params: Record<string, unknown>) => unknown,
+): unknown {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw validationError(what, [
+      {
+        path: '',
+        message: `pass an object of ${known.join(', ')}; got ${params === null ? 'null' : typeof params}`,
+      },
+    ]);
+  }
+  const unknown = Object.keys(params).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    throw validationError(
+      what,
+      unknown.map((key) => ({ path: key, message: `is not a parameter; use ${known.join(', ')}` })),
+    );
+  }
+  const body = build(params as Record<string, unknown>);
+  const parsed = (route.body as z.ZodTypeAny).safeParse(body);
+  if (!parsed.success) {
+    throw validationError(
+      what,
+      toFieldIssues(parsed.error).map((issue) => {
+        const path = issue.path.replace(/^data\.attributes\.?/, '');
+        return { path: WIRE_NAMES[path] ?? path, message: issue.message };
+      }),
+    );
+  }
+  return body;
+}
+
+/** Checks a path parameter with the route's own schema: `pi_...` or `pay_...`. */
+function pathParam(
+  route: Route & { pathParams?: unknown },
+  name: string,
+  value: unknown,
+  what: string,
+) {
+  const parsed = (route.pathParams as z.ZodTypeAny).safeParse({ [name]: value });
+  if (!parsed.success) {
+    const got = value === undefined ? 'nothing' : JSON.stringify(value);
+    throw validationError(
+      what,
+      toFieldIssues(parsed.error).map((issue) => ({
+        path: issue.path,
+        message: `${issue.message}; got ${got}`,
+      })),
+    );
+  }
+  return { [name]: value as string };
+}
+
+function unwrap<T>(document: Promise<{ data: T }>): Promise<T> {
+  return document.then((answer) => answer.data);
+}
+
+function paymentIntentsApi(send: Send) {
+  const routes = paymentIntentsContract;
+  return {
+    /**
+     * Authorizes a Payment Intent the customer created at checkout (its id comes from the
+     * frontend's `<AccruePayButton onPaymentIntent>`): reserves the funds and returns the Payment.
+     * The amount and currency must be the intent's. Refused with `AccruPayPaymentError`
+     * (`insufficient_funds`, 422) when the customer cannot pay.
+     *
+     * @example
+     * ```ts
+     * const payment = await accrupay.paymentIntents.authorize(paymentIntentId, {
+     *   amount: 10000n, currency: 'USD', captureMethod: 'automatic', description: 'Order #12345',
+     * });
+     * ```
+     */
+    authorize: async (
+      paymentIntentId: string,
+      params: AuthorizePaymentIntentParams,
+      options?: RequestOptions,
+    ): Promise<Payment> => {
+      const what = 'paymentIntents.authorize';
+      const body = jsonApiBody(routes.authorize, what, params, AUTHORIZE_PARAMS, (given) => ({
+        data: {
+          type: 'payment_authorizations',
+          attributes: {
+            amount: given.amount,
+            currency: given.currency,
+            ...(given.captureMethod === undefined ? {} : { capture_method: given.captureMethod }),
+            ...(given.description === undefined ? {} : { description: given.description }),
+          },
+        },
+      }));
+      const path = pathParam(routes.authorize, 'paymentIntentId', paymentIntentId, what);
+      return unwrap(
+        send(routes.authorize, what, { params: path, body, amounts: 'number' }, options),
+      );
+    },
+    /** A Payment Intent, as the provider has it now. */
+    get: async (paymentIntentId: string, options?: RequestOptions): Promise<PaymentIntent> => {
+      const what = 'paymentIntents.get';
+      const params = pathParam(routes.getPaymentIntent, 'paymentIntentId', paymentIntentId, what);
+      return unwrap(send(routes.getPaymentIntent, what, { params }, options));
+    },
+  };
+}
+
+function paymentsApi(send: Send, apiSecret: string, configured: ClientCredentials | undefined) {
+  const routes = paymentIntentsContract;
+  return {
+    /**
+     * Captures an authorized Payment (status `requires_capture`), in full or, with `amount`, in
+     * part, once. A capture above the authorized amount, or after a cancel, is refused.
+     */
+    capture: async (
+      paymentId: string,
+      params: CapturePaymentParams = {},
+      options?: RequestOptions,
+    ): Promise<Payment> => {
+      const what = 'payments.capture';
+      const body = jsonApiBody(routes.capture, what, params, CAPTURE_PARAMS, (given) => ({
+        data: {
+          type: 'payment_captures',
+          attributes: given.amount === undefined ? {} : { amount: given.amount },
+        },
+      }));
+      const path = pathParam(routes.capture, 'paymentId', paymentId, what);
+      return unwrap(send(routes.capture, what, { params: path, body, amounts: 'number' }, options));
+    },
+    /** Cancels an authorized Payment before capture and releases the funds. */
+    cancel: async (paymentId: string, options?: RequestOptions): Promise<Payment> => {
+      const what = 'payments.cancel';
+      const params = pathParam(routes.cancel, 'paymentId', paymentId, what);
+      const body = { data: { type: 'payment_cancellations' } };
+      return unwrap(send(routes.cancel, what, { params, body, amounts: 'number' }, options));
+    },
+    /**
+     * A Payment as Accrue has it now (the sandbox asks the provider each time): fulfil an order
+     * once its status is `succeeded` or `settled`, never on a webhook or the browser's word.
+     */
+    get: async (paymentId: string, options?: RequestOptions): Promise<Payment> => {
+      const what = 'payments.get';
+      const params = pathParam(routes.getPayment, 'paymentId', paymentId, what);
+      return unwrap(send(routes.getPayment, what, { params }, options));
+    },
+    /**
+     * The single-use virtual debit card of a manually captured Payment (card rails): charge it
+     * once, for the authorized amount, through your own card gateway; never store it. Sent with
+     * the secure card API's client id and secret (given here or to the constructor), never the
+     * API secret.
+     *
+     * @example
+     * ```ts
+     * const card = await accrupay.payments.card(payment.id);
+     * await gateway.charge({ number: card.attributes.number, cvc: card.attributes.cvc, ... });
+     * ```
+     */
+    card: async (
+      paymentId: string,
+      credentials?: ClientCredentials,
+      options?: RequestOptions,
+    ): Promise<VirtualDebitCard> => {
+      const what = 'payments.card';
+      const params = pathParam(routes.getCard, 'paymentId', paymentId, what);
+      const pair =
+        credentials === undefined
+          ? (configured ?? checkClientCredentials({}, apiSecret, what, true))
+          : checkClientCredentials(credentials, apiSecret, what, true);
+      const { clientId, clientSecret } = pair as ClientCredentials;
+      const headers = validateHeaders(routes.getCard.headers, {
+        [CLIENT_ID_HEADER]: clientId,
+        [CLIENT_SECRET_HEADER]: clientSecret,
+      });
+      return unwrap(send(routes.getCard, what, { params, credentials: headers }, options));
+    },
+  };
+}
+
+/** The credential headers, checked against the route's declared headers. */
+function validateHeaders(schema: z.ZodTypeAny, headers: Record<string, string>) {
+  return schema.parse(headers) as Record<string, string>;
+}
+
+/** `accrupay.paymentIntents`: document 004's Payment Intents, created by the customer's checkout. */
+export type PaymentIntentsApi = ReturnType<typeof paymentIntentsApi>;
+/** `accrupay.payments`: document 004's Payments: capture, cancel, look up, and the card rails' card. */
+export type PaymentsApi = ReturnType<typeof paymentsApi>;
+
 /** `accrupay.transactions`: sessions, transactions, settlements and stored-method charges. */
 export type TransactionsApi = ReturnType<typeof transactionsApi>;
 /** `accrupay.paymentMethods`: a customer's stored payment methods. */
@@ -566,11 +872,16 @@ export class AccruPay {
   readonly events: EventsApi;
   /** Webhook verification (needs no API secret; also exported as `webhooks`). */
   readonly webhooks: WebhooksApi = webhooks;
+  /** Document 004's Payment Intents (Accrue Pay): authorize what the customer's checkout created. */
+  readonly paymentIntents: PaymentIntentsApi;
+  /** Document 004's Payments (Accrue Pay): capture, cancel, look up, and the virtual debit card. */
+  readonly payments: PaymentsApi;
 
   constructor(config: AccruPayConfig) {
     const checked = checkConfig(config);
+    const { client: _client, ...transportOptions } = checked;
     const transport = new Transport({
-      ...checked,
+      ...transportOptions,
       fetch: checked.fetch,
       sleep: config.sleep ?? sleep,
       random: config.random ?? Math.random,
@@ -582,6 +893,8 @@ export class AccruPay {
     this.paymentMethods = paymentMethodsApi(send);
     this.webhookEndpoints = webhookEndpointsApi(send);
     this.events = eventsApi(send);
+    this.paymentIntents = paymentIntentsApi(send);
+    this.payments = paymentsApi(send, checked.apiSecret, checked.client);
   }
 }
 

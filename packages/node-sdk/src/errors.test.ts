@@ -1,4 +1,11 @@
-import { ERROR_CODE, ERROR_HTTP_STATUS, type ErrorCode } from '@accrupay/contracts';
+import {
+  ERROR_CODE,
+  ERROR_HTTP_STATUS,
+  type ErrorCode,
+  PAYMENT_INTENT_ERROR_STATUS,
+  PAYMENT_INTENT_ERROR_TITLE,
+  type PaymentIntentErrorCode,
+} from '@accrupay/contracts';
 import { describe, expect, test } from 'vitest';
 import {
   AccruPayApiError,
@@ -7,6 +14,7 @@ import {
   AccruPayError,
   AccruPayIdempotencyError,
   AccruPayNotFoundError,
+  AccruPayPaymentError,
   AccruPayPermissionError,
   AccruPayProviderError,
   AccruPayRateLimitError,
@@ -99,6 +107,100 @@ describe('errorFromResponse', () => {
       requestId: 'req_x',
     });
     expect(error.message).toContain('<html>Bad gateway</html>');
+  });
+});
+
+const EXPECTED_004: Record<PaymentIntentErrorCode, new (...args: never[]) => AccruPayError> = {
+  invalid_request: AccruPayValidationError,
+  authentication_failed: AccruPayAuthenticationError,
+  permission_denied: AccruPayPermissionError,
+  not_found: AccruPayNotFoundError,
+  idempotency_key_in_use: AccruPayIdempotencyError,
+  insufficient_funds: AccruPayPaymentError,
+  amount_mismatch: AccruPayValidationError,
+  currency_mismatch: AccruPayValidationError,
+  amount_exceeds_authorized: AccruPayValidationError,
+  invalid_state: AccruPayConflictError,
+  payment_intent_not_authorizable: AccruPayConflictError,
+  card_unavailable: AccruPayConflictError,
+  idempotency_key_reused: AccruPayIdempotencyError,
+  rate_limited: AccruPayRateLimitError,
+  internal_error: AccruPayApiError,
+  provider_error: AccruPayProviderError,
+  provider_timeout: AccruPayProviderError,
+};
+
+describe("errorFromResponse with document 004's errors array", () => {
+  test.each(Object.keys(PAYMENT_INTENT_ERROR_STATUS) as PaymentIntentErrorCode[])(
+    'maps %s to its class, keeping the code, status, detail and errors',
+    (code) => {
+      const status = PAYMENT_INTENT_ERROR_STATUS[code];
+      const errors = [
+        {
+          status: String(status),
+          code,
+          title: PAYMENT_INTENT_ERROR_TITLE[code],
+          detail: `${code} explained`,
+        },
+      ];
+      const error = errorFromResponse({
+        status,
+        body: { errors },
+        requestId: 'req_004',
+        headers: new Headers({ 'retry-after': '2' }),
+      });
+      expect(error).toBeInstanceOf(EXPECTED_004[code]);
+      expect(error.name).toBe(EXPECTED_004[code].name);
+      expect(error).toMatchObject({
+        code,
+        statusCode: status,
+        requestId: 'req_004',
+        message: `${code} explained`,
+        errors,
+        issues: [],
+      });
+      if (error instanceof AccruPayRateLimitError) expect(error.retryAfterSeconds).toBe(2);
+    },
+  );
+
+  test('several errors: the first picks the class, every detail is in the message and issues', () => {
+    const error = errorFromResponse({
+      status: 400,
+      body: {
+        errors: [
+          {
+            status: '400',
+            code: 'invalid_request',
+            title: 'Invalid Request',
+            detail: 'amount: must be positive',
+            source: { pointer: '/data/attributes/amount' },
+          },
+          {
+            status: '400',
+            code: 'invalid_request',
+            title: 'Invalid Request',
+            detail: 'idempotency-key: too long',
+            source: { header: 'idempotency-key' },
+          },
+        ],
+      },
+    });
+    expect(error).toBeInstanceOf(AccruPayValidationError);
+    expect(error.message).toBe('amount: must be positive; idempotency-key: too long');
+    expect(error.issues).toEqual([
+      { path: 'data.attributes.amount', message: 'amount: must be positive' },
+      { path: 'idempotency-key', message: 'idempotency-key: too long' },
+    ]);
+    expect(error.errors).toHaveLength(2);
+  });
+
+  test('an unknown code is not trusted as a 004 document: classed by status', () => {
+    const error = errorFromResponse({
+      status: 422,
+      body: { errors: [{ status: '422', code: 'teleported', title: 'x', detail: 'y' }] },
+    });
+    expect(error).toBeInstanceOf(AccruPayValidationError);
+    expect(error.code).toBe('INVALID_RESPONSE');
   });
 });
 

@@ -4,6 +4,10 @@ import {
   type ErrorEnvelope,
   errorEnvelopeSchema,
   type FieldIssue,
+  type JsonApiError,
+  jsonApiErrorDocumentSchema,
+  PAYMENT_INTENT_ERROR_STATUS,
+  type PaymentIntentErrorCode,
 } from '@accrupay/contracts';
 
 /** Codes of a webhook the SDK refused to trust (`AccruPayWebhookVerificationError`); never sent by the API. */
@@ -28,8 +32,14 @@ export const SDK_ERROR_CODE = {
   ...WEBHOOK_ERROR_CODE,
 } as const;
 
-/** An error code: one of the API's, or one of the SDK's own. */
-export type AccruPayErrorCode = ErrorCode | (typeof SDK_ERROR_CODE)[keyof typeof SDK_ERROR_CODE];
+/**
+ * An error code: one of the API's (`VALIDATION_ERROR`, ...), one of document 004's payment-intent
+ * API (`insufficient_funds`, ...), or one of the SDK's own.
+ */
+export type AccruPayErrorCode =
+  | ErrorCode
+  | PaymentIntentErrorCode
+  | (typeof SDK_ERROR_CODE)[keyof typeof SDK_ERROR_CODE];
 
 interface ErrorFields {
   code: AccruPayErrorCode;
@@ -38,6 +48,7 @@ interface ErrorFields {
   requestId?: string | undefined;
   issues?: FieldIssue[] | undefined;
   details?: Record<string, unknown> | undefined;
+  errors?: JsonApiError[] | undefined;
   cause?: unknown;
 }
 
@@ -62,6 +73,8 @@ export class AccruPayError extends Error {
   readonly issues: FieldIssue[];
   /** Extra details the API sent with the error. */
   readonly details: Record<string, unknown> | undefined;
+  /** For document 004's payment-intent API: its `errors` array as sent (`status`, `code`, `title`, `detail`, `source`); else empty. */
+  readonly errors: JsonApiError[];
 
   constructor(fields: ErrorFields) {
     super(fields.message, fields.cause === undefined ? undefined : { cause: fields.cause });
@@ -70,6 +83,7 @@ export class AccruPayError extends Error {
     this.requestId = fields.requestId;
     this.issues = fields.issues ?? [];
     this.details = fields.details;
+    this.errors = fields.errors ?? [];
   }
 }
 
@@ -114,6 +128,13 @@ export class AccruPayRateLimitError extends AccruPayError {
  */
 export class AccruPayProviderError extends AccruPayError {
   override name = 'AccruPayProviderError';
+}
+/**
+ * The customer's payment could not be made (document 004's `insufficient_funds`): nothing was
+ * reserved or moved. Ask the customer for another way to pay; retrying does not help.
+ */
+export class AccruPayPaymentError extends AccruPayError {
+  override name = 'AccruPayPaymentError';
 }
 /** The API failed on its side. */
 export class AccruPayApiError extends AccruPayError {
@@ -164,6 +185,41 @@ export const ERROR_CLASS_BY_CODE: Record<ErrorCode, ErrorClass> = {
   [ERROR_CODE.INTERNAL_ERROR]: AccruPayApiError,
 };
 
+/** The class of each error code of document 004's payment-intent API. */
+export const ERROR_CLASS_BY_PAYMENT_INTENT_CODE: Record<PaymentIntentErrorCode, ErrorClass> = {
+  invalid_request: AccruPayValidationError,
+  authentication_failed: AccruPayAuthenticationError,
+  permission_denied: AccruPayPermissionError,
+  not_found: AccruPayNotFoundError,
+  idempotency_key_in_use: AccruPayIdempotencyError,
+  insufficient_funds: AccruPayPaymentError,
+  amount_mismatch: AccruPayValidationError,
+  currency_mismatch: AccruPayValidationError,
+  amount_exceeds_authorized: AccruPayValidationError,
+  invalid_state: AccruPayConflictError,
+  payment_intent_not_authorizable: AccruPayConflictError,
+  card_unavailable: AccruPayConflictError,
+  idempotency_key_reused: AccruPayIdempotencyError,
+  rate_limited: AccruPayRateLimitError,
+  internal_error: AccruPayApiError,
+  provider_error: AccruPayProviderError,
+  provider_timeout: AccruPayProviderError,
+};
+
+/** Whether a code is one of document 004's payment-intent API. */
+export function isPaymentIntentErrorCode(code: unknown): code is PaymentIntentErrorCode {
+  return typeof code === 'string' && Object.hasOwn(PAYMENT_INTENT_ERROR_STATUS, code);
+}
+
+/** `/data/attributes/amount` as the dotted path `data.attributes.amount`. */
+function pointerPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
 /** The class of each of the SDK's webhook codes. */
 export const ERROR_CLASS_BY_WEBHOOK_CODE: Record<
   WebhookErrorCode,
@@ -199,8 +255,9 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 }
 
 /**
- * The one factory from an API answer to its error: the envelope's code picks the class; an
- * answer without a valid envelope (a proxy's HTML page) is classed by its status.
+ * The one factory from an API answer to its error: the envelope's code picks the class (the
+ * sandbox's `{ error }` envelope, or document 004's `{ errors: [...] }`, by its first error's
+ * code); an answer with neither (a proxy's HTML page) is classed by its status.
  */
 export function errorFromResponse(answer: {
   status: number;
@@ -220,6 +277,29 @@ export function errorFromResponse(answer: {
       requestId: error.requestId,
       issues: error.issues,
       details: error.details,
+    };
+    return ErrorType === AccruPayRateLimitError
+      ? new AccruPayRateLimitError({ ...fields, retryAfterSeconds })
+      : new ErrorType(fields);
+  }
+  const document = jsonApiErrorDocumentSchema.safeParse(answer.body);
+  if (document.success) {
+    const errors = document.data.errors;
+    const first = errors[0] as JsonApiError;
+    const ErrorType = ERROR_CLASS_BY_PAYMENT_INTENT_CODE[first.code];
+    const issues = errors.flatMap((error) => {
+      const where = error.source?.pointer
+        ? pointerPath(error.source.pointer)
+        : (error.source?.parameter ?? error.source?.header);
+      return where === undefined ? [] : [{ path: where, message: error.detail }];
+    });
+    const fields: ErrorFields = {
+      code: first.code,
+      message: [...new Set(errors.map((error) => error.detail))].join('; '),
+      statusCode: answer.status,
+      requestId: first.meta?.requestId ?? answer.requestId,
+      issues,
+      errors,
     };
     return ErrorType === AccruPayRateLimitError
       ? new AccruPayRateLimitError({ ...fields, retryAfterSeconds })

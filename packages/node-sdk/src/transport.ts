@@ -68,11 +68,47 @@ export function isRetryable(error: AccruPayError): boolean {
   if (status === undefined) return false;
   if (status >= 500) return true;
   if (status === 429) return true;
-  return status === 409 && error.code === ERROR_CODE.IDEMPOTENCY_KEY_IN_USE;
+  return (
+    status === 409 &&
+    (error.code === ERROR_CODE.IDEMPOTENCY_KEY_IN_USE || error.code === 'idempotency_key_in_use')
+  );
 }
 
-function encodeJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+/**
+ * How bigint amounts go on the wire: the sandbox's canonical decimal strings, or document 004's
+ * JSON numbers (a bigint beyond Number.MAX_SAFE_INTEGER still goes as a decimal string, which the
+ * contract also accepts, so no amount ever loses a digit).
+ */
+export type AmountEncoding = 'string' | 'number';
+
+function encodeJson(value: unknown, amounts: AmountEncoding): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'bigint') return v;
+    if (amounts === 'number' && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+    return v.toString();
+  });
+}
+
+/** What the transport sends a route: path parameters, query, body and how it authenticates. */
+export interface RequestInput {
+  params?: Record<string, string>;
+  query?: unknown;
+  body?: unknown;
+  /** Default `string`; document 004's routes use `number`. */
+  amounts?: AmountEncoding;
+  /**
+   * Headers that authenticate the call instead of the API secret (the secure card API's
+   * x-client-id / x-client-secret pair): when given, the API secret is not sent.
+   */
+  credentials?: Record<string, string>;
+}
+
+/** The statuses a route answers on success: its 2xx responses, read from the contract. */
+function successStatuses(route: Route): number[] {
+  const statuses = Object.keys(route.responses)
+    .map(Number)
+    .filter((status) => status >= 200 && status < 300);
+  return statuses.length > 0 ? statuses : [200];
 }
 
 function schemaOf(value: unknown): z.ZodTypeAny | undefined {
@@ -100,7 +136,7 @@ export class Transport {
 
   async request<T>(
     route: Route,
-    input: { params?: Record<string, string>; query?: unknown; body?: unknown },
+    input: RequestInput,
     what: string,
     options: RequestOptions = {},
   ): Promise<T> {
@@ -123,13 +159,13 @@ export class Transport {
     }
     const headers: Record<string, string> = {
       accept: 'application/json',
-      [API_SECRET_HEADER]: this.options.apiSecret,
+      ...(input.credentials ?? { [API_SECRET_HEADER]: this.options.apiSecret }),
       'user-agent': this.options.userAgent,
     };
     let body: string | undefined;
     const bodySchema = schemaOf(route.body);
     if (bodySchema) {
-      body = encodeJson(validate(bodySchema, input.body ?? {}, what));
+      body = encodeJson(validate(bodySchema, input.body ?? {}, what), input.amounts ?? 'string');
       headers['content-type'] = 'application/json';
     }
     if (route.method === 'POST') {
@@ -143,7 +179,7 @@ export class Transport {
       }
       headers[IDEMPOTENCY_KEY_HEADER] = key;
     }
-    const responseSchema = schemaOf(route.responses[200]);
+    const success = successStatuses(route);
     const maxRetries = options.maxNetworkRetries ?? this.options.maxNetworkRetries;
     const timeout = options.timeout ?? this.options.timeout;
 
@@ -156,7 +192,9 @@ export class Transport {
           ...(body === undefined ? {} : { body }),
           timeout,
         });
-        if (answer.status === 200) return this.decode<T>(answer, responseSchema, what);
+        if (success.includes(answer.status)) {
+          return this.decode<T>(answer, schemaOf(route.responses[answer.status]), what);
+        }
         error = errorFromResponse(answer);
       } catch (caught) {
         if (!(caught instanceof AccruPayConnectionError)) throw caught;

@@ -118,16 +118,7 @@ export function hostedRouter(
     return { session, origin, provider: hosted };
   };
 
-  const csp = (origins: readonly string[], nonce: string) =>
-    [
-      `frame-ancestors ${origins.join(' ')}`,
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      "style-src 'unsafe-inline'",
-      "connect-src 'self'",
-      "form-action 'self'",
-      "base-uri 'none'",
-    ].join('; ');
+  const csp = hostedPageCsp;
 
   r.get('/card', (req, res) => {
     const query = req.query as Record<string, unknown>;
@@ -294,4 +285,20 @@ export function hostedRouter(
   }
 
   return r;
+}
+
+/**
+ * The Content-Security-Policy of every hosted page (card page, 3-D Secure, Accrue Pay): framed
+ * only by the account's allowed origins, its own nonce'd script, requests to the simulator only.
+ */
+export function hostedPageCsp(origins: readonly string[], nonce: string): string {
+  return [
+    `frame-ancestors ${origins.join(' ')}`,
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    "style-src 'unsafe-inline'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+  ].join('; ');
 }

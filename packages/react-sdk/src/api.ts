@@ -3,6 +3,7 @@ import {
   baseConfigSchema,
   describeIssues,
   errorEnvelopeSchema,
+  jsonApiErrorDocumentSchema,
   type PublicClientSession,
   publicClientSessionSchema,
 } from '@accrupay/contracts';
@@ -41,7 +42,20 @@ async function answersWithoutCors(target: string, signal: AbortSignal): Promise<
   }
 }
 
-async function getJson<T>(
+/** The message of an error answer: AccruPay's envelope, or document 004's `errors` array. */
+function errorMessage(body: unknown, status: number): string {
+  const envelope = errorEnvelopeSchema.safeParse(body);
+  if (envelope.success) return envelope.data.error.message;
+  const document = jsonApiErrorDocumentSchema.safeParse(body);
+  if (document.success) return document.data.errors.map((error) => error.detail).join('; ');
+  return `HTTP ${status}`;
+}
+
+/**
+ * GETs a public route and parses its answer; every failure is a {@link PublicApiError} whose
+ * message names what was loaded (`what`) and tells a refused origin from an unreachable API.
+ */
+export async function getJson<T>(
   target: string,
   parse: (
     body: unknown,
@@ -73,8 +87,7 @@ async function getJson<T>(
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
-    const envelope = errorEnvelopeSchema.safeParse(body);
-    const message = envelope.success ? envelope.data.error.message : `HTTP ${response.status}`;
+    const message = errorMessage(body, response.status);
     throw new PublicApiError({
       code: response.status === 404 ? 'SESSION_NOT_FOUND' : 'API_ERROR',
       message: `Could not load the ${what}: ${message}`,

@@ -1,3 +1,11 @@
+export {
+  ACCRUE_PAY_MESSAGE_SOURCE,
+  AccruePayButton,
+  type AccruePayButtonProps,
+  type AccruePayError,
+  type AccruePayStatus,
+  readAccruePayMessage,
+} from './accrue-pay-button.tsx';
 export type { SessionRef } from './api.ts';
 export { AccruPayProvider, type AccruPayProviderProps, DEFAULT_BASE_URL } from './context.tsx';
 export {

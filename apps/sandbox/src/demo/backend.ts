@@ -7,16 +7,23 @@
 // 4. AccruPay's webhooks arrive at POST /webhooks (an endpoint the shop registers for itself):
 //    each is checked on its raw body with webhooks.constructEvent(), kept on its order, and taken
 //    as a hint only: a success event makes the shop ask verify(), the same path as the page's.
+// 5. Accrue Pay (document 004): the page's <AccruePayButton> reports a Payment Intent id; the
+//    backend authorizes it with paymentIntents.authorize() (automatic capture) and confirms the
+//    order only once payments.get() says succeeded or settled.
 import { randomUUID } from 'node:crypto';
 import {
   AccruPay,
   AccruPayConflictError,
   AccruPayError,
   AccruPayNotFoundError,
+  AccruPayPaymentError,
   AccruPayValidationError,
   AccruPayWebhookVerificationError,
+  type ClientSession,
   CURRENCY,
   type MerchantTransaction,
+  type Payment,
+  type PaymentStatus,
   type TransactionProvider,
   type WebhookEvent,
   webhooks,
@@ -98,11 +105,32 @@ export interface OrderWebhook {
   error: string | null;
 }
 
-/** The events that claim the customer paid: the shop answers them by asking verify(). */
+/**
+ * The events that claim the customer paid: the shop answers them by asking verify() (a card
+ * payment) or payments.get() (Accrue Pay).
+ */
 const SUCCESS_EVENTS: ReadonlySet<string> = new Set([
   'transaction.succeeded',
   'client_session.completed',
+  'payment.succeeded',
+  'payment.settled',
 ]);
+
+/** The Accrue Pay payment statuses that pay an order: the money has arrived (or is settled). */
+const ACCRUE_PAID: readonly PaymentStatus[] = ['succeeded', 'settled'];
+/** The Accrue Pay payment statuses that end an order unpaid. */
+const ACCRUE_UNPAID: readonly PaymentStatus[] = ['canceled', 'failed'];
+
+/** An order paid (or being paid) with Accrue Pay: the intent the page reported, the payment it became. */
+export interface AccruePayment {
+  paymentIntentId: string;
+  /** The Payment `paymentIntents.authorize()` returned; null until it answered. */
+  paymentId: string | null;
+  /** What `payments.get()` said last (authorize's answer until then). */
+  status: PaymentStatus | null;
+  /** Why the payment failed, as Accrue says (`transfer_failed`, ...). */
+  failureCode: string | null;
+}
 
 /** How many event ids the receiver remembers to drop duplicates. */
 const SEEN_EVENTS = 10_000;
@@ -128,6 +156,8 @@ export interface Order {
   fulfilledVia: 'page' | 'webhook' | null;
   /** The last webhooks received about the order, oldest first. */
   webhooks: OrderWebhook[];
+  /** Set once the customer chose Accrue Pay and the page reported the intent. */
+  accrue: AccruePayment | null;
 }
 
 /** The prices the page offers, in cents; the backend accepts nothing else. */
@@ -209,7 +239,7 @@ interface Registration {
 
 /**
  * The shop's API: `POST /orders`, `GET /orders/:id`, `POST /orders/:id/confirm`,
- * `POST /orders/:id/refund`, and AccruPay's webhooks at `POST /webhooks` (`GET /webhooks` says
+ * `POST /orders/:id/accrue-pay`, `POST /orders/:id/refund`, and AccruPay's webhooks at `POST /webhooks` (`GET /webhooks` says
  * where they are registered).
  */
 export function shopBackend(
@@ -251,7 +281,7 @@ export function shopBackend(
    * The one verify path, for the page and the webhooks: asks AccruPay (which asks the provider)
    * and fulfils only a SUCCEEDED transaction. Call it inside `serially`.
    */
-  async function verifyPayment(order: Order, via: 'page' | 'webhook') {
+  async function verifyCardPayment(order: Order, via: 'page' | 'webhook') {
     const transaction = await (await accrupay()).transactions.clientSessions.payments.verify({
       id: order.sessionId,
     });
@@ -266,6 +296,44 @@ export function shopBackend(
       order.status = 'PAYMENT_FAILED';
     }
     return transaction;
+  }
+
+  /** Records what Accrue says of the order's payment; fulfils only succeeded or settled, once. */
+  function recordAccrue(order: Order, payment: Payment, via: 'page' | 'webhook'): void {
+    const accrue = order.accrue;
+    if (!accrue) return;
+    accrue.paymentId = payment.id;
+    accrue.status = payment.attributes.status;
+    accrue.failureCode = payment.attributes.failure_code;
+    if (order.status !== 'AWAITING_PAYMENT') return;
+    if (ACCRUE_PAID.includes(payment.attributes.status)) {
+      order.status = 'CONFIRMED';
+      order.fulfilments += 1;
+      order.fulfilledVia = via;
+    } else if (ACCRUE_UNPAID.includes(payment.attributes.status)) {
+      order.status = 'PAYMENT_FAILED';
+    }
+  }
+
+  /**
+   * The one check of an order, for the page and the webhooks: verify() for a card payment,
+   * payments.get() for Accrue Pay (AccruPay asks Accrue). Call it inside `serially`.
+   */
+  async function verifyPayment(
+    order: Order,
+    via: 'page' | 'webhook',
+  ): Promise<{ status: string; paid: boolean }> {
+    if (order.accrue) {
+      if (!order.accrue.paymentId) return { status: 'not authorized', paid: false };
+      const payment = await (await accrupay()).payments.get(order.accrue.paymentId);
+      recordAccrue(order, payment, via);
+      return {
+        status: payment.attributes.status,
+        paid: ACCRUE_PAID.includes(payment.attributes.status),
+      };
+    }
+    const transaction = await verifyCardPayment(order, via);
+    return { status: transaction.status, paid: transaction.status === 'SUCCEEDED' };
   }
 
   // The endpoint is registered once per merchant and base URL, before the first order. Its secret
@@ -312,9 +380,23 @@ export function shopBackend(
     if (seen.size > SEEN_EVENTS) seen.delete(seen.values().next().value as string);
   }
 
-  /** The order an event is about: by its merchantInternalTransactionCode, else its session. */
+  /**
+   * The order an event is about: an Accrue Pay event by its payment or payment intent id, any
+   * other by its merchantInternalTransactionCode, else its session.
+   */
   function orderOf(event: WebhookEvent): Order | undefined {
-    const object = event.data.object;
+    if (event.type.startsWith('payment_intent.') || event.type.startsWith('payment.')) {
+      const object = event.data.object as { id: string; relationships: unknown };
+      const intentId = event.type.startsWith('payment.')
+        ? (event.data.object as Payment).relationships.payment_intent.data.id
+        : object.id;
+      return [...orders.values()].find(
+        ({ accrue }) =>
+          accrue !== null &&
+          (accrue.paymentIntentId === intentId || accrue.paymentId === object.id),
+      );
+    }
+    const object = event.data.object as ClientSession | MerchantTransaction;
     const code = object.merchantInternalTransactionCode;
     const sessionId = event.type.startsWith('client_session.')
       ? object.id
@@ -338,9 +420,9 @@ export function shopBackend(
       return;
     }
     try {
-      const transaction = await verifyPayment(order, 'webhook');
-      entry.verifyStatus = transaction.status;
-      entry.check = transaction.status === 'SUCCEEDED' ? 'PAID' : 'NOT_PAID';
+      const checked = await verifyPayment(order, 'webhook');
+      entry.verifyStatus = checked.status;
+      entry.check = checked.paid ? 'PAID' : 'NOT_PAID';
     } catch (error) {
       entry.check = 'VERIFY_FAILED';
       entry.error = error instanceof Error ? error.message : String(error);
@@ -385,7 +467,10 @@ export function shopBackend(
           type: event.type,
           createdAt: event.createdAt,
           receivedAt: new Date(now()).toISOString(),
-          claimedStatus: event.data.object.status,
+          claimedStatus:
+            'attributes' in event.data.object
+              ? event.data.object.attributes.status
+              : event.data.object.status,
           deliveries: 1,
           check: SUCCESS_EVENTS.has(event.type) ? 'VERIFYING' : 'NOT_CHECKED',
           verifyStatus: null,
@@ -464,6 +549,7 @@ export function shopBackend(
         fulfilments: 0,
         fulfilledVia: null,
         webhooks: [],
+        accrue: null,
       };
       orders.set(order.id, order);
       // Only the session id goes to the browser: never the token, never the secret.
@@ -494,11 +580,86 @@ export function shopBackend(
         return;
       }
       await serially(order.id, async () => {
-        if (order.status === 'AWAITING_PAYMENT') await verifyPayment(order, 'page');
-        else if (order.transactionId) await refreshRefunds(order, order.transactionId);
+        // An Accrue Pay order is read again once paid too: succeeded becomes settled.
+        if (order.status === 'AWAITING_PAYMENT' || order.accrue?.paymentId) {
+          await verifyPayment(order, 'page');
+        } else if (order.transactionId) await refreshRefunds(order, order.transactionId);
       });
       res.json(orderJson(order));
     } catch (error) {
+      next(error);
+    }
+  });
+
+  // Accrue Pay: the page's <AccruePayButton> reports the Payment Intent the customer created (an
+  // informational callback, maybe forged): the backend authorizes it for this order's own amount,
+  // with automatic capture, then asks payments.get(). The order is confirmed only once Accrue
+  // says succeeded or settled (a bank transfer takes days: "Check payment status" asks again).
+  router.post('/orders/:id/accrue-pay', async (req, res, next) => {
+    try {
+      const order = orders.get(req.params.id);
+      if (!order) {
+        res.status(404).json({ error: 'no such order' });
+        return;
+      }
+      const paymentIntentId: unknown = req.body?.paymentIntentId;
+      if (typeof paymentIntentId !== 'string' || !/^pi_[A-Za-z0-9]{8,64}$/.test(paymentIntentId)) {
+        res.status(400).json({
+          error: `paymentIntentId must be the Payment Intent id the Accrue Pay button reported, such as pi_def456uvw123; got ${JSON.stringify(paymentIntentId)}`,
+        });
+        return;
+      }
+      const refused = await serially(order.id, async () => {
+        if (order.status !== 'AWAITING_PAYMENT' || order.accrue?.paymentId) {
+          return `order ${order.id} is ${order.status}${order.accrue?.paymentId ? ' and already has an Accrue Pay payment' : ''}: nothing to authorize`;
+        }
+        order.accrue = { paymentIntentId, paymentId: null, status: null, failureCode: null };
+        const client = await accrupay();
+        let payment: Payment;
+        try {
+          payment = await client.paymentIntents.authorize(
+            paymentIntentId,
+            {
+              amount: order.amount,
+              currency: order.currency,
+              captureMethod: 'automatic',
+              description: `Demo shop order ${order.id}`,
+            },
+            // A retry of this call (the network failed) authorizes the intent once.
+            { idempotencyKey: `${order.id}:${paymentIntentId}:authorize` },
+          );
+        } catch (error) {
+          order.accrue = null;
+          throw error;
+        }
+        recordAccrue(order, payment, 'page');
+        recordAccrue(order, await client.payments.get(payment.id), 'page');
+        return null;
+      });
+      if (refused) {
+        res.status(409).json({ error: refused, order: orderJson(order) });
+        return;
+      }
+      res.json(orderJson(order));
+    } catch (error) {
+      // Refused by Accrue (insufficient funds, an intent for another amount or already used):
+      // nothing was reserved; the customer may pay another way.
+      if (error instanceof AccruPayPaymentError || error instanceof AccruPayConflictError) {
+        res.status(error.statusCode === 409 ? 409 : 422).json({
+          error: error.message,
+          code: error.code,
+          order: orderJson(orders.get(req.params.id) as Order),
+        });
+        return;
+      }
+      if (error instanceof AccruPayValidationError || error instanceof AccruPayNotFoundError) {
+        res.status(error instanceof AccruPayNotFoundError ? 404 : 422).json({
+          error: error.message,
+          code: error.code,
+          order: orderJson(orders.get(req.params.id) as Order),
+        });
+        return;
+      }
       next(error);
     }
   });
@@ -532,6 +693,13 @@ export function shopBackend(
         res
           .status(415)
           .json({ error: 'send the refund as JSON: {"amount": "500"}, or {} for all' });
+        return;
+      }
+      if (order.accrue) {
+        res.status(409).json({
+          error: `order ${order.id} was paid with Accrue Pay: this demo refunds card payments only`,
+          order: orderJson(order),
+        });
         return;
       }
       const paymentId = order.transactionId;

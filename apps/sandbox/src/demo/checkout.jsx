@@ -6,7 +6,10 @@
 // merchant login, so the customer's page and the merchant's back office are one page here.
 // The order page also lists the webhooks AccruPay sent the backend about the order, and what
 // verify() said about each success they claimed (it reads the order again every few seconds).
-import { AccruPayProvider, PaymentForm, useAccruPay } from '@accrupay/react';
+// Beside the card form, "Pay with Accrue Pay" (<AccruePayButton>) opens Accrue's hosted checkout;
+// the Payment Intent id it reports goes to the backend, which authorizes it and confirms the order
+// only once payments.get() says succeeded or settled.
+import { AccruePayButton, AccruPayProvider, PaymentForm, useAccruPay } from '@accrupay/react';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
@@ -30,6 +33,18 @@ const ORDER_STATUS = {
 
 /** The statuses of a paid order: no payment form any more, and the merchant may refund. */
 const PAID = ['CONFIRMED', 'REFUND_PENDING', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+
+/** What Accrue says of an Accrue Pay payment, in words. */
+const ACCRUE_STATUS = {
+  authorized: 'authorized: Accrue is capturing it',
+  requires_capture: 'authorized, waiting for capture',
+  captured: 'captured',
+  processing: 'processing: the bank transfer takes a few days',
+  succeeded: 'succeeded',
+  settled: 'settled: the funds reached the shop',
+  canceled: 'canceled',
+  failed: 'failed',
+};
 
 /** How often the order page reads its order again, to show the webhooks as they arrive. */
 const REFRESH_MS = 1500;
@@ -82,18 +97,21 @@ function Shop() {
     api('/webhooks').then(setEndpoint, (e) => setEndpoint({ error: e.message }));
   }, []);
 
-  // The webhooks arrive at the backend, not here: read the order again while it is shown.
+  // The webhooks arrive at the backend, not here: read the order again while it is shown. An
+  // Accrue Pay payment still on its way is asked about (the backend calls payments.get()).
   const orderId = order?.id;
+  const accruePending = Boolean(order?.accrue?.paymentId) && order?.status === 'AWAITING_PAYMENT';
   useEffect(() => {
     if (!orderId) return undefined;
     const timer = setInterval(() => {
-      api(`/orders/${encodeURIComponent(orderId)}`).then(
+      const path = `/orders/${encodeURIComponent(orderId)}`;
+      (accruePending ? api(`${path}/confirm`, 'POST') : api(path)).then(
         (fresh) => setOrder((shown) => (shown?.id === fresh.id ? fresh : shown)),
         () => undefined,
       );
     }, REFRESH_MS);
     return () => clearInterval(timer);
-  }, [orderId]);
+  }, [orderId, accruePending]);
 
   async function checkout(event) {
     event.preventDefault();
@@ -112,6 +130,15 @@ function Shop() {
     return api(`/orders/${order.id}/confirm`, 'POST').then(setOrder, (e) => setError(e.message));
   }
 
+  // The Accrue Pay button's report (informational): the backend authorizes the intent and asks
+  // Accrue whether the payment succeeded.
+  function payWithAccrue(paymentIntentId) {
+    setError(null);
+    return api(`/orders/${order.id}/accrue-pay`, 'POST', { paymentIntentId }).then(setOrder, (e) =>
+      setError(e.message),
+    );
+  }
+
   function startOver() {
     window.history.replaceState(null, '', window.location.pathname);
     setOrder(null);
@@ -124,13 +151,15 @@ function Shop() {
         Sandbox test cards: <code>4242 4242 4242 4242</code> (Stripe) or{' '}
         <code>4761 3441 3614 1390</code> (Nuvei) pay; <code>4000 0000 0000 0002</code> declines;{' '}
         <code>4000 0000 0000 3220</code> (Stripe) or <code>4000 0278 9138 0961</code> (Nuvei) ask
-        for 3-D Secure. Any future expiry, any CVC.
+        for 3-D Secure. Any future expiry, any CVC. Accrue Pay: sign in with{' '}
+        <code>+1 555 010 0000</code> and the code <code>000000</code> (<code>+1 555 010 0001</code>{' '}
+        has $5.00 in its wallet).
       </p>
       {error ? <p role="alert">{error}</p> : null}
       {order ? (
         <>
           <OrderSummary order={order} />
-          {!PAID.includes(order.status) ? (
+          {!PAID.includes(order.status) && !order.accrue ? (
             <AccruPayProvider merchantPublicId={config.merchantPublicId} baseUrl={config.baseUrl}>
               <PaymentForm
                 sessionId={order.sessionId}
@@ -139,6 +168,14 @@ function Shop() {
                 onExpired={confirm}
               />
               <FormStatus />
+              <section className="accrue" aria-labelledby="accrue-pay">
+                <h2 id="accrue-pay">Or pay from your Accrue wallet or bank</h2>
+                <AccruePayButton
+                  amount={order.amount}
+                  currency={order.currency}
+                  onPaymentIntent={payWithAccrue}
+                />
+              </section>
             </AccruPayProvider>
           ) : null}
           <p>
@@ -150,7 +187,9 @@ function Shop() {
             </button>
           </p>
           <WebhookLog order={order} endpoint={endpoint} />
-          {PAID.includes(order.status) ? <MerchantView order={order} onOrder={setOrder} /> : null}
+          {PAID.includes(order.status) && order.transactionId ? (
+            <MerchantView order={order} onOrder={setOrder} />
+          ) : null}
         </>
       ) : (
         <form onSubmit={checkout}>
@@ -196,11 +235,18 @@ function OrderSummary({ order }) {
   return (
     <section className="order" data-status={order.status}>
       <div>
-        Order <code>{order.id}</code>: {item?.name} {item?.price} via {order.provider}
+        Order <code>{order.id}</code>: {item?.name} {item?.price} via{' '}
+        {order.accrue ? 'Accrue Pay' : order.provider}
       </div>
       <strong data-order-status={order.status}>{ORDER_STATUS[order.status]}</strong>
       {order.transactionStatus ? (
         <div className="hint">verify() said: {order.transactionStatus}</div>
+      ) : null}
+      {order.accrue?.status ? (
+        <div className="hint" data-accrue-status={order.accrue.status}>
+          payments.get() said: {ACCRUE_STATUS[order.accrue.status] ?? order.accrue.status}
+          {order.accrue.failureCode ? ` (${order.accrue.failureCode})` : ''}
+        </div>
       ) : null}
       {order.fulfilledVia ? (
         <div className="hint" data-fulfilled-via={order.fulfilledVia}>

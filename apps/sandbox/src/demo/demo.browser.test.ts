@@ -6,11 +6,10 @@ import { fileURLToPath } from 'node:url';
 import type { ProviderSim } from '@accrupay/provider-sim';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { MerchantCredentials } from '../domain/service.ts';
-import { createLogger, type RunningSandbox, startSandbox } from '../sandbox.ts';
+import { createLogger, type RunningSandbox } from '../sandbox.ts';
 import { browserTestsRun, launchChromium, requireChromium } from '../test-browser.ts';
 import { GOOD_CARDS, testCard } from '../test-cards.ts';
-import { demoShop } from './index.ts';
+import { startDemoSandbox } from './demo-sandbox.ts';
 
 const HOUR = 3_600_000;
 const CARDS = {
@@ -27,7 +26,6 @@ describe.skipIf(!runsHere)('the demo shop in Chromium', { timeout: 60_000 }, () 
   let browser: Browser;
   let sandbox: RunningSandbox;
   let sim: ProviderSim;
-  let merchant: MerchantCredentials;
   let dir: string;
   const logs: string[] = [];
   const sandboxRequests: string[] = [];
@@ -40,28 +38,10 @@ describe.skipIf(!runsHere)('the demo shop in Chromium', { timeout: 60_000 }, () 
     dir = join(tmpdir(), `accrupay-demo-${process.pid}-${Date.now()}`);
     mkdirSync(dir, { recursive: true });
     mkdirSync(RESULTS, { recursive: true });
-    let credentials: MerchantCredentials | undefined;
-    sandbox = await startSandbox({
+    ({ sandbox, sim } = await startDemoSandbox({
       db: join(dir, 'sandbox.db'),
-      // The simulator plays the provider, which keeps the (test) cards it was given, as a real
-      // provider's vault does: its file is not the sandbox's, so it is kept out of this directory.
-      simDb: ':memory:',
-      port: 0,
       logger: createLogger('trace', { write: (line: string) => logs.push(line) }),
-      sim: { clock: { mode: 'manual', start: '2030-01-15T12:00:00Z' } },
-      publicRoutes: [
-        demoShop({
-          merchant: () => {
-            if (!credentials) throw new Error('the demo merchant is not created yet');
-            return { ...credentials, baseUrl: sandbox.url };
-          },
-        }),
-      ],
-    });
-    if (!sandbox.sim) throw new Error('the sandbox embeds its simulator');
-    sim = sandbox.sim;
-    merchant = await sandbox.createMerchant({ name: 'Demo shop', allowedOrigins: [sandbox.url] });
-    credentials = merchant;
+    }));
     browser = await launchChromium();
     // Launching Chromium and bundling the page take seconds on a loaded two-core machine.
   }, 120_000);

@@ -164,6 +164,8 @@ export async function setAllowedOrigins(ctx: DomainContext, id: string, origins:
   }
   const row = await ctx.store.findMerchantById(id);
   if (row === undefined) throw new RouterError('NOT_FOUND', `No merchant ${id}.`);
+  // The providers' hosted pages check the origins they were registered with: register again on next use.
+  ctx.provisioned.clear();
   return merchantToWire(ctx, row);
 }
 

@@ -10,6 +10,12 @@ import {
   sameDigest,
   sha256Hex,
 } from './ids.ts';
+import {
+  ensureAccrueAccount,
+  issueClientCredentials,
+  paymentIntentsContext,
+  provisionAccrue,
+} from './payment-intents/index.ts';
 import { credentialsOf } from './provider-accounts.ts';
 
 /** What a new merchant needs to integrate: shown once, the secret is never stored. */
@@ -19,6 +25,12 @@ export interface MerchantCredentials {
   apiSecret: string;
   merchantPublicId: string;
   merchantTransactionProviderIds: Partial<Record<TransactionProvider, string>>;
+  /** The Accrue Pay account's id (document 004), where Accrue's notifications arrive. */
+  accruePayProviderId: string;
+  /** The secure card API's client id (x-client-id); document 004's card rails. */
+  clientId: string;
+  /** The secure card API's client secret (x-client-secret): shown once, stored only as a hash. */
+  clientSecret: string;
   allowedOrigins: string[];
 }
 
@@ -51,12 +63,19 @@ export async function createMerchant(
     if (input.provision !== false) await credentialsOf(ctx, mtp);
     ids[adapter.provider] = mtp.id;
   }
+  const p = paymentIntentsContext(ctx);
+  const accrue = await ensureAccrueAccount(p, merchant);
+  if (input.provision !== false) await provisionAccrue(p, merchant, accrue);
+  const client = await issueClientCredentials(p, merchant.id);
   return {
     merchantId: merchant.id,
     name: merchant.name,
     apiSecret,
     merchantPublicId: merchant.public_id,
     merchantTransactionProviderIds: ids,
+    accruePayProviderId: accrue.id,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
     allowedOrigins: input.allowedOrigins ?? [],
   };
 }

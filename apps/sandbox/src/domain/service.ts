@@ -7,6 +7,7 @@ import type {
   TransactionProvider,
   WebhookFaultSpec,
 } from '@accrupay/contracts';
+import type { AccrueClient } from '../providers/accrue/index.ts';
 import { withCause } from '../store/events.ts';
 import type {
   MerchantRow,
@@ -28,6 +29,7 @@ import type { ListRequest, TransactionLookup } from './listing.ts';
 import * as listing from './listing.ts';
 import type { MerchantCredentials } from './merchants.ts';
 import * as merchants from './merchants.ts';
+import * as paymentIntents from './payment-intents/index.ts';
 import { listPaymentMethods } from './payment-methods.ts';
 import { provisionAll } from './provider-accounts.ts';
 import { refundTransaction } from './refunds.ts';
@@ -63,8 +65,9 @@ export class SandboxService {
   /** Sends merchant webhooks (webhooks/delivery.ts). */
   readonly webhooks: WebhookDispatcher;
 
-  constructor(options: SandboxServiceOptions) {
+  constructor(options: SandboxServiceOptions & { accrue?: AccrueClient | undefined }) {
     this.ctx = createContext(options);
+    paymentIntents.attachAccrue(this.ctx, options.accrue);
     const dispatcher = new WebhookDispatcher(this.ctx, options.webhookDelivery);
     this.webhooks = dispatcher;
     this.ctx.webhooks.kick = () => dispatcher.kick();
@@ -77,8 +80,15 @@ export class SandboxService {
     const ctx = this.ctx;
     return {
       overview: () => admin.overview(ctx),
-      createMerchant: (input: Parameters<typeof admin.adminCreateMerchant>[1]) =>
-        admin.adminCreateMerchant(ctx, input),
+      // The card API's pair made at creation is never shown here: a fresh one replaces it.
+      createMerchant: async (input: Parameters<typeof admin.adminCreateMerchant>[1]) => {
+        const created = await admin.adminCreateMerchant(ctx, input);
+        const pair = await paymentIntents.issueClientCredentials(
+          paymentIntents.paymentIntentsContext(ctx),
+          created.merchant.id,
+        );
+        return { ...created, ...pair };
+      },
       setAllowedOrigins: (id: string, origins: string[]) =>
         admin.setAllowedOrigins(ctx, id, origins),
       sessions: (
@@ -165,8 +175,21 @@ export class SandboxService {
     return merchants.createMerchant(this.ctx, input);
   }
 
-  provisionAll(): Promise<void> {
-    return provisionAll(this.ctx);
+  async provisionAll(): Promise<void> {
+    await provisionAll(this.ctx);
+    const p = paymentIntents.paymentIntentsContext(this.ctx);
+    if (!p.accrue) return;
+    for (const merchant of await this.ctx.store.listMerchants()) {
+      const account = await p.store.findAccrueAccountOfMerchant(merchant.id);
+      if (account) await paymentIntents.provisionAccrue(p, merchant, account);
+    }
+  }
+
+  /** Gives each merchant created before document 004 its card API pair; the pairs, shown once. */
+  issueMissingClientCredentials() {
+    return paymentIntents.issueMissingClientCredentials(
+      paymentIntents.paymentIntentsContext(this.ctx),
+    );
   }
 
   authenticate(secret: string | undefined): Promise<MerchantRow> {
@@ -306,6 +329,46 @@ export class SandboxService {
 
   providerAccounts(merchant: MerchantRow) {
     return listing.providerAccounts(this.ctx, merchant);
+  }
+
+  // --- document 004: Accrue Pay payment intents -------------------------------------------
+
+  /** Document 004's use cases (payment-intents/): JSON:API in and out, their own error format. */
+  get paymentIntents() {
+    const p = paymentIntents.paymentIntentsContext(this.ctx);
+    return {
+      getIntent: (merchant: MerchantRow, id: string) =>
+        paymentIntents.getPaymentIntent(p, merchant, id),
+      authorize: (merchant: MerchantRow, id: string, input: paymentIntents.AuthorizeInput) =>
+        withCause('authorize', () => paymentIntents.authorizePaymentIntent(p, merchant, id, input)),
+      capture: (
+        merchant: MerchantRow,
+        id: string,
+        amount: bigint | undefined,
+        idempotencyKey?: string,
+      ) =>
+        withCause('capture', () =>
+          paymentIntents.capturePayment(p, merchant, id, amount, idempotencyKey),
+        ),
+      cancel: (merchant: MerchantRow, id: string, idempotencyKey?: string) =>
+        withCause('cancel', () => paymentIntents.cancelPayment(p, merchant, id, idempotencyKey)),
+      getPayment: (merchant: MerchantRow, id: string) =>
+        withCause('get payment', () => paymentIntents.getPayment(p, merchant, id)),
+      card: (
+        credentials: { clientId: string | undefined; clientSecret: string | undefined },
+        id: string,
+      ) => withCause('card', () => paymentIntents.getPaymentCard(p, credentials, id)),
+      notification: (
+        accountId: string,
+        rawBody: Buffer,
+        headers: Record<string, string | string[] | undefined>,
+      ) =>
+        withCause('ACCRUE notification', () =>
+          paymentIntents.receiveNotification(p, accountId, rawBody, headers),
+        ),
+      payPage: (query: Parameters<typeof paymentIntents.accruePayPage>[1]) =>
+        paymentIntents.accruePayPage(p, query),
+    };
   }
 
   // --- callbacks -------------------------------------------------------------------------

@@ -237,18 +237,24 @@ function transactionsBySession(transactions: readonly TransactionRow[]) {
 export async function snapshotWires(
   ctx: DomainContext,
   snapshots: readonly EventObjectRows[],
-): Promise<(ClientSessionWire | MerchantTransactionWire)[]> {
+): Promise<(ClientSessionWire | MerchantTransactionWire | Record<string, unknown>)[]> {
   const rows = snapshots.flatMap((item) =>
-    'session' in item ? [item.session, ...item.transactions] : [item.transaction],
+    'resource' in item
+      ? []
+      : 'session' in item
+        ? [item.session, ...item.transactions]
+        : [item.transaction],
   );
   const methods = await paymentMethodsOf(ctx, rows);
   return snapshots.map((item) =>
-    'session' in item
-      ? sessionToWire(
-          item.session,
-          item.transactions.map((row) => transactionToWire(row, methods(row))),
-          methods(item.session),
-        )
-      : transactionToWire(item.transaction, methods(item.transaction)),
+    'resource' in item
+      ? item.resource
+      : 'session' in item
+        ? sessionToWire(
+            item.session,
+            item.transactions.map((row) => transactionToWire(row, methods(row))),
+            methods(item.session),
+          )
+        : transactionToWire(item.transaction, methods(item.transaction)),
   );
 }

@@ -20,6 +20,7 @@ import { merchantRateLimit } from './middleware/rate-limit.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestShape } from './middleware/request-shape.ts';
 import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
+import { paymentIntentRoutes } from './payment-intents/index.ts';
 import { PUBLIC_API_MOUNT, type PublicRoute, routeTable } from './routes.ts';
 
 export { requestContext } from './context.ts';
@@ -58,6 +59,15 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   if (options.addressRateLimit !== false) {
     app.use(addressRateLimit(options.clock, routes, options.addressRateLimit));
   }
+  // Document 004's API answers in its own format, every error included: its own chain.
+  app.use(
+    paymentIntentRoutes({
+      service,
+      idempotency: options.idempotency,
+      rateLimiter: options.rateLimiter,
+      routes,
+    }),
+  );
   // After the per-address limit, so that malformed requests count against it too.
   app.use(requestShape(routes));
   app.get('/', (_req, res) => {

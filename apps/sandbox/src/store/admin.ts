@@ -109,7 +109,14 @@ export function adminQueries(ctx: StoreContext) {
     },
     /** Deletes what merchants did (sessions, transactions, events...), keeping merchants, their provider records and endpoints. */
     async truncateActivity() {
-      const keep = new Set(['merchants', 'merchant_transaction_providers', 'webhook_endpoints']);
+      // Merchants and what they were issued stay: secrets, provider accounts, endpoints, card API pairs.
+      const keep = new Set([
+        'merchants',
+        'merchant_transaction_providers',
+        'webhook_endpoints',
+        'merchant_client_credentials',
+        'accrue_accounts',
+      ]);
       for (const table of TABLES_CHILDREN_FIRST) {
         if (!keep.has(table)) await db.deleteFrom(table).execute();
       }

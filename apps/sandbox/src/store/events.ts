@@ -101,35 +101,7 @@ export async function writeStatusEvent(
     })
     .returning(['id', 'seq'])
     .executeTakeFirstOrThrow();
-  const endpoints = await trx
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'enabled_events'])
-    .where('merchant_id', '=', row.merchant_id)
-    .where('status', '=', 'ENABLED')
-    .execute();
-  const deliveries = endpoints
-    .filter((endpoint) =>
-      subscribes(parseRow('webhook_endpoints', endpoint as never).enabled_events, type),
-    )
-    .map((endpoint) => ({
-      id: storeId('msg'),
-      event_id: event.id,
-      event_seq: event.seq,
-      endpoint_id: endpoint.id,
-      merchant_id: row.merchant_id,
-      state: 'PENDING' as const,
-      attempts: 0,
-      next_attempt_at: row.updated_at,
-      next_trigger: 'scheduled',
-      faults_applied: 0,
-      faults: null,
-      lease_holder: null,
-      lease_expires_at: null,
-      created_at: row.updated_at,
-      updated_at: row.updated_at,
-    }));
-  if (deliveries.length > 0)
-    await trx.insertInto('webhook_deliveries').values(deliveries).execute();
+  await queueDeliveries(trx, row.merchant_id, type, event, row.updated_at);
   return true;
 }
 
@@ -144,4 +116,81 @@ export function inTransaction<T>(
 /** Reads a row to change it: locked until the transaction ends on PostgreSQL (SQLite has one writer). */
 export function forUpdate<Q extends { forUpdate(): Q }>(dialect: StoreDialect, query: Q): Q {
   return dialect === 'postgres' ? query.forUpdate() : query;
+}
+
+/** What a document 004 event is about: a Payment or a Payment Intent. */
+export type ResourceObjectType = 'payment' | 'payment_intent';
+
+/**
+ * Writes the event of a Payment's or a Payment Intent's status change (document 004) and queues
+ * its deliveries; `trx` is the database transaction of the change. The snapshot's `row` is the
+ * JSON:API resource as it stood after the change: what the event's data.object is.
+ */
+export async function writeResourceEvent(
+  trx: Kysely<Database>,
+  event: {
+    merchantId: string;
+    objectType: ResourceObjectType;
+    objectId: string;
+    type: WebhookEventType;
+    resource: Record<string, unknown>;
+    previous: string | null;
+    at: string;
+  },
+): Promise<void> {
+  const snapshot: EventSnapshot = { row: event.resource };
+  const written = await trx
+    .insertInto('events')
+    .values({
+      id: storeId('evt'),
+      merchant_id: event.merchantId,
+      type: event.type,
+      object_type: event.objectType,
+      object_id: event.objectId,
+      snapshot: JSON.stringify(snapshot),
+      previous_status: event.previous,
+      cause: causes.getStore() ?? null,
+      created_at: event.at,
+    })
+    .returning(['id', 'seq'])
+    .executeTakeFirstOrThrow();
+  await queueDeliveries(trx, event.merchantId, event.type, written, event.at);
+}
+
+async function queueDeliveries(
+  trx: Kysely<Database>,
+  merchantId: string,
+  type: WebhookEventType,
+  event: { id: string; seq: number },
+  at: string,
+): Promise<void> {
+  const endpoints = await trx
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'enabled_events'])
+    .where('merchant_id', '=', merchantId)
+    .where('status', '=', 'ENABLED')
+    .execute();
+  const deliveries = endpoints
+    .filter((endpoint) =>
+      subscribes(parseRow('webhook_endpoints', endpoint as never).enabled_events, type),
+    )
+    .map((endpoint) => ({
+      id: storeId('msg'),
+      event_id: event.id,
+      event_seq: event.seq,
+      endpoint_id: endpoint.id,
+      merchant_id: merchantId,
+      state: 'PENDING' as const,
+      attempts: 0,
+      next_attempt_at: at,
+      next_trigger: 'scheduled',
+      faults_applied: 0,
+      faults: null,
+      lease_holder: null,
+      lease_expires_at: null,
+      created_at: at,
+      updated_at: at,
+    }));
+  if (deliveries.length > 0)
+    await trx.insertInto('webhook_deliveries').values(deliveries).execute();
 }

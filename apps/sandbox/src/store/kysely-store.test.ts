@@ -76,6 +76,7 @@ describe.each(TARGETS)('$name store', (target) => {
           '0004_session_billing',
           '0005_refunds',
           '0006_webhooks',
+          '0007_payment_intents',
         ]);
         expect(await store.findMerchantById(A)).toBeDefined();
       });
@@ -96,6 +97,7 @@ describe.each(TARGETS)('$name store', (target) => {
             '0004_session_billing',
             '0005_refunds',
             '0006_webhooks',
+            '0007_payment_intents',
           ]);
           await second.insertMerchant(merchant('mer_fresh'));
           expect(await first.listMerchants()).toHaveLength(1);

@@ -6,8 +6,13 @@ import { idempotencyQueries } from './idempotency.ts';
 import { leaseQueries } from './leases.ts';
 import { merchantQueries } from './merchants.ts';
 import { createMigrator } from './migrations.ts';
+import { paymentIntentQueries } from './payment-intents.ts';
 import { paymentMethodQueries } from './payment-methods.ts';
-import { providerAccountQueries, sealCredentials } from './provider-accounts.ts';
+import {
+  accrueAccountQueries,
+  providerAccountQueries,
+  sealCredentials,
+} from './provider-accounts.ts';
 import type { Database } from './schema.ts';
 import { describeKeySource, SecretBox } from './secret-box.ts';
 import { sessionQueries } from './sessions.ts';
@@ -21,6 +26,8 @@ function tableQueries(ctx: StoreContext) {
   return {
     ...merchantQueries(ctx),
     ...providerAccountQueries(ctx),
+    ...accrueAccountQueries(ctx),
+    ...paymentIntentQueries(ctx),
     ...sessionQueries(ctx),
     ...transactionQueries(ctx),
     ...paymentMethodQueries(ctx),

@@ -7,7 +7,7 @@ export function merchantQueries({ db }: StoreContext) {
   const merchants = () => db.selectFrom('merchants').selectAll();
   const findBy = async (column: 'id' | 'secret_hash' | 'public_id', value: string) =>
     parseRowIfAny('merchants', await merchants().where(column, '=', value).executeTakeFirst());
-  return {
+  const queries = {
     async insertMerchant(row) {
       await db.insertInto('merchants').values(serialiseRow('merchants', row)).execute();
     },
@@ -19,4 +19,53 @@ export function merchantQueries({ db }: StoreContext) {
       return rows.map((row) => parseRow('merchants', row));
     },
   } satisfies Partial<Store>;
+  return { ...queries, ...clientCredentialQueries(db) };
+}
+
+/** The secure card API's credential pair of a merchant (0007): the secret only as its hash. */
+export interface ClientCredentialRow {
+  merchant_id: string;
+  client_id: string;
+  secret_hash: string;
+  created_at: string;
+}
+
+export interface ClientCredentialQueries {
+  /** Sets the merchant's pair, replacing the one it had. */
+  putClientCredentials(row: ClientCredentialRow): Promise<void>;
+  /** Sets the merchant's pair only if it has none; whether it did. */
+  insertClientCredentialsIfNone(row: ClientCredentialRow): Promise<boolean>;
+  findClientCredentialsById(clientId: string): Promise<ClientCredentialRow | undefined>;
+  findClientCredentialsOfMerchant(merchantId: string): Promise<ClientCredentialRow | undefined>;
+}
+
+function clientCredentialQueries(db: StoreContext['db']): ClientCredentialQueries {
+  const pairs = () => db.selectFrom('merchant_client_credentials').selectAll();
+  return {
+    async putClientCredentials(row) {
+      await db
+        .insertInto('merchant_client_credentials')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('merchant_id').doUpdateSet({
+            client_id: row.client_id,
+            secret_hash: row.secret_hash,
+            created_at: row.created_at,
+          }),
+        )
+        .execute();
+    },
+    async insertClientCredentialsIfNone(row) {
+      const result = await db
+        .insertInto('merchant_client_credentials')
+        .values(row)
+        .onConflict((oc) => oc.column('merchant_id').doNothing())
+        .executeTakeFirst();
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    },
+    findClientCredentialsById: (clientId) =>
+      pairs().where('client_id', '=', clientId).executeTakeFirst(),
+    findClientCredentialsOfMerchant: (merchantId) =>
+      pairs().where('merchant_id', '=', merchantId).executeTakeFirst(),
+  };
 }

@@ -20,6 +20,7 @@ import {
   INITIAL_TABLES,
   LEASE_TABLES,
   LIVE_SESSION_STATUSES,
+  PAYMENT_INTENT_TABLES,
   SETTLE_OR_VOID,
   type StoreDialect,
   type TableSpec,
@@ -225,6 +226,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0004_session_billing': sessionBilling,
     '0005_refunds': refunds,
     '0006_webhooks': creating(dialect, WEBHOOK_TABLES),
+    '0007_payment_intents': creating(dialect, PAYMENT_INTENT_TABLES),
   };
 }
 

@@ -64,6 +64,65 @@ export function providerAccountQueries(ctx: StoreContext) {
   } satisfies Partial<Store>;
 }
 
+/** A merchant's account at Accrue Pay, its credentials opened. */
+export interface AccrueAccountRow {
+  /** mtp_accrue_...: the merchantTransactionProviderId of Accrue's notification URL. */
+  id: string;
+  merchant_id: string;
+  credentials: Record<string, unknown>;
+  created_at: string;
+}
+
+/** The merchants' Accrue accounts (0007): sealed like the other providers' credentials. */
+export interface AccrueAccountQueries {
+  /** Inserts the merchant's Accrue account; the one already there when another request won. */
+  insertAccrueAccount(row: AccrueAccountRow): Promise<AccrueAccountRow>;
+  findAccrueAccountById(id: string): Promise<AccrueAccountRow | undefined>;
+  findAccrueAccountOfMerchant(merchantId: string): Promise<AccrueAccountRow | undefined>;
+}
+
+export function accrueAccountQueries(ctx: StoreContext): AccrueAccountQueries {
+  const { db, box } = ctx;
+  const open = (row: {
+    id: string;
+    merchant_id: string;
+    credentials: string;
+    created_at: string;
+  }) => ({
+    ...row,
+    credentials: JSON.parse(openCredentials(ctx, row)) as Record<string, unknown>,
+  });
+  const byMerchant = async (merchantId: string) => {
+    const row = await db
+      .selectFrom('accrue_accounts')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return row && open(row);
+  };
+  return {
+    async insertAccrueAccount(row) {
+      await db
+        .insertInto('accrue_accounts')
+        .values({ ...row, credentials: box.seal(JSON.stringify(row.credentials)) })
+        .onConflict((oc) => oc.column('merchant_id').doNothing())
+        .execute();
+      const stored = await byMerchant(row.merchant_id);
+      if (!stored) throw new Error(`the Accrue account of ${row.merchant_id} was not written`);
+      return stored;
+    },
+    async findAccrueAccountById(id) {
+      const row = await db
+        .selectFrom('accrue_accounts')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && open(row);
+    },
+    findAccrueAccountOfMerchant: byMerchant,
+  };
+}
+
 function openCredentials(ctx: StoreContext, row: { id: string; credentials: string }): string {
   try {
     return ctx.box.open(row.credentials);

@@ -1,7 +1,11 @@
 import type {
+  AccruePaymentMethod,
+  CaptureMethod,
   ClientTransactionSessionKind,
   ClientTransactionSessionStatus,
   ClientTransactionSessionType,
+  PaymentIntentStatus,
+  PaymentStatus,
   TransactionAction,
   TransactionProvider,
   TransactionStatus,
@@ -28,6 +32,10 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   webhook_faults: WebhookFaultTable;
+  merchant_client_credentials: MerchantClientCredentialTable;
+  accrue_accounts: AccrueAccountTable;
+  payment_intents: PaymentIntentTable;
+  payments: PaymentTable;
 }
 
 export interface MerchantTable {
@@ -200,7 +208,7 @@ export interface EventTable {
   id: string;
   merchant_id: string;
   type: string;
-  object_type: 'client_session' | 'transaction';
+  object_type: 'client_session' | 'transaction' | 'payment' | 'payment_intent';
   object_id: string;
   /** JSON: the row as it stood after the change (and a session's transactions), as stored. */
   snapshot: string;
@@ -260,4 +268,68 @@ export interface WebhookFaultTable {
   remaining: number | null;
   used: number;
   created_at: string;
+}
+
+/** The secure card API's credential pair of a merchant (0007): one per merchant. */
+export interface MerchantClientCredentialTable {
+  merchant_id: string;
+  /** cid_test_...: sent as x-client-id. Unique. */
+  client_id: string;
+  /** SHA-256 hex of the client secret (csk_test_...); the secret itself is never stored. */
+  secret_hash: string;
+  created_at: string;
+}
+
+/** A merchant's account at Accrue Pay (0007): one per merchant, its credentials sealed at rest. */
+export interface AccrueAccountTable {
+  /** mtp_accrue_...: the merchantTransactionProviderId of Accrue's notification URL. */
+  id: string;
+  merchant_id: string;
+  /** JSON, sealed: the API key, the webhook secret, the simulator account id. */
+  credentials: string;
+  created_at: string;
+}
+
+/** A Payment Intent (document 004) as the router has seen it at Accrue (0007). */
+export interface PaymentIntentTable {
+  /** pi_...: Accrue's id. */
+  id: string;
+  merchant_id: string;
+  amount: string;
+  currency: string;
+  status: PaymentIntentStatus;
+  payment_method: AccruePaymentMethod;
+  /** The Payment its authorization made, once authorized. */
+  payment_id: string | null;
+  /** When Accrue created it. */
+  created_at: string;
+  expires_at: string | null;
+  updated_at: string;
+}
+
+/** A Payment (document 004): an authorized Payment Intent, as Accrue last told the router (0007). */
+export interface PaymentTable {
+  /** pay_...: Accrue's id. */
+  id: string;
+  merchant_id: string;
+  payment_intent_id: string;
+  /** Minor units, canonical decimal strings. */
+  amount: string;
+  amount_captured: string;
+  currency: string;
+  status: PaymentStatus;
+  capture_method: CaptureMethod;
+  payment_method: AccruePaymentMethod;
+  description: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  authorized_at: string | null;
+  captured_at: string | null;
+  succeeded_at: string | null;
+  settled_at: string | null;
+  canceled_at: string | null;
+  failed_at: string | null;
+  /** When Accrue created it. */
+  created_at: string;
+  updated_at: string;
 }

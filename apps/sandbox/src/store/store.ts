@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ParsedRow } from './json-columns.ts';
+import type { PaymentIntentStore } from './payment-intents.ts';
 import type {
   IdempotencyKeyTable,
   LeaseTable,
@@ -26,7 +27,9 @@ export type EventRow = Omit<ParsedRow<'events'>, 'snapshot'> & { snapshot: Event
 /** An event's object: a session with its transactions, or a transaction. */
 export type EventObjectRows =
   | { session: SessionRow; transactions: TransactionRow[] }
-  | { transaction: TransactionRow };
+  | { transaction: TransactionRow }
+  /** A document 004 Payment or Payment Intent: its JSON:API resource as it stood, ready to send. */
+  | { resource: Record<string, unknown> };
 export type WebhookDeliveryRow = ParsedRow<'webhook_deliveries'>;
 export type WebhookAttemptRow = Omit<ParsedRow<'webhook_attempts'>, 'seq'>;
 export type WebhookFaultRow = ParsedRow<'webhook_faults'>;
@@ -242,7 +245,8 @@ export type MerchantList<Filter, Row> = (
   page: PageRequest,
 ) => Promise<OffsetPage<Row>>;
 
-export interface Store {
+/** The AccruPay store: every table's queries (document 004's in PaymentIntentStore). */
+export interface Store extends PaymentIntentStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Runs the migrations that have not run yet. Idempotent; safe from two instances at once. */
   migrate(): Promise<void>;

@@ -58,6 +58,18 @@ export const UNIQUE_INDEXES = {
     table: 'webhook_deliveries',
     columns: ['event_id', 'endpoint_id'],
   },
+  /** One credential pair per merchant, one merchant per client id (0007). */
+  clientCredentialId: {
+    name: 'merchant_client_credentials_client_id_key',
+    table: 'merchant_client_credentials',
+    columns: ['client_id'],
+  },
+  /** One Accrue account per merchant (0007). */
+  accrueAccountMerchant: {
+    name: 'accrue_accounts_merchant_key',
+    table: 'accrue_accounts',
+    columns: ['merchant_id'],
+  },
   paymentMethodReference: {
     name: 'payment_methods_reference_key',
     table: 'payment_methods',
@@ -391,8 +403,82 @@ export const WEBHOOK_TABLES = [
   },
 ] as const satisfies readonly TableSpec[];
 
+/** Document 004 (0007): the card API's credential pairs, Accrue accounts, intents and payments. */
+export const PAYMENT_INTENT_TABLES = [
+  {
+    name: 'merchant_client_credentials',
+    columns: {
+      merchant_id: 'text primary sortable ->merchants.id',
+      client_id: 'text required',
+      secret_hash: 'text required',
+      created_at: 'text required sortable',
+    },
+    unique: [[UNIQUE_INDEXES.clientCredentialId]],
+  },
+  {
+    name: 'accrue_accounts',
+    columns: {
+      id: 'text primary sortable',
+      merchant_id: 'text required ->merchants.id',
+      credentials: 'text required',
+      created_at: 'text required sortable',
+    },
+    unique: [[UNIQUE_INDEXES.accrueAccountMerchant]],
+  },
+  {
+    name: 'payment_intents',
+    columns: {
+      id: 'text primary sortable',
+      merchant_id: 'text required ->merchants.id',
+      amount: 'text required',
+      currency: 'text required',
+      status: 'text required',
+      payment_method: 'text required',
+      payment_id: 'text',
+      created_at: 'text required sortable',
+      expires_at: 'text',
+      updated_at: 'text required',
+    },
+    indexes: { payment_intents_merchant_idx: ['merchant_id', 'created_at', 'id'] },
+  },
+  {
+    name: 'payments',
+    columns: {
+      id: 'text primary sortable',
+      merchant_id: 'text required ->merchants.id',
+      payment_intent_id: 'text required ->payment_intents.id',
+      amount: 'text required',
+      amount_captured: 'text required',
+      currency: 'text required',
+      status: 'text required',
+      capture_method: 'text required',
+      payment_method: 'text required',
+      description: 'text',
+      failure_code: 'text',
+      failure_message: 'text',
+      authorized_at: 'text',
+      captured_at: 'text',
+      succeeded_at: 'text',
+      settled_at: 'text',
+      canceled_at: 'text',
+      failed_at: 'text',
+      created_at: 'text required sortable',
+      updated_at: 'text required',
+    },
+    indexes: {
+      payments_merchant_idx: ['merchant_id', 'created_at', 'id'],
+      payments_intent_idx: ['payment_intent_id'],
+    },
+  },
+] as const satisfies readonly TableSpec[];
+
 /** Every table, children before parents, so that deleting in this order satisfies the foreign keys. */
-export const TABLES_CHILDREN_FIRST = [...INITIAL_TABLES, ...LEASE_TABLES, ...WEBHOOK_TABLES]
+export const TABLES_CHILDREN_FIRST = [
+  ...INITIAL_TABLES,
+  ...LEASE_TABLES,
+  ...WEBHOOK_TABLES,
+  ...PAYMENT_INTENT_TABLES,
+]
   .map((table) => table.name)
   .reverse();
 

@@ -52,7 +52,9 @@ export function webhookQueries(ctx: StoreContext) {
               session: parseRow('client_sessions', snapshot.row as never),
               transactions,
             }
-          : { transaction: snapshot.row as TransactionRow },
+          : event.object_type === 'payment' || event.object_type === 'payment_intent'
+            ? { resource: snapshot.row }
+            : { transaction: snapshot.row as TransactionRow },
     };
   };
   const eventsOf = (merchantId: string, query: EventQuery) => {

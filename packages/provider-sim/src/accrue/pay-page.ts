@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Response, Router } from 'express';
 import type { z } from 'zod';
 import type { MerchantAccount } from '../config.ts';
+import { hostedPageCsp } from '../hosted.ts';
 import {
   ACCRUE_SIGN_IN_CODE,
   type AccrueCustomerProfile,
@@ -212,15 +213,7 @@ export function payPageRoutes(r: Router, s: AccrueState): void {
       return;
     }
     const nonce = randomBytes(16).toString('base64');
-    const csp = [
-      `frame-ancestors ${account.allowedOrigins.join(' ')}`,
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      "style-src 'unsafe-inline'",
-      "connect-src 'self'",
-      "form-action 'self'",
-      "base-uri 'none'",
-    ].join('; ');
+    const csp = hostedPageCsp(account.allowedOrigins, nonce);
     res
       .status(200)
       .set('Content-Security-Policy', csp)
