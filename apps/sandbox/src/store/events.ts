@@ -73,7 +73,7 @@ function eventTypeOf(
 
 /**
  * Writes the event of a status change and queues its deliveries; `trx` is the database transaction
- * of the change. Returns whether an event was written.
+ * of the change. Returns whether it queued a delivery: whether the dispatcher has something to send.
  */
 export async function writeStatusEvent(
   trx: Kysely<Database>,
@@ -101,8 +101,7 @@ export async function writeStatusEvent(
     })
     .returning(['id', 'seq'])
     .executeTakeFirstOrThrow();
-  await queueDeliveries(trx, row.merchant_id, type, event, row.updated_at);
-  return true;
+  return queueDeliveries(trx, row.merchant_id, type, event, row.updated_at);
 }
 
 /** Runs `work` in a database transaction, or in the one `db` already is. */
@@ -124,7 +123,8 @@ export type ResourceObjectType = 'payment' | 'payment_intent';
 /**
  * Writes the event of a Payment's or a Payment Intent's status change (document 004) and queues
  * its deliveries; `trx` is the database transaction of the change. The snapshot's `row` is the
- * JSON:API resource as it stood after the change: what the event's data.object is.
+ * JSON:API resource as it stood after the change: what the event's data.object is. Returns
+ * whether it queued a delivery.
  */
 export async function writeResourceEvent(
   trx: Kysely<Database>,
@@ -137,7 +137,7 @@ export async function writeResourceEvent(
     previous: string | null;
     at: string;
   },
-): Promise<void> {
+): Promise<boolean> {
   const snapshot: EventSnapshot = { row: event.resource };
   const written = await trx
     .insertInto('events')
@@ -154,7 +154,7 @@ export async function writeResourceEvent(
     })
     .returning(['id', 'seq'])
     .executeTakeFirstOrThrow();
-  await queueDeliveries(trx, event.merchantId, event.type, written, event.at);
+  return queueDeliveries(trx, event.merchantId, event.type, written, event.at);
 }
 
 async function queueDeliveries(
@@ -163,7 +163,7 @@ async function queueDeliveries(
   type: WebhookEventType,
   event: { id: string; seq: number },
   at: string,
-): Promise<void> {
+): Promise<boolean> {
   const endpoints = await trx
     .selectFrom('webhook_endpoints')
     .select(['id', 'enabled_events'])
@@ -191,6 +191,7 @@ async function queueDeliveries(
       created_at: at,
       updated_at: at,
     }));
-  if (deliveries.length > 0)
-    await trx.insertInto('webhook_deliveries').values(deliveries).execute();
+  if (deliveries.length === 0) return false;
+  await trx.insertInto('webhook_deliveries').values(deliveries).execute();
+  return true;
 }

@@ -1,12 +1,25 @@
-import type { StoreContext } from './context.ts';
+import type { Kysely } from 'kysely';
+import { reusedSelect, type StoreContext } from './context.ts';
 import { parseRow, parseRowIfAny, serialiseRow } from './json-columns.ts';
+import type { Database } from './schema.ts';
 import type { Store } from './store.ts';
+
+type Column = 'id' | 'secret_hash' | 'public_id';
+/** The lookups every request makes (its secret, its public id), compiled once. */
+const BY = Object.fromEntries(
+  (['id', 'secret_hash', 'public_id'] as const).map((column) => [
+    column,
+    reusedSelect((db: Kysely<Database>, value: string) =>
+      db.selectFrom('merchants').selectAll().where(column, '=', value),
+    ),
+  ]),
+) as Record<Column, (db: Kysely<Database>, value: string) => Promise<Database['merchants'][]>>;
 
 /** The merchants: found by id, by the hash of their secret, or by their public id. */
 export function merchantQueries({ db }: StoreContext) {
   const merchants = () => db.selectFrom('merchants').selectAll();
-  const findBy = async (column: 'id' | 'secret_hash' | 'public_id', value: string) =>
-    parseRowIfAny('merchants', await merchants().where(column, '=', value).executeTakeFirst());
+  const findBy = async (column: Column, value: string) =>
+    parseRowIfAny('merchants', (await BY[column](db, value))[0]);
   const queries = {
     async insertMerchant(row) {
       await db.insertInto('merchants').values(serialiseRow('merchants', row)).execute();

@@ -115,7 +115,7 @@ export function paymentIntentQueries(ctx: StoreContext): PaymentIntentQueries {
         .executeTakeFirst();
       if (!written(result)) return false;
       if (event.type !== null) {
-        await writeResourceEvent(trx, {
+        wrote = await writeResourceEvent(trx, {
           merchantId: common.merchant_id,
           objectType: OBJECT_TYPE[table],
           objectId: common.id,
@@ -124,7 +124,6 @@ export function paymentIntentQueries(ctx: StoreContext): PaymentIntentQueries {
           previous: null,
           at: common.updated_at,
         });
-        wrote = true;
       }
       return true;
     });
@@ -159,7 +158,7 @@ export function paymentIntentQueries(ctx: StoreContext): PaymentIntentQueries {
       if (!changed(result)) return undefined;
       const row = { ...before, ...values } as AnyRow;
       if (event.type !== null && row.status !== before.status) {
-        await writeResourceEvent(trx, {
+        wrote = await writeResourceEvent(trx, {
           merchantId: row.merchant_id,
           objectType: OBJECT_TYPE[table],
           objectId: row.id,
@@ -168,7 +167,6 @@ export function paymentIntentQueries(ctx: StoreContext): PaymentIntentQueries {
           previous: before.status,
           at: row.updated_at,
         });
-        wrote = true;
       }
       return row as Selectable<Database[T]>;
     });

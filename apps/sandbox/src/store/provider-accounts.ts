@@ -1,6 +1,8 @@
-import { changed, type StoreContext } from './context.ts';
+import type { Kysely } from 'kysely';
+import { changed, reusedSelect, type StoreContext } from './context.ts';
 import { parseRow, type StoredRow, serialiseRow } from './json-columns.ts';
 import { equalAll, windowPage } from './pages.ts';
+import type { Database } from './schema.ts';
 import { describeKeySource, SecretBox, WrongKeyError } from './secret-box.ts';
 import type { MerchantTransactionProviderRow, Store } from './store.ts';
 
@@ -9,6 +11,11 @@ import type { MerchantTransactionProviderRow, Store } from './store.ts';
  * are serialised and sealed on the way in, opened and parsed on the way out: the domain only
  * ever sees plain values.
  */
+/** The provider account a session or callback names (several times a flow), compiled once. */
+const accountById = reusedSelect((db: Kysely<Database>, id: string) =>
+  db.selectFrom('merchant_transaction_providers').selectAll().where('id', '=', id),
+);
+
 export function providerAccountQueries(ctx: StoreContext) {
   const { db, box } = ctx;
   const accounts = () => db.selectFrom('merchant_transaction_providers').selectAll();
@@ -26,7 +33,7 @@ export function providerAccountQueries(ctx: StoreContext) {
         .execute();
     },
     async findMerchantTransactionProviderById(id) {
-      const row = await accounts().where('id', '=', id).executeTakeFirst();
+      const [row] = await accountById(db, id);
       return row && open(row);
     },
     async findMerchantTransactionProviderByProvider(merchantId, provider) {
