@@ -95,6 +95,7 @@ try {
         }),
       );
       let postgresBefore = new Map<number, number>();
+      let postgresTotal = 0;
       const result = await run(
         `${count} sandbox instance(s) on one PostgreSQL, ${PROVIDER} over REST`,
         (i) => (flows[i % flows.length] as (i: number) => Promise<void>)(i),
@@ -102,11 +103,12 @@ try {
         {
           simulator: () => cpuMs(sim.child.pid),
           postgres: () => {
-            // PostgreSQL's backends come and go with the pools' connections: sum them all.
+            // PostgreSQL's backends come and go with the pools' connections: a running total of
+            // what every backend used between two readings (run() subtracts two readings).
             const now = cpuOfNamed('postgres');
-            const used = cpuBetween(postgresBefore, now);
+            postgresTotal += cpuBetween(postgresBefore, now);
             postgresBefore = now;
-            return used;
+            return postgresTotal;
           },
         },
         SCALE_MS,
