@@ -473,5 +473,28 @@ for (const db of await databases()) {
         'not_found',
       );
     });
+
+    test('an origin allowed later opens the hosted page too (the simulator learns it)', async () => {
+      const origin = 'https://shop.example';
+      const open = async () => {
+        const page = await t.api<Json>(
+          'GET',
+          `/v1/public/accrue-pay/page?merchantPublicId=${t.merchant.merchantPublicId}&amount=10000&currency=USD&origin=${encodeURIComponent(origin)}`,
+          { secret: null },
+        );
+        return page.status === 200 ? (await fetch(page.body.url)).status : page.status;
+      };
+      expect(await open()).toBe(403);
+      const overview = await t.api<Json>('GET', '/v1/admin/overview', { secret: null });
+      const merchant = overview.body.merchants.find(
+        (one: Json) => one.merchantPublicId === t.merchant.merchantPublicId,
+      );
+      const allowed = await t.api('PUT', `/v1/admin/merchants/${merchant.id}/allowed-origins`, {
+        secret: null,
+        body: { allowedOrigins: [...merchant.allowedOrigins, origin] },
+      });
+      expect(allowed.status, JSON.stringify(allowed.body)).toBe(200);
+      expect(await open()).toBe(200);
+    });
   });
 }

@@ -205,6 +205,12 @@ describe('the sandbox control API', () => {
     expect(t.sim.ledger()).toEqual([]);
     const again = await paid('adm-reset');
     expect(again.transaction).toMatchObject({ status: 'SUCCEEDED' });
+    // The card API's credential pair is the merchant's, not activity: it still authenticates.
+    const card = await t.api('GET', '/api/v1/payments/pay_unknown123456/card', {
+      secret: null,
+      headers: { 'x-client-id': t.merchant.clientId, 'x-client-secret': t.merchant.clientSecret },
+    });
+    expect(card.status, JSON.stringify(card.body)).toBe(404);
   });
 
   test('refused from a foreign Host or Origin (DNS rebinding, a page of another site)', async () => {
