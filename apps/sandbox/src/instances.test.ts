@@ -184,6 +184,84 @@ describe.skipIf(!postgres || postgres.skip)(
       }
     });
 
+    test('document 004 on two instances: concurrent authorizes are one payment, concurrent captures one capture and one event', async () => {
+      const { a, b } = await twoInstances();
+      try {
+        const secret = a.merchant.apiSecret;
+        const urls = [a.sandbox.url, b.url];
+        const jsonApi = async (
+          url: string,
+          body: unknown,
+          headers: Record<string, string> = {},
+        ) => {
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/vnd.api+json',
+              'accrupay-api-secret': secret,
+              ...headers,
+            },
+            body: JSON.stringify(body),
+          });
+          return { status: response.status, body: (await response.json()) as Json };
+        };
+        const created = await fetch(`${a.sandbox.providerUrl}/__sim/accrue/payment-intents`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            merchantPublicId: a.merchant.merchantPublicId,
+            amount: 7000,
+            currency: 'USD',
+            method: 'wallet',
+          }),
+        });
+        const intentId = ((await created.json()) as { id: string }).id;
+        const authorization = {
+          data: {
+            type: 'payment_authorizations',
+            attributes: { amount: 7000, currency: 'USD', capture_method: 'manual' },
+          },
+        };
+        const authorizes = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            jsonApi(`${urls[i % 2]}/payment-intents/${intentId}/authorize`, authorization),
+          ),
+        );
+        expect(authorizes.map((answer) => answer.status)).toEqual(Array(8).fill(201));
+        const ids = new Set(authorizes.map((answer) => (answer.body.data as Json).id));
+        expect(ids.size).toBe(1);
+        const [paymentId] = [...ids] as string[];
+
+        // Every capture with its own key, half on each instance: the hostile merchant.
+        const captures = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            jsonApi(
+              `${urls[i % 2]}/payments/${paymentId}/capture`,
+              { data: { type: 'payment_captures' } },
+              { 'idempotency-key': `two-instances-capture-${i}` },
+            ),
+          ),
+        );
+        const statuses = captures.map((answer) => answer.status);
+        expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(1);
+        expect(statuses.every((status) => status === 200 || status === 422)).toBe(true);
+        const moves = a.sim.ledger({ provider: 'accrue', providerRef: paymentId });
+        expect(moves.filter((entry) => entry.kind === 'capture')).toHaveLength(1);
+        expect(moves.filter((entry) => entry.kind === 'authorization')).toHaveLength(1);
+
+        const events = await fetch(`${b.url}/v1/events?type=payment.captured&take=50`, {
+          headers: { 'accrupay-api-secret': secret },
+        });
+        const listed = (await events.json()) as { data: Json[] };
+        expect(
+          listed.data.filter((event) => (event.data as { object: Json }).object.id === paymentId),
+        ).toHaveLength(1);
+      } finally {
+        await b.close();
+        await a.close();
+      }
+    });
+
     test.each(['STRIPE', 'NUVEI'] as const)(
       '%s: concurrent refunds of mixed amounts on two instances never add up to more than was paid',
       async (provider) => {
