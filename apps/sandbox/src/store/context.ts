@@ -16,6 +16,11 @@ export interface StoreContext {
   readonly label: string;
   /** Told when an event was written and committed: a hint to deliver soon. */
   readonly onEvent?: (() => void) | undefined;
+  /**
+   * Rows that never change once written (provider records), opened once per process by id;
+   * emptied when the tables are truncated.
+   */
+  readonly immutableRows: Map<string, unknown>;
 }
 
 /** Stands for the call's `i`-th value while a {@link reusedSelect} is compiled. */

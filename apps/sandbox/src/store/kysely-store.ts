@@ -73,6 +73,7 @@ function contextOf(
     box: options.credentials ?? SecretBox.random(),
     label: options.label ?? `the ${dialect} database`,
     onEvent: options.onEvent,
+    immutableRows: new Map(),
   };
 }
 
@@ -135,5 +136,6 @@ export class KyselyStore extends TableQueries implements Store {
     for (const table of TABLES_CHILDREN_FIRST) {
       await this.db.deleteFrom(table).execute();
     }
+    this.#ctx.immutableRows.clear();
   }
 }

@@ -16,6 +16,9 @@ const accountById = reusedSelect((db: Kysely<Database>, id: string) =>
   db.selectFrom('merchant_transaction_providers').selectAll().where('id', '=', id),
 );
 
+/** How many immutable rows a store keeps opened at most (then it starts again). */
+const IMMUTABLE_ROWS_MAX = 10_000;
+
 export function providerAccountQueries(ctx: StoreContext) {
   const { db, box } = ctx;
   const accounts = () => db.selectFrom('merchant_transaction_providers').selectAll();
@@ -32,9 +35,19 @@ export function providerAccountQueries(ctx: StoreContext) {
         .values({ ...stored, credentials: box.seal(stored.credentials) })
         .execute();
     },
+    // Read several times a flow (start, each callback, verify); a provider record never changes
+    // once written (start-up sealing keeps its values), so it is read and decrypted once.
     async findMerchantTransactionProviderById(id) {
+      const key = `merchant_transaction_providers:${id}`;
+      const known = ctx.immutableRows.get(key) as MerchantTransactionProviderRow | undefined;
+      if (known) return known;
       const [row] = await accountById(db, id);
-      return row && open(row);
+      if (!row) return undefined;
+      const opened = open(row);
+      Object.freeze(opened.credentials);
+      if (ctx.immutableRows.size >= IMMUTABLE_ROWS_MAX) ctx.immutableRows.clear();
+      ctx.immutableRows.set(key, Object.freeze(opened));
+      return opened;
     },
     async findMerchantTransactionProviderByProvider(merchantId, provider) {
       const row = await accounts()
