@@ -223,7 +223,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' },
-      mixin: () => requestContext.getStore() ?? {},
+      // A request's own logger already carries its id: written once per line, not twice.
+      mixin: (_line, _level, log) => {
+        const request = requestContext.getStore();
+        return request && !('requestId' in log.bindings()) ? request : {};
+      },
     },
     destination,
   );

@@ -312,7 +312,8 @@ describe('input hardening of the HTTP layer', () => {
       }
       const requests = lines.filter((line) => line.includes('"msg":"request"'));
       expect(requests.length).toBeGreaterThanOrEqual(4);
-      expect(lines.join('\n')).not.toMatch(/1111|%31%31/);
+      // Request ids are random hex: one may hold "1111" by chance.
+      expect(withoutRequestIds(lines.join('\n'))).not.toMatch(/1111|%31%31/);
       expect(
         requests.some((line) => line.includes('/v1/transactions/[card number redacted]')),
       ).toBe(true);

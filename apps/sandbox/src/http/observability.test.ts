@@ -43,6 +43,10 @@ describe('logs', () => {
     const written = lines.slice(before).map((line) => JSON.parse(line) as Json);
     expect(written.length).toBeGreaterThanOrEqual(3);
     for (const line of written) expect(line.requestId, JSON.stringify(line)).toMatch(/^req_/);
+    // Once per line: JSON.parse keeps the last of two equal keys, so count them in the text.
+    for (const line of lines.slice(before)) {
+      expect(line.match(/"requestId":/g), line).toHaveLength(1);
+    }
     const requestIds = new Set(written.map((line) => line.requestId));
     expect(requestIds).toContain(refused.body.error.requestId);
     const text = lines.join('\n');
