@@ -77,10 +77,12 @@ describe.each(DBS)('on $name', (db) => {
         expect(intent.relationships.payment.data).toBeNull();
 
         const payment = await authorize(intentId, 'automatic');
+        // Accrue answers `authorized` and captures at once: its notification of the capture may
+        // reach the router before the authorize is answered, which then says what it knows.
+        expect(['authorized', 'captured', 'succeeded']).toContain(payment.attributes.status);
         expect(payment).toMatchObject({
           type: 'payments',
           attributes: {
-            status: 'authorized',
             amount: 10000n,
             currency: 'USD',
             capture_method: 'automatic',
