@@ -13,6 +13,13 @@ export const apiSecretSchema = z
   .string()
   .regex(API_SECRET_PATTERN, 'must be sk_test_ followed by 38 letters and digits');
 
+/** The header that carries the merchant's API secret (every merchant route, document 004's too). */
+export const API_SECRET_HEADER = 'accrupay-api-secret';
+/** The header that makes a POST idempotent. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+/** The header every answer carries its request id in. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
 /** Where a client talks to AccruPay when no base URL is given: the local sandbox. */
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:4000';
 

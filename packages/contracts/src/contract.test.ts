@@ -1,7 +1,8 @@
 import { type AppRoute, type AppRouter, isAppRoute } from '@ts-rest/core';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { API_SECRET_HEADER, contract } from './contract.ts';
+import { API_SECRET_HEADER } from './connection.ts';
+import { contract } from './contract.ts';
 import { generateOpenApiDocument } from './openapi.ts';
 
 function routesOf(router: AppRouter, prefix = ''): Array<[string, AppRoute]> {

@@ -1,6 +1,10 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { PROVIDER_CALLBACK_PREFIX } from './connection.ts';
+import {
+  API_SECRET_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
+  PROVIDER_CALLBACK_PREFIX,
+} from './connection.ts';
 import { transactionProviderSchema } from './enums.ts';
 import { errorEnvelopeSchema } from './errors.ts';
 import { text } from './fields.ts';
@@ -48,13 +52,6 @@ import {
 } from './webhooks.ts';
 
 const c = initContract();
-
-/** The header that carries the merchant's API secret. */
-export const API_SECRET_HEADER = 'accrupay-api-secret';
-/** The header that makes a POST idempotent. */
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
-/** The header every answer carries its request id in. */
-export const REQUEST_ID_HEADER = 'x-request-id';
 
 const merchantHeaders = z.object({
   [API_SECRET_HEADER]: z.string().describe('The API secret, sk_test_...; backend only.'),

@@ -8,8 +8,8 @@ import {
 } from '@ts-rest/core';
 import { generateOpenApi } from '@ts-rest/open-api';
 import { z } from 'zod';
-import { DEFAULT_BASE_URL } from './connection.ts';
-import { API_SECRET_HEADER, type Contract, contract } from './contract.ts';
+import { API_SECRET_HEADER, DEFAULT_BASE_URL } from './connection.ts';
+import { type Contract, contract } from './contract.ts';
 import { TRANSACTION_PROVIDER } from './enums.ts';
 import { ERROR_HTTP_STATUS, errorEnvelopeSchema } from './errors.ts';
 import {

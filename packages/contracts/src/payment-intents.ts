@@ -4,6 +4,7 @@
 // (card rails). Bodies are JSON:API documents and errors use document 004's `errors` array.
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
+import { API_SECRET_HEADER, IDEMPOTENCY_KEY_HEADER } from './connection.ts';
 import { currencySchema } from './currency.ts';
 import { isoDateTime, strictObject, text } from './fields.ts';
 import { amount, positiveAmount } from './money.ts';
@@ -332,8 +333,6 @@ export type JsonApiErrorDocument = z.output<typeof jsonApiErrorDocumentSchema>;
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-/** The header that carries the merchant's API secret on the payment-intent routes. */
-export const PAYMENT_INTENT_API_SECRET_HEADER = 'accrupay-api-secret';
 /** The secure card API's credential pair, issued per merchant (never the API secret). */
 export const CLIENT_ID_HEADER = 'x-client-id';
 export const CLIENT_SECRET_HEADER = 'x-client-secret';
@@ -353,12 +352,10 @@ const errorResponses = {
 };
 
 const secretHeaders = z.object({
-  [PAYMENT_INTENT_API_SECRET_HEADER]: z
-    .string()
-    .describe('The API secret, sk_test_...; backend only.'),
+  [API_SECRET_HEADER]: z.string().describe('The API secret, sk_test_...; backend only.'),
 });
 const postHeaders = secretHeaders.extend({
-  'idempotency-key': text(255)
+  [IDEMPOTENCY_KEY_HEADER]: text(255)
     .optional()
     .describe('Makes the POST safe to retry: the same key and body replays the first answer.'),
 });

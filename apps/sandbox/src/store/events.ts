@@ -86,22 +86,15 @@ export async function writeStatusEvent(
   const snapshot: EventSnapshot = { row };
   if (table === 'client_sessions')
     snapshot.transactions = await transactionsOfSessions(trx, [row.id]);
-  const event = await trx
-    .insertInto('events')
-    .values({
-      id: storeId('evt'),
-      merchant_id: row.merchant_id,
-      type,
-      object_type: table === 'client_sessions' ? 'client_session' : 'transaction',
-      object_id: row.id,
-      snapshot: JSON.stringify(snapshot),
-      previous_status: previous,
-      cause: causes.getStore() ?? null,
-      created_at: row.updated_at,
-    })
-    .returning(['id', 'seq'])
-    .executeTakeFirstOrThrow();
-  return queueDeliveries(trx, row.merchant_id, type, event, row.updated_at);
+  return writeEvent(trx, {
+    merchantId: row.merchant_id,
+    objectType: table === 'client_sessions' ? 'client_session' : 'transaction',
+    objectId: row.id,
+    type,
+    snapshot,
+    previous,
+    at: row.updated_at,
+  });
 }
 
 /** Runs `work` in a database transaction, or in the one `db` already is. */
@@ -138,7 +131,23 @@ export async function writeResourceEvent(
     at: string;
   },
 ): Promise<boolean> {
-  const snapshot: EventSnapshot = { row: event.resource };
+  const { resource, ...rest } = event;
+  return writeEvent(trx, { ...rest, snapshot: { row: resource } });
+}
+
+/** Inserts one event (with the cause of the change) and queues its deliveries; whether it queued one. */
+async function writeEvent(
+  trx: Kysely<Database>,
+  event: {
+    merchantId: string;
+    objectType: ResourceObjectType | 'client_session' | 'transaction';
+    objectId: string;
+    type: WebhookEventType;
+    snapshot: EventSnapshot;
+    previous: string | null;
+    at: string;
+  },
+): Promise<boolean> {
   const written = await trx
     .insertInto('events')
     .values({
@@ -147,7 +156,7 @@ export async function writeResourceEvent(
       type: event.type,
       object_type: event.objectType,
       object_id: event.objectId,
-      snapshot: JSON.stringify(snapshot),
+      snapshot: JSON.stringify(event.snapshot),
       previous_status: event.previous,
       cause: causes.getStore() ?? null,
       created_at: event.at,
