@@ -24,7 +24,8 @@ async function refundNamed(
 
 /**
  * A provider callback: refused unless its signature or checksum verifies; otherwise a hint
- * that triggers the same provider lookup as verify. Its claimed outcome is never used.
+ * that triggers the same provider lookup as verify, unless it carries no news (the echo of an
+ * object the router created). Its claimed outcome is never used.
  */
 export async function handleCallback(
   ctx: DomainContext,
@@ -54,11 +55,6 @@ export async function handleCallback(
     throw new RouterError('CALLBACK_SIGNATURE_INVALID', `Callback refused: ${checked.reason}.`);
   }
   const { hint } = checked;
-  const session =
-    (hint.providerCode !== null
-      ? await ctx.store.findSessionByProviderCode(mtp.id, hint.providerCode)
-      : undefined) ??
-    (hint.token !== null ? await ctx.store.findSessionByToken(mtp.id, hint.token) : undefined);
   const verified = (outcome: string) =>
     record({
       verified: 1,
@@ -66,6 +62,15 @@ export async function handleCallback(
       provider_code: hint.providerCode,
       outcome,
     });
+  if (!hint.news) {
+    await verified('ignored');
+    return 'ignored';
+  }
+  const session =
+    (hint.providerCode !== null
+      ? await ctx.store.findSessionByProviderCode(mtp.id, hint.providerCode)
+      : undefined) ??
+    (hint.token !== null ? await ctx.store.findSessionByToken(mtp.id, hint.token) : undefined);
   if (session?.kind !== 'CLIENT') {
     // A refund's own news (Stripe's refund.updated names the refund): looked up as sync does.
     const refund = await refundNamed(ctx, mtp.merchant_id, mtp.id, hint.providerCode);

@@ -18,7 +18,7 @@ import {
   sessionTransaction,
   untilCodeSettles,
 } from './sessions/codes.ts';
-import { applyProviderStatus } from './sessions/verify.ts';
+import { applyProviderStatus, storesPaymentMethod } from './sessions/verify.ts';
 import { transactionWire } from './views.ts';
 
 /**
@@ -141,7 +141,11 @@ async function chargeOnce(
       : undefined;
   if (prepared) {
     // An earlier attempt got this far: ask the provider whether it charged before charging.
-    const known = await adapter.retrieve(credentials, { type: 'payment', ...prepared });
+    const known = await adapter.retrieve(credentials, {
+      type: 'payment',
+      ...prepared,
+      readsPaymentMethod: storesPaymentMethod(session),
+    });
     if (known.state !== 'awaiting_customer') {
       await applyProviderStatus(ctx, session, transaction, known);
       return 'recorded';

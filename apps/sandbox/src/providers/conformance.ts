@@ -171,6 +171,7 @@ export function describeAdapterConformance(name: string, harness: ConformanceHar
     type: harness.startRequest().type,
     token: started.token,
     providerCode: started.providerCode,
+    readsPaymentMethod: true,
   });
 
   describe(`${name} adapter conformance`, () => {

@@ -126,11 +126,29 @@ export interface ChargeStoredRequest {
   paymentMethod: ProviderPaymentMethod;
 }
 
+/** A session at its provider, as the router asks about it. */
+export interface ProviderSessionReference {
+  type: ClientTransactionSessionType;
+  providerCode: string;
+  token: string;
+  /**
+   * Whether the router stores the payment method this session used: only then must the answer
+   * carry it (Stripe reads the PaymentMethod with a second call; Nuvei's status carries it).
+   */
+  readsPaymentMethod: boolean;
+}
+
 /** What a verified callback points at: a hint, never the outcome. */
 export interface CallbackHint {
   providerCode: string | null;
   token: string | null;
   eventType: string | null;
+  /**
+   * Whether the event can tell the router anything it does not know. False for the provider's
+   * echo of an object the router itself just created (Stripe's `payment_intent.created`): such a
+   * callback is recorded and triggers no provider lookup.
+   */
+  news: boolean;
 }
 
 /** What a provider accepts, checked before a session or charge is stored (a provider's documented limits). */
@@ -172,7 +190,7 @@ export interface ProviderAdapter {
   /** Asks the provider for the truth about a session. */
   retrieve(
     credentials: Record<string, unknown>,
-    session: { type: ClientTransactionSessionType; providerCode: string; token: string },
+    session: ProviderSessionReference,
   ): Promise<ProviderStatus>;
   /**
    * Closes a provider session after a decline so that it can no longer succeed (Stripe cancels
@@ -181,7 +199,7 @@ export interface ProviderAdapter {
    */
   close(
     credentials: Record<string, unknown>,
-    session: { type: ClientTransactionSessionType; providerCode: string; token: string },
+    session: ProviderSessionReference,
   ): Promise<ProviderStatus>;
   /**
    * First half of a server-side charge of a stored method: creates the provider's payment

@@ -77,6 +77,7 @@ describe.each(TARGETS)('$name store', (target) => {
           '0005_refunds',
           '0006_webhooks',
           '0007_payment_intents',
+          '0008_lookup_indexes',
         ]);
         expect(await store.findMerchantById(A)).toBeDefined();
       });
@@ -98,6 +99,7 @@ describe.each(TARGETS)('$name store', (target) => {
             '0005_refunds',
             '0006_webhooks',
             '0007_payment_intents',
+            '0008_lookup_indexes',
           ]);
           await second.insertMerchant(merchant('mer_fresh'));
           expect(await first.listMerchants()).toHaveLength(1);

@@ -20,6 +20,7 @@ import {
   INITIAL_TABLES,
   LEASE_TABLES,
   LIVE_SESSION_STATUSES,
+  LOOKUP_INDEXES_0008,
   PAYMENT_INTENT_TABLES,
   SETTLE_OR_VOID,
   type StoreDialect,
@@ -217,6 +218,32 @@ const refunds: Migration = {
   },
 };
 
+/** 0008: the lookup indexes of LOOKUP_INDEXES_0008, replacing two that missed their lookups. */
+const lookupIndexes: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const index of LOOKUP_INDEXES_0008) {
+      if (index.replaces) await db.schema.dropIndex(index.name).execute();
+      await db.schema
+        .createIndex(index.name)
+        .on(index.table)
+        .columns([...index.columns])
+        .execute();
+    }
+  },
+  async down(db: Kysely<unknown>) {
+    for (const index of [...LOOKUP_INDEXES_0008].reverse()) {
+      await db.schema.dropIndex(index.name).execute();
+      if (index.replaces) {
+        await db.schema
+          .createIndex(index.name)
+          .on(index.table)
+          .columns([...index.replaces])
+          .execute();
+      }
+    }
+  },
+};
+
 /** The migrations, in order of their names. */
 export function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
@@ -227,6 +254,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0005_refunds': refunds,
     '0006_webhooks': creating(dialect, WEBHOOK_TABLES),
     '0007_payment_intents': creating(dialect, PAYMENT_INTENT_TABLES),
+    '0008_lookup_indexes': lookupIndexes,
   };
 }
 

@@ -472,6 +472,39 @@ export const PAYMENT_INTENT_TABLES = [
   },
 ] as const satisfies readonly TableSpec[];
 
+/**
+ * 0008: indexes for the lookups that SQLite's planner otherwise answered by reading all of one
+ * merchant's rows (by order code; ordered by created_at and id, so the old index without `id`
+ * lost to the merchant's listing index) or a whole table (a session's child transactions; a
+ * refund by its provider reference). `replaces` names the columns of the index of that name
+ * that 0008 drops first. query-plans.test.ts checks that the flows scan no table.
+ */
+export const LOOKUP_INDEXES_0008: readonly {
+  readonly name: string;
+  readonly table: keyof Database;
+  readonly columns: readonly string[];
+  readonly replaces?: readonly string[];
+}[] = [
+  {
+    name: 'client_sessions_merchant_code_created_idx',
+    table: 'client_sessions',
+    columns: ['merchant_id', 'merchant_internal_transaction_code', 'created_at', 'id'],
+    replaces: ['merchant_id', 'merchant_internal_transaction_code', 'created_at'],
+  },
+  {
+    name: 'transactions_merchant_code_idx',
+    table: 'transactions',
+    columns: ['merchant_id', 'merchant_internal_transaction_code', 'created_at', 'id'],
+    replaces: ['merchant_id', 'merchant_internal_transaction_code'],
+  },
+  { name: 'transactions_parent_idx', table: 'transactions', columns: ['parent_transaction_id'] },
+  {
+    name: 'transactions_mtp_provider_code_idx',
+    table: 'transactions',
+    columns: ['merchant_transaction_provider_id', 'provider_code', 'created_at', 'id'],
+  },
+];
+
 /** Every table, children before parents, so that deleting in this order satisfies the foreign keys. */
 export const TABLES_CHILDREN_FIRST = [
   ...INITIAL_TABLES,

@@ -69,6 +69,7 @@ export async function refreshSession(
     type: session.type,
     providerCode: session.provider_code,
     token: session.token,
+    readsPaymentMethod: storesPaymentMethod(session),
   };
   let status: ProviderStatus;
   try {
@@ -147,6 +148,13 @@ export async function applyProviderStatus(
   }
 }
 
+/** Whether the router keeps the payment method a session used (as the merchant asked). */
+export function storesPaymentMethod(
+  session: Pick<SessionRow, 'type' | 'store_payment_method'>,
+): boolean {
+  return session.type === 'add-payment-method' || session.store_payment_method === 1;
+}
+
 /** The card the provider stored, when this session stores one; its id, or undefined. */
 async function storeReportedMethod(
   ctx: DomainContext,
@@ -157,7 +165,7 @@ async function storeReportedMethod(
   if (
     status.state !== 'succeeded' ||
     status.paymentMethod?.kind !== 'card' ||
-    (session.type !== 'add-payment-method' && session.store_payment_method !== 1)
+    !storesPaymentMethod(session)
   ) {
     return undefined;
   }

@@ -123,7 +123,12 @@ function decideChallenge(url: string, token: string, decision: 'approve' | 'deny
 }
 
 function ref(session: { token: string; providerCode: string }, type: StartSessionRequest['type']) {
-  return { type, token: session.token, providerCode: session.providerCode };
+  return {
+    type,
+    token: session.token,
+    providerCode: session.providerCode,
+    readsPaymentMethod: true,
+  };
 }
 
 function form(received: Received): URLSearchParams {
@@ -571,6 +576,7 @@ describe('faults', () => {
         type: 'payment',
         token: 't',
         providerCode: '1',
+        readsPaymentMethod: true,
       }),
       'error',
     );
@@ -606,7 +612,12 @@ describe('checksums and callbacks', () => {
     const dmn = received[0] as Received;
     expect(adapter.verifyCallback(credentials, dmn.body, dmn.headers)).toEqual({
       ok: true,
-      hint: { providerCode: session.providerCode, token: null, eventType: 'Sale:DECLINED' },
+      hint: {
+        providerCode: session.providerCode,
+        token: null,
+        eventType: 'Sale:DECLINED',
+        news: true,
+      },
     });
   });
 
@@ -685,7 +696,12 @@ describe('checksums and callbacks', () => {
             forged: false,
             result: {
               ok: true,
-              hint: { providerCode: session.providerCode, token: null, eventType: 'Sale:DECLINED' },
+              hint: {
+                providerCode: session.providerCode,
+                token: null,
+                eventType: 'Sale:DECLINED',
+                news: true,
+              },
             },
           },
         ]),

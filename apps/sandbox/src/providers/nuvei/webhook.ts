@@ -36,6 +36,8 @@ export function verifyNuveiDmn(
       providerCode: orderId,
       token: null,
       eventType: `${form.get('transactionType') ?? ''}:${form.get('Status') ?? ''}`,
+      // A DMN reports a transaction's result: always news.
+      news: true,
     },
   };
 }

@@ -72,11 +72,12 @@ export function createStripeAdapter(options: {
       idempotencyKey,
     });
 
-  // Retrieves an intent and, when it succeeded, the card it used.
+  // Retrieves an intent and, when it succeeded and `withCard`, the card it used.
   async function retrieveStatus(
     c: C,
     type: ClientTransactionSessionType,
     id: string,
+    withCard: boolean,
   ): Promise<ProviderStatus> {
     const answer = await request(c, {
       method: 'GET',
@@ -85,7 +86,7 @@ export function createStripeAdapter(options: {
     });
     const intent = expectOk(answer, `retrieve ${id}`);
     const status = toStatus(intent, type);
-    if (status.state !== 'succeeded' || !intent.payment_method) return status;
+    if (!withCard || status.state !== 'succeeded' || !intent.payment_method) return status;
     const path = `/payment_methods/${encodeURIComponent(intent.payment_method)}`;
     const pm = expectOk(
       await request(c, { method: 'GET', path, schema: paymentMethodSchema }),
@@ -96,7 +97,7 @@ export function createStripeAdapter(options: {
 
   // A refused capture or cancel: a canceled intent says so, anything else is an error.
   async function refused(c: C, id: string, answer: Refusal): Promise<ProviderStatus> {
-    const current = await retrieveStatus(c, 'authorization', id);
+    const current = await retrieveStatus(c, 'authorization', id, false);
     if (current.rawStatus === 'canceled') return current;
     return {
       state: 'error',
@@ -224,12 +225,15 @@ export function createStripeAdapter(options: {
       return startedSession(baseUrl, c, pi, new Date(startedAt + DAY_MS));
     },
 
-    retrieve: (c, session) => retrieveStatus(c, session.type, session.providerCode),
+    retrieve: (c, session) =>
+      retrieveStatus(c, session.type, session.providerCode, session.readsPaymentMethod),
 
     async close(c, session) {
       const path = `${intentPath(session.type, session.providerCode)}/cancel`;
       const answer = await request(c, { method: 'POST', path, schema: intentSchema, params: {} });
-      if (!answer.ok) return retrieveStatus(c, session.type, session.providerCode);
+      if (!answer.ok) {
+        return retrieveStatus(c, session.type, session.providerCode, session.readsPaymentMethod);
+      }
       return toStatus(answer.value, session.type);
     },
 

@@ -1,5 +1,6 @@
+import http from 'node:http';
 import { type ClientTransactionSessionType, providerCallbackPath } from '@accrupay/contracts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type AdapterEnv,
   chargeStored,
@@ -89,7 +90,13 @@ function request(
 
 async function start(type: ClientTransactionSessionType, overrides?: Partial<StartSessionRequest>) {
   const started = await env.adapter.startSession(env.credentials, request(type, overrides));
-  const ref = { type, providerCode: started.providerCode, token: started.token };
+  // As for a session that stores its card: the answer carries it (one test below does without).
+  const ref = {
+    type,
+    providerCode: started.providerCode,
+    token: started.token,
+    readsPaymentMethod: true,
+  };
   return { started, ref };
 }
 
@@ -212,6 +219,34 @@ describe('sessions', () => {
     expect(env.sim.ledger({ providerRef: started.providerCode }).map((e) => e.kind)).toEqual([
       'charge',
     ]);
+  });
+
+  it('a session that keeps no card: its success is one GET of the PaymentIntent, its card is not read', async () => {
+    const { started, ref } = await start('payment');
+    await pay(started.token, '4242424242424242');
+    const realRequest = http.request;
+    const urls: string[] = [];
+    const spy = vi.spyOn(http, 'request').mockImplementation(((
+      ...args: Parameters<typeof http.request>
+    ) => {
+      urls.push(String(args[0]).replace(/^.*\/stripe\/v1/, ''));
+      return realRequest(...args);
+    }) as typeof http.request);
+    try {
+      const status = await retrieve({ ...ref, readsPaymentMethod: false });
+      expect(status).toMatchObject({ state: 'succeeded', providerCode: started.providerCode });
+      expect(status.paymentMethod).toBeUndefined();
+      expect(urls).toEqual([`/payment_intents/${started.providerCode}`]);
+      // The same session when its card is kept: the PaymentMethod is read as well.
+      urls.length = 0;
+      expect((await retrieve(ref)).paymentMethod).toMatchObject({ last4: '4242' });
+      expect(urls).toEqual([
+        `/payment_intents/${started.providerCode}`,
+        expect.stringMatching(/^\/payment_methods\/pm_/),
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('the same session id starts the same PaymentIntent (idempotency key)', async () => {
@@ -593,8 +628,14 @@ describe('verifyCallback', () => {
       env.adapter.verifyCallback(env.credentials, h.body, h.headers),
     );
     expect(results).toEqual([
-      { ok: true, hint: { providerCode, token: null, eventType: 'payment_intent.created' } },
-      { ok: true, hint: { providerCode, token: null, eventType: 'payment_intent.succeeded' } },
+      {
+        ok: true,
+        hint: { providerCode, token: null, eventType: 'payment_intent.created', news: false },
+      },
+      {
+        ok: true,
+        hint: { providerCode, token: null, eventType: 'payment_intent.succeeded', news: true },
+      },
     ]);
   });
 

@@ -21,6 +21,14 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 /**
+ * Whether a Stripe event only says that an object was created (`payment_intent.created`,
+ * `setup_intent.created`, `refund.created`...): the router created it through the API and knows.
+ */
+function echoesCreation(type: string | null | undefined): boolean {
+  return type?.endsWith('.created') === true;
+}
+
+/**
  * Checks a webhook's `Stripe-Signature` (`t=<seconds>,v1=<hex HMAC-SHA256 of "t.body">`) against
  * the account's webhook secret and the tolerance; hints at the intent, never at its outcome.
  */
@@ -62,6 +70,7 @@ export function verifyStripeWebhook(options: {
       providerCode: event.data.data?.object.id ?? null,
       token: null,
       eventType: event.data.type ?? null,
+      news: !echoesCreation(event.data.type),
     },
   };
 }
