@@ -15,6 +15,7 @@ import {
 import type { Pool } from 'pg';
 import { KyselyStore } from './kysely-store.ts';
 import { OwnSchemaPostgresDialect } from './migrations.ts';
+import { withNamedStatements } from './pg-statements.ts';
 import type { Database } from './schema.ts';
 import { CredentialsKeyError, credentialsBoxFor, defaultKeyFile } from './secret-box.ts';
 import type { Store } from './store.ts';
@@ -289,7 +290,7 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Sto
     throw error;
   }
   const db = new Kysely<Database>({
-    dialect: new OwnSchemaPostgresDialect({ pool }, currentSchema),
+    dialect: new OwnSchemaPostgresDialect({ pool: withNamedStatements(pool) }, currentSchema),
   });
   options.log?.(`store: PostgreSQL ${redactUrl(connectionString)} (schema ${currentSchema})`);
   return new KyselyStore(db, 'postgres', {
