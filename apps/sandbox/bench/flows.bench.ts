@@ -3,7 +3,10 @@
 // bare node:http server as the ceiling, in the same run. The servers run in their own processes;
 // the client is a lean keep-alive node:http one. For the sandbox with its simulator embedded, the
 // flow runs for STRIPE and NUVEI over REST and over GraphQL, and the sandbox process's own CPU
-// time per flow (user + system, from /proc over the measured window) is printed.
+// time per flow (user + system, from /proc over the measured window) is printed. The rows of one
+// sandbox process run in BENCH_ROUNDS interleaved rounds (default 3) of BENCH_MS / rounds each,
+// and each figure is the median over the rounds: the database and the simulator's memory grow
+// through a run, and a row measured only at its end would pay for the rows before it.
 // bench/scale.bench.ts (pnpm bench:scale, run after this one by pnpm bench) runs 1, 2 and 4
 // sandbox processes on one PostgreSQL database.
 import { type Api, type BenchMerchant, paymentFlow } from './flow.ts';
@@ -20,6 +23,7 @@ import {
 } from './support.ts';
 
 /** BENCH_ONLY=<regexp>: only the sandbox rows whose "STRIPE over REST, simulator embedded" matches. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 
 const ceiling = await spawnServer('./ceiling.ts');
@@ -39,27 +43,71 @@ interface Row extends RunResult {
   api: Api;
   provider: 'STRIPE' | 'NUVEI';
   simulator: string;
+  /** The row's CPU per flow in each round, in order. */
+  rounds: number[];
 }
 
-async function benchSandbox(simulator: string, env: Record<string, string>, apis: readonly Api[]) {
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+/** One row's rounds as one result: each figure the median over the rounds, flows and errors summed. */
+function combined(results: readonly RunResult[]): RunResult {
+  const of = (pick: (result: RunResult) => number) => median(results.map(pick));
+  return {
+    name: results[0]?.name ?? '',
+    flowsPerSecond: Math.round(of((r) => r.flowsPerSecond)),
+    p50ms: of((r) => r.p50ms),
+    p99ms: of((r) => r.p99ms),
+    flows: results.reduce((sum, r) => sum + r.flows, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    cpuMsPerFlow: Number(of((r) => r.cpuMsPerFlow).toFixed(3)),
+  };
+}
+
+async function benchSandbox(
+  simulator: string,
+  env: Record<string, string>,
+  apis: readonly Api[],
+): Promise<Row[]> {
   const sandbox = await spawnServer('./server.ts', env);
   const { url, providerUrl } = sandbox.info as { url: string; providerUrl: string };
   const merchant = sandbox.info.merchant as BenchMerchant;
-  const rows: Row[] = [];
-  for (const api of apis) {
-    for (const provider of ['STRIPE', 'NUVEI'] as const) {
-      if (ONLY && !ONLY.test(`${provider} over ${api}, simulator ${simulator}`)) continue;
-      const flow = paymentFlow({ url, providerUrl, merchant, api, provider, tag: 'main' });
-      const result = await run(
-        `sandbox ${provider} flow over ${api} (start, pay, verify), simulator ${simulator}`,
-        flow,
-        [sandbox.child.pid],
+  const planned = apis.flatMap((api) =>
+    (['STRIPE', 'NUVEI'] as const)
+      .filter((provider) => !ONLY || ONLY.test(`${provider} over ${api}, simulator ${simulator}`))
+      .map((provider) => ({
+        api,
+        provider,
+        results: [] as RunResult[],
+      })),
+  );
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const row of planned) {
+      row.results.push(
+        await run(
+          `sandbox ${row.provider} flow over ${row.api} (start, pay, verify), simulator ${simulator}, round ${round}/${ROUNDS}`,
+          // Each round's order codes its own: run() numbers the flows from 0 again.
+          paymentFlow({ url, providerUrl, merchant, ...row, tag: `main-${round}` }),
+          [sandbox.child.pid],
+          {},
+          DURATION_MS / ROUNDS,
+        ),
       );
-      rows.push({ ...result, api, provider, simulator });
     }
   }
   await sandbox.stop();
-  return rows;
+  return planned.map(({ api, provider, results }) => ({
+    ...combined(results),
+    api,
+    provider,
+    simulator,
+    rounds: results.map((result) => result.cpuMsPerFlow),
+  }));
 }
 const rows = await benchSandbox('embedded', {}, ['REST', 'GraphQL']);
 // The same router with the simulator in its own process, as `--provider-url` runs it.
@@ -74,7 +122,7 @@ if (!ONLY || ONLY.test('own process')) {
 }
 
 console.log(
-  `\n${CONCURRENCY} concurrent flows, ${DURATION_MS} ms measured per row; ${machine()}. ` +
+  `\n${CONCURRENCY} concurrent flows, ${DURATION_MS} ms measured per row in ${ROUNDS} interleaved rounds (figures: medians of the rounds); ${machine()}. ` +
     "CPU: the sandbox process's own (router, and the simulator when embedded), per flow.",
 );
 printTable(
@@ -109,8 +157,13 @@ for (const provider of ['STRIPE', 'NUVEI'] as const) {
       ?.cpuMsPerFlow;
   const [rest, graphql] = [of('REST'), of('GraphQL')];
   if (rest && graphql) {
+    // Each round's ratio compares two rows measured one after the other: the fairest pairing.
+    const pair = (api: Api) =>
+      rows.find((r) => r.provider === provider && r.api === api && r.simulator === 'embedded')
+        ?.rounds ?? [];
+    const ratios = pair('GraphQL').map((ms, i) => ms / (pair('REST')[i] ?? Number.NaN));
     console.log(
-      `${provider}: GraphQL uses ${(graphql / rest).toFixed(2)}x REST's CPU per flow (${graphql} ms against ${rest} ms)`,
+      `${provider}: GraphQL uses ${median(ratios).toFixed(2)}x REST's CPU per flow (median of the rounds' ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}; ${graphql} ms against ${rest} ms)`,
     );
   }
 }
