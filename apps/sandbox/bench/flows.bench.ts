@@ -22,8 +22,9 @@ import {
   spawnServer,
 } from './support.ts';
 
-/** BENCH_ONLY=<regexp>: only the sandbox rows whose "STRIPE over REST, simulator embedded" matches. */
+/** BENCH_ROUNDS: how many interleaved rounds share each row's BENCH_MS (default 3). */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+/** BENCH_ONLY=<regexp>: only the sandbox rows whose "STRIPE over REST, simulator embedded" matches. */
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 
 const ceiling = await spawnServer('./ceiling.ts');
