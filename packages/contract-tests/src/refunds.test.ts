@@ -302,12 +302,18 @@ describe.each(DBS)('refunds on $name', (db) => {
           copies: 3,
           target: { merchantRef: 'rf-duplicated' },
         });
-        const payment = await paid('rf-duplicated');
+        // Stripe's refund that succeeds at once sends only refund.created and charge.refunded,
+        // which the router's endpoint does not take: its callbacks come from a pending refund.
+        const stripe = provider === 'STRIPE';
+        const payment = await paid('rf-duplicated', stripe ? { card: PENDING_REFUND_CARD } : {});
         const before = h.t.sim.deliveries().length;
-        expect(before).toBeGreaterThan(1);
+        expect(before).toBeGreaterThanOrEqual(stripe ? 1 : 2);
         const refunded = await refund(payment.id);
-        expect(refunded).toMatchObject({ status: 'SUCCEEDED', amount: 10000n });
-        await h.t.sim.clock.advance(5_000);
+        expect(refunded).toMatchObject({
+          status: stripe ? 'STARTED' : 'SUCCEEDED',
+          amount: 10000n,
+        });
+        await h.t.sim.clock.advance(stripe ? 3_600_001 : 5_000);
         await h.t.sim.flush();
         const ofRefund = h.t.sim.deliveries().slice(before);
         expect(ofRefund.length).toBeGreaterThan(1);

@@ -23,6 +23,11 @@ export const merchantAccountSchema = z.object({
       publishableKey: z.string().startsWith('pk_'),
       webhookSecret: z.string().startsWith('whsec_'),
       webhookUrl: z.string().url().optional(),
+      /**
+       * The event types the webhook endpoint takes, as Stripe's `enabled_events`: `['*']` (the
+       * default) for every event, otherwise only these are sent.
+       */
+      enabledEvents: z.array(z.string().min(1).max(100)).min(1).max(100).optional(),
     })
     .strict()
     .optional(),

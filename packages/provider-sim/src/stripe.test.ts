@@ -79,6 +79,29 @@ describe('PaymentIntent lifecycle', () => {
     ]);
   });
 
+  it('an account with enabledEvents gets only those webhooks; ["*"] gets every one', async () => {
+    const account = t.sim.accounts().find((a) => a.id === ACCOUNT.id);
+    if (!account?.stripe) throw new Error('the test account has no Stripe section');
+    const only = (enabledEvents: string[]) =>
+      t.sim.upsertAccount({ ...account, stripe: { ...account.stripe, enabledEvents } });
+    only(['payment_intent.succeeded', 'payment_intent.payment_failed']);
+    const paid = await createPI();
+    expect((await onPI(paid, 'confirm', card('4242424242424242'))).body.status).toBe('succeeded');
+    await t.sim.flush();
+    expect(webhookTypes()).toEqual(['payment_intent.succeeded']);
+    // The events left out are not sent at all: no delivery is queued for them.
+    expect(t.sim.deliveries().map((d) => d.eventType)).toEqual(['payment_intent.succeeded']);
+    only(['*']);
+    const again = await createPI({ 'metadata[order_id]': 'order-2' });
+    expect((await onPI(again, 'confirm', card('4242424242424242'))).status).toBe(200);
+    await t.sim.flush();
+    expect(webhookTypes()).toEqual([
+      'payment_intent.succeeded',
+      'payment_intent.created',
+      'payment_intent.succeeded',
+    ]);
+  });
+
   it('JSON bodies work as well as form bodies', async () => {
     const res = await postJsonIntent({
       amount: 100,

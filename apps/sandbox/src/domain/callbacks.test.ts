@@ -42,26 +42,39 @@ describe('Stripe callbacks (on SQLite)', () => {
       (callback) => `${callback.event_type} ${callback.verified} ${callback.outcome}`,
     );
 
-  test('payment_intent.created is recorded and asks Stripe nothing; payment_intent.succeeded asks for the intent, not its card', async () => {
+  test("the router's endpoint takes no payment_intent.created; payment_intent.succeeded asks for the intent, not its card", async () => {
     const session = await started('callbacks-1', false);
     expect(asked).toEqual(['POST /payment_intents']);
     const providerCode = (await t.sandbox.store.findSessionById(session.id))?.provider_code;
     if (!providerCode) throw new Error('the session has no PaymentIntent');
     asked.length = 0;
     await t.sim.flush();
-    expect(await callbacksOf(providerCode)).toEqual(['payment_intent.created 1 ignored']);
-    expect(asked).toEqual([]);
+    expect(t.sim.deliveries().map((delivery) => delivery.eventType)).toEqual([]);
+    expect(await callbacksOf(providerCode)).toEqual([]);
 
     expect((await t.pay('STRIPE', session.token, GOOD_CARDS.STRIPE)).status).toBe(200);
     await t.sim.flush();
-    expect(await callbacksOf(providerCode)).toEqual([
-      'payment_intent.created 1 ignored',
-      'payment_intent.succeeded 1 refreshed',
-    ]);
+    expect(await callbacksOf(providerCode)).toEqual(['payment_intent.succeeded 1 refreshed']);
     // The callback alone completed the session, from one lookup of the intent.
     expect(asked).toEqual([`GET /payment_intents/${providerCode}`]);
     const stored = await t.sandbox.store.findSessionById(session.id);
     expect(stored?.status).toBe('COMPLETED');
+  });
+
+  test('an endpoint that takes every event (provisioned before): payment_intent.created is recorded and asks Stripe nothing', async () => {
+    await started('callbacks-provisions', false);
+    for (const account of t.sim.accounts()) {
+      if (account.stripe) {
+        t.sim.upsertAccount({ ...account, stripe: { ...account.stripe, enabledEvents: ['*'] } });
+      }
+    }
+    const session = await started('callbacks-every-event', false);
+    const providerCode = (await t.sandbox.store.findSessionById(session.id))?.provider_code;
+    if (!providerCode) throw new Error('the session has no PaymentIntent');
+    asked.length = 0;
+    await t.sim.flush();
+    expect(await callbacksOf(providerCode)).toEqual(['payment_intent.created 1 ignored']);
+    expect(asked).toEqual([]);
   });
 
   test('a session that keeps its card: the callback reads the card too and stores it', async () => {

@@ -104,6 +104,9 @@ export function webhook(
 ): void {
   const account = s.core.accounts.peek(accountId);
   const stripe = account?.stripe;
+  // Like a Stripe webhook endpoint, the account's takes only its enabled events.
+  const enabled = stripe?.enabledEvents;
+  if (enabled && !enabled.includes('*') && !enabled.includes(type)) return;
   const created = s.unix();
   const event = (t: string, o: Record<string, unknown>) => ({
     id: s.rid('evt'),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ProviderAccountSetup } from '../types.ts';
+import { STRIPE_WEBHOOK_EVENTS } from './webhook.ts';
 
 /** A merchant's account at Stripe, as the router stores it. */
 export const stripeCredentialsSchema = z.object({
@@ -24,8 +25,16 @@ export function newStripeCredentials(): StripeCredentials {
   };
 }
 
-/** Stripe's section of the simulator's account. */
+/** Stripe's section of the simulator's account: its webhook endpoint takes the router's events. */
 export function stripeSimSection(c: StripeCredentials, setup: ProviderAccountSetup) {
   const { secretKey, publishableKey, webhookSecret } = c;
-  return { stripe: { secretKey, publishableKey, webhookSecret, webhookUrl: setup.callbackUrl } };
+  return {
+    stripe: {
+      secretKey,
+      publishableKey,
+      webhookSecret,
+      webhookUrl: setup.callbackUrl,
+      enabledEvents: [...STRIPE_WEBHOOK_EVENTS],
+    },
+  };
 }

@@ -21,8 +21,32 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 /**
+ * The events the router's Stripe webhook endpoint takes (its `enabled_events`): those that can
+ * change what the router records of a session or a refund. Left out: the `*.created` echoes of
+ * what the router itself created, and `charge.refunded`, which names a charge the router does
+ * not keep (the refund's own `refund.updated` / `charge.refund.updated` say what it needs).
+ */
+export const STRIPE_WEBHOOK_EVENTS = [
+  'payment_intent.requires_action',
+  'payment_intent.amount_capturable_updated',
+  'payment_intent.processing',
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
+  'setup_intent.requires_action',
+  'setup_intent.succeeded',
+  'setup_intent.setup_failed',
+  'setup_intent.canceled',
+  'refund.updated',
+  'refund.failed',
+  'charge.refund.updated',
+] as const;
+
+/**
  * Whether a Stripe event only says that an object was created (`payment_intent.created`,
  * `setup_intent.created`, `refund.created`...): the router created it through the API and knows.
+ * Its endpoint does not take them (STRIPE_WEBHOOK_EVENTS); an endpoint that takes every event
+ * still sends them.
  */
 function echoesCreation(type: string | null | undefined): boolean {
   return type?.endsWith('.created') === true;
