@@ -1,6 +1,7 @@
-// What a provider's callback makes the router ask the provider: the echo of an object the router
-// created asks nothing; a callback with news asks for the intent, and for its card only when the
-// router keeps the card. Counted on the router's own outgoing requests to the simulator.
+// What a provider's callback makes the router ask the provider: the router's Stripe endpoint takes
+// no echo of what it created (payment_intent.created), and one that still arrives asks nothing;
+// a callback with news asks for the intent, and for its card only when the router keeps the card.
+// Counted on the router's own outgoing requests to the simulator.
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { GOOD_CARDS } from '../test-cards.ts';
