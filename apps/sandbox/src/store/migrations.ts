@@ -31,6 +31,15 @@ import {
   WEBHOOK_TABLES,
 } from './tables.ts';
 
+/** A plain (not unique) index of `columns` on `table`. */
+function createIndex(db: Kysely<unknown>, table: string, name: string, columns: readonly string[]) {
+  return db.schema
+    .createIndex(name)
+    .on(table)
+    .columns([...columns])
+    .execute();
+}
+
 function createUniqueIndex(db: Kysely<unknown>, index: UniqueIndex) {
   return db.schema
     .createIndex(index.name)
@@ -80,11 +89,7 @@ async function createTable(db: Kysely<unknown>, dialect: StoreDialect, table: Ta
     await filter(createUniqueIndex(db, index)).execute();
   }
   for (const [name, columns] of Object.entries(table.indexes ?? {})) {
-    await db.schema
-      .createIndex(name)
-      .on(table.name)
-      .columns([...columns])
-      .execute();
+    await createIndex(db, table.name, name, columns);
   }
 }
 
@@ -223,23 +228,13 @@ const lookupIndexes: Migration = {
   async up(db: Kysely<unknown>) {
     for (const index of LOOKUP_INDEXES_0008) {
       if (index.replaces) await db.schema.dropIndex(index.name).execute();
-      await db.schema
-        .createIndex(index.name)
-        .on(index.table)
-        .columns([...index.columns])
-        .execute();
+      await createIndex(db, index.table, index.name, index.columns);
     }
   },
   async down(db: Kysely<unknown>) {
     for (const index of [...LOOKUP_INDEXES_0008].reverse()) {
       await db.schema.dropIndex(index.name).execute();
-      if (index.replaces) {
-        await db.schema
-          .createIndex(index.name)
-          .on(index.table)
-          .columns([...index.replaces])
-          .execute();
-      }
+      if (index.replaces) await createIndex(db, index.table, index.name, index.replaces);
     }
   },
 };
