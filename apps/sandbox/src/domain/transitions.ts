@@ -4,7 +4,7 @@ import {
   type TransactionStatus,
   transactionStatusesLeadingTo,
 } from '@accrupay/contracts';
-import type { SessionPatch, TransactionPatch } from '../store/store.ts';
+import type { GuardedUpdate, SessionPatch, TransactionPatch } from '../store/store.ts';
 import type { DomainContext } from './context.ts';
 
 /**
@@ -22,21 +22,65 @@ type Move<Status, Patch> = (
   patch: Omit<Patch, 'status'>,
 ) => Promise<boolean>;
 
+/** The write of a session to `to`, from whichever status may lead there (for {@link moveTogether}). */
+export function sessionMove(
+  id: string,
+  to: ClientTransactionSessionStatus,
+  patch: Omit<SessionPatch, 'status'>,
+): GuardedUpdate & { table: 'client_sessions' } {
+  return {
+    table: 'client_sessions',
+    id,
+    from: sessionStatusesLeadingTo(to),
+    patch: { ...patch, status: to },
+  };
+}
+
+/** The write of a transaction to `to`, from whichever status may lead there. */
+export function transactionMove(
+  id: string,
+  to: TransactionStatus,
+  patch: Omit<TransactionPatch, 'status'>,
+): GuardedUpdate & { table: 'transactions' } {
+  return {
+    table: 'transactions',
+    id,
+    from: transactionStatusesLeadingTo(to),
+    patch: { ...patch, status: to },
+  };
+}
+
+/** The write of a transaction's other fields while it is still in `status`: no status change. */
+export function transactionPatchWhile(
+  id: string,
+  status: TransactionStatus,
+  patch: Omit<TransactionPatch, 'status'>,
+): GuardedUpdate & { table: 'transactions' } {
+  return { table: 'transactions', id, from: [status], patch };
+}
+
 /** Moves a session to `to`, from whichever status may lead there. */
 export const moveSession: Move<ClientTransactionSessionStatus, SessionPatch> = (
   ctx,
   id,
   to,
   patch,
-) => ctx.store.updateSessionIf(id, sessionStatusesLeadingTo(to), { ...patch, status: to });
+) => {
+  const move = sessionMove(id, to, patch);
+  return ctx.store.updateSessionIf(move.id, move.from, move.patch);
+};
 
 /** Moves a transaction to `to`, from whichever status may lead there. */
-export const moveTransaction: Move<TransactionStatus, TransactionPatch> = (ctx, id, to, patch) =>
-  ctx.store.updateTransactionIf(id, transactionStatusesLeadingTo(to), { ...patch, status: to });
+export const moveTransaction: Move<TransactionStatus, TransactionPatch> = (ctx, id, to, patch) => {
+  const move = transactionMove(id, to, patch);
+  return ctx.store.updateTransactionIf(move.id, move.from, move.patch);
+};
 
 /** moveTransaction for a REFUND: a SUCCEEDED one adds its amount to its payment's refunded total. */
-export const moveRefund: Move<TransactionStatus, TransactionPatch> = (ctx, id, to, patch) =>
-  ctx.store.finishRefund(id, transactionStatusesLeadingTo(to), { ...patch, status: to });
+export const moveRefund: Move<TransactionStatus, TransactionPatch> = (ctx, id, to, patch) => {
+  const move = transactionMove(id, to, patch);
+  return ctx.store.finishRefund(move.id, move.from, move.patch);
+};
 
 /** Updates a transaction's other fields only while it is still in `status`: no status change. */
 export function patchTransactionWhile(
@@ -45,5 +89,18 @@ export function patchTransactionWhile(
   status: TransactionStatus,
   patch: Omit<TransactionPatch, 'status'>,
 ): Promise<boolean> {
-  return ctx.store.updateTransactionIf(transactionId, [status], patch);
+  const write = transactionPatchWhile(transactionId, status, patch);
+  return ctx.store.updateTransactionIf(write.id, write.from, write.patch);
+}
+
+/**
+ * Several of the writes above in one database transaction, in order (each still a compare-and-set
+ * of its own): whether each moved. What verify records of one answer of the provider, the
+ * transaction's outcome and its session's, commits at once or not at all.
+ */
+export function moveTogether(
+  ctx: DomainContext,
+  writes: readonly GuardedUpdate[],
+): Promise<boolean[]> {
+  return ctx.store.updateAllIf(writes);
 }

@@ -2,7 +2,13 @@ import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import { forUpdate, inTransaction, writeStatusEvent } from './events.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secret-box.ts';
-import type { SessionPatch, SessionRow, TransactionPatch, TransactionRow } from './store.ts';
+import type {
+  GuardedUpdate,
+  SessionPatch,
+  SessionRow,
+  TransactionPatch,
+  TransactionRow,
+} from './store.ts';
 import type { StoreDialect, UniqueIndex } from './tables.ts';
 
 /** What every table's queries share: the database, its dialect, and the credentials' key. */
@@ -194,7 +200,42 @@ export async function updateIf<T extends keyof typeof PATCHABLE>(
     wrote = await writeStatusEvent(trx, name, after, String(before.status));
     return true;
   });
-  // Inside a caller's transaction, the caller tells once it has committed.
-  if (wrote && !ctx.db.isTransaction) ctx.onEvent?.();
+  // A caller that runs this in its own transaction gives a ctx whose onEvent waits for its commit.
+  if (wrote) ctx.onEvent?.();
+  return moved;
+}
+
+/** The updateIf a {@link GuardedUpdate} describes. */
+export function updateOneIf(ctx: StoreContext, update: GuardedUpdate): Promise<boolean> {
+  return update.table === 'client_sessions'
+    ? updateIf(ctx, 'client_sessions', update.id, update.from, update.patch)
+    : updateIf(ctx, 'transactions', update.id, update.from, update.patch);
+}
+
+/**
+ * `first`, then each of `updates` (compare-and-sets), in one database transaction (or in the one
+ * `ctx.db` already is); whether each moved, none tried once `first` answers false. The webhook
+ * worker is told after the commit when any wrote an event.
+ */
+export async function updateTogether(
+  ctx: StoreContext,
+  first: (trx: Kysely<Database>) => Promise<boolean>,
+  updates: readonly GuardedUpdate[],
+): Promise<boolean[]> {
+  let wrote = false;
+  const moved = await inTransaction(ctx.db, async (trx) => {
+    if (!(await first(trx))) return [false];
+    const inner: StoreContext = {
+      ...ctx,
+      db: trx,
+      onEvent: () => {
+        wrote = true;
+      },
+    };
+    const results = [true];
+    for (const update of updates) results.push(await updateOneIf(inner, update));
+    return results;
+  });
+  if (wrote) ctx.onEvent?.();
   return moved;
 }

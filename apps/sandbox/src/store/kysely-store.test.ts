@@ -553,6 +553,109 @@ describe.each(TARGETS)('$name store', (target) => {
         ).toBe(false);
       });
 
+      describe('several compare-and-sets committed together', () => {
+        const started = (token: string, providerCode: string) => ({
+          token,
+          token_expires_at: at(900),
+          provider_code: providerCode,
+          payload: {},
+          updated_at: at(2),
+        });
+        const eventsOf = async (objectId: string) =>
+          (
+            await asKysely(store)
+              .db.selectFrom('events')
+              .select('type')
+              .where('object_id', '=', objectId)
+              .execute()
+          ).map((row) => row.type);
+        const paid = { status: 'SUCCEEDED', updated_at: at(9) } as const;
+        beforeEach(async () => {
+          await store.insertSession(session('s1', A, MTP_A));
+          expect(await store.setSessionProviderData('s1', started('tok_1', 'pi_1'))).toBe(true);
+          await store.insertSession(
+            session('s2', A, MTP_A, { transaction_id: 't2' }),
+            transaction('t2', A, MTP_A, { session_id: 's2' }),
+          );
+        });
+
+        it('applies each one only from its own statuses, and tells which moved', async () => {
+          expect(
+            await other.updateAllIf([
+              { table: 'transactions', id: 't2', from: ['STARTED'], patch: paid },
+              {
+                table: 'client_sessions',
+                id: 's2',
+                from: ['PENDING'],
+                patch: { status: 'COMPLETED', updated_at: at(9) },
+              },
+            ]),
+          ).toEqual([false, true]);
+          expect(await store.findSessionTransaction('s2')).toMatchObject({ status: 'PENDING' });
+          expect(await store.findSession(A, { id: 's2' })).toMatchObject({ status: 'COMPLETED' });
+          expect(await eventsOf('s2')).toHaveLength(1);
+          expect(await eventsOf('t2')).toEqual([]);
+          expect(await store.updateAllIf([])).toEqual([]);
+        });
+
+        it('keeps none of them when one fails: no outcome without its session, no event', async () => {
+          // The session's write breaks a unique index (pi_1 is s1's): the transaction's is undone.
+          await expect(
+            store.updateAllIf([
+              { table: 'transactions', id: 't2', from: ['PENDING'], patch: paid },
+              {
+                table: 'client_sessions',
+                id: 's2',
+                from: ['PENDING'],
+                patch: { status: 'COMPLETED', provider_code: 'pi_1', updated_at: at(9) },
+              },
+            ]),
+          ).rejects.toThrow();
+          expect(await other.findSessionTransaction('s2')).toMatchObject({ status: 'PENDING' });
+          expect(await other.findSession(A, { id: 's2' })).toMatchObject({ status: 'PENDING' });
+          expect(await eventsOf('t2')).toEqual([]);
+          expect(await eventsOf('s2')).toEqual([]);
+        });
+
+        it("records a session's provider data and its transaction's reference together, or neither", async () => {
+          const reference = {
+            table: 'transactions',
+            id: 't2',
+            from: ['PENDING'],
+            patch: { provider_code: 'pi_2', updated_at: at(2) },
+          } as const;
+          // The session's own write breaks the unique reference: neither is kept.
+          expect(
+            await store.setSessionProviderData('s2', started('tok_2', 'pi_1'), reference),
+          ).toBe('reference-in-use');
+          expect(await other.findSessionTransaction('s2')).toMatchObject({ provider_code: null });
+          // The other write breaks it (s1 already holds pi_1): the session's is undone too.
+          expect(
+            await store.setSessionProviderData('s2', started('tok_2', 'pi_2'), {
+              table: 'client_sessions',
+              id: 's2',
+              from: ['PENDING'],
+              patch: { provider_code: 'pi_1', updated_at: at(2) },
+            }),
+          ).toBe('reference-in-use');
+          expect(await other.findSession(A, { id: 's2' })).toMatchObject({ token: null });
+          // Both fine: both kept.
+          expect(
+            await store.setSessionProviderData('s2', started('tok_2', 'pi_2'), reference),
+          ).toBe(true);
+          expect(await other.findSession(A, { id: 's2' })).toMatchObject({ token: 'tok_2' });
+          expect(await other.findSessionTransaction('s2')).toMatchObject({ provider_code: 'pi_2' });
+          // The session's data is set once: the other write is not tried again.
+          expect(
+            await store.setSessionProviderData('s2', started('tok_3', 'pi_3'), {
+              ...reference,
+              patch: { provider_code: 'pi_3', updated_at: at(3) },
+            }),
+          ).toBe(false);
+          expect(await other.findSessionTransaction('s2')).toMatchObject({ provider_code: 'pi_2' });
+        });
+      });
+
       describe('listing', () => {
         // s0..s5 newest first by (created_at, id): ties on created_at break on id.
         const rows: SessionRow[] = [

@@ -1,5 +1,12 @@
 import { type Kysely, type SqlBool, sql } from 'kysely';
-import { changed, orConflict, reusedSelect, type StoreContext, updateIf } from './context.ts';
+import {
+  changed,
+  orConflict,
+  reusedSelect,
+  type StoreContext,
+  updateIf,
+  updateTogether,
+} from './context.ts';
 import { parseRow, parseRowIfAny, type StoredRow, serialiseRow } from './json-columns.ts';
 import { allOf, equalAll, mapRows, newestFirst, offsetPage, tests, windowPage } from './pages.ts';
 import type { Database } from './schema.ts';
@@ -112,13 +119,10 @@ export function sessionQueries(ctx: StoreContext) {
       mapRows(await offsetPage(matching(merchantId, filters), page), read),
     sessionWindow: async (merchantId, query, window) =>
       mapRows(await windowPage(queried(merchantId, query), window), read),
-    async setSessionProviderData(id, data) {
-      const result = await orConflict(
-        ctx,
-        [UNIQUE_INDEXES.sessionToken, UNIQUE_INDEXES.sessionProviderCode],
-        'reference-in-use' as const,
-        () =>
-          db
+    async setSessionProviderData(id, data, also) {
+      const set = async (on: Db) =>
+        changed(
+          await on
             .updateTable('client_sessions')
             .set(
               serialiseRow('client_sessions', {
@@ -132,8 +136,14 @@ export function sessionQueries(ctx: StoreContext) {
             .where('id', '=', id)
             .where('token', 'is', null)
             .executeTakeFirst(),
+        );
+      return orConflict(
+        ctx,
+        [UNIQUE_INDEXES.sessionToken, UNIQUE_INDEXES.sessionProviderCode],
+        'reference-in-use' as const,
+        async () =>
+          also === undefined ? set(db) : (await updateTogether(ctx, set, [also]))[0] === true,
       );
-      return result === 'reference-in-use' ? result : changed(result);
     },
     updateSessionIf: (id, from, patch) => updateIf(ctx, 'client_sessions', id, from, patch),
   } satisfies Partial<Store>;

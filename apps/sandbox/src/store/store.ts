@@ -87,6 +87,24 @@ export type SessionLookup =
 type SessionStatus = SessionRow['status'];
 type TransactionStatus = TransactionRow['status'];
 
+/**
+ * One compare-and-set, as updateSessionIf and updateTransactionIf take it: the row, the statuses it
+ * may be in, and what to set; for {@link Store.updateAllIf} and setSessionProviderData's `also`.
+ */
+export type GuardedUpdate =
+  | {
+      table: 'client_sessions';
+      id: string;
+      from: readonly SessionStatus[];
+      patch: SessionPatch;
+    }
+  | {
+      table: 'transactions';
+      id: string;
+      from: readonly TransactionStatus[];
+      patch: TransactionPatch;
+    };
+
 export interface SessionFilters {
   status?: SessionStatus | undefined;
   type?: SessionRow['type'] | undefined;
@@ -323,6 +341,8 @@ export interface Store extends PaymentIntentStore {
       SessionRow,
       'token' | 'token_expires_at' | 'provider_code' | 'payload' | 'updated_at'
     >,
+    /** A compare-and-set committed with it when the session was set (its transaction's reference). */
+    also?: GuardedUpdate,
   ): Promise<boolean | 'reference-in-use'>;
   /** Compare-and-set: applies the patch only if the session's status is one of `from`. */
   updateSessionIf(
@@ -330,6 +350,13 @@ export interface Store extends PaymentIntentStore {
     from: readonly SessionStatus[],
     patch: SessionPatch,
   ): Promise<boolean>;
+
+  /**
+   * Several compare-and-sets in one database transaction, in order, each applied only if its row's
+   * status is then one of its `from`: whether each did. They commit together, so a crash never
+   * leaves a transaction's outcome recorded without its session's, or the other way round.
+   */
+  updateAllIf(updates: readonly GuardedUpdate[]): Promise<boolean[]>;
 
   /**
    * Inserts a transaction. 'conflict' when the session already has its transaction (one per

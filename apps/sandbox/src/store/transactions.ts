@@ -1,6 +1,14 @@
 import { REFUND_REVERSAL } from '@accrupay/contracts';
 import { type Kysely, type SqlBool, sql, type Transaction } from 'kysely';
-import { changed, orConflict, reusedSelect, type StoreContext, updateIf } from './context.ts';
+import {
+  changed,
+  orConflict,
+  reusedSelect,
+  type StoreContext,
+  updateIf,
+  updateOneIf,
+  updateTogether,
+} from './context.ts';
 import { allOf, equalAll, offsetPage, tests, windowPage } from './pages.ts';
 import type { Database } from './schema.ts';
 import type { Store, TransactionQuery, TransactionRow } from './store.ts';
@@ -186,9 +194,20 @@ export function transactionQueries(ctx: StoreContext) {
     transactionWindow: (merchantId, query, window) =>
       windowPage(queried(merchantId, query), window),
     updateTransactionIf: (id, from, patch) => updateIf(ctx, 'transactions', id, from, patch),
+    updateAllIf: async (updates) => {
+      const [only] = updates;
+      if (updates.length <= 1) return only === undefined ? [] : [await updateOneIf(ctx, only)];
+      return (await updateTogether(ctx, async () => true, updates)).slice(1);
+    },
     finishRefund: (id, from, patch) =>
       told(async (trx) => {
-        const moved = await updateIf({ ...ctx, db: trx }, 'transactions', id, from, patch);
+        const moved = await updateIf(
+          { ...ctx, db: trx, onEvent: undefined },
+          'transactions',
+          id,
+          from,
+          patch,
+        );
         if (moved && patch.status === 'SUCCEEDED') {
           await addToRefunded(trx, id, 1n, { refunded_at: patch.updated_at });
         }
@@ -197,7 +216,7 @@ export function transactionQueries(ctx: StoreContext) {
     reverseRefund: (id, patch) =>
       told(async (trx) => {
         const moved = await updateIf(
-          { ...ctx, db: trx },
+          { ...ctx, db: trx, onEvent: undefined },
           'transactions',
           id,
           [REFUND_REVERSAL.from],

@@ -20,7 +20,7 @@ import { storedMethodFor, toProviderPaymentMethod } from '../payment-methods.ts'
 import { adapterFor, credentialsOf, resolveProvider } from '../provider-accounts.ts';
 import { providerFailure } from '../provider-failure.ts';
 import { refuseOutsideProviderLimits } from '../provider-limits.ts';
-import { patchTransactionWhile } from '../transitions.ts';
+import { transactionPatchWhile } from '../transitions.ts';
 import { sessionWire } from '../views.ts';
 import {
   expireStaleStart,
@@ -139,21 +139,25 @@ async function askProviderToStart(
     throw providerFailure(error, 'start the session');
   }
   const startedAt = nowIso(ctx);
-  const recorded = await ctx.store.setSessionProviderData(session.id, {
-    token: started.token,
-    token_expires_at: started.expiresAt ? started.expiresAt.toISOString() : null,
-    provider_code: started.providerCode,
-    payload: started.payload,
-    updated_at: startedAt,
-  });
+  // The session's reference and its transaction's, committed together.
+  const recorded = await ctx.store.setSessionProviderData(
+    session.id,
+    {
+      token: started.token,
+      token_expires_at: started.expiresAt ? started.expiresAt.toISOString() : null,
+      provider_code: started.providerCode,
+      payload: started.payload,
+      updated_at: startedAt,
+    },
+    session.transaction_id
+      ? transactionPatchWhile(session.transaction_id, 'PENDING', {
+          provider_code: started.providerCode,
+          updated_at: startedAt,
+        })
+      : undefined,
+  );
   if (recorded === 'reference-in-use') {
     throw await referenceReused(ctx, session, started.providerCode);
-  }
-  if (session.transaction_id) {
-    await patchTransactionWhile(ctx, session.transaction_id, 'PENDING', {
-      provider_code: started.providerCode,
-      updated_at: startedAt,
-    });
   }
   return sessionWire(ctx, await mustFindSession(ctx, session.merchant_id, { id: session.id }));
 }

@@ -5,7 +5,13 @@ import {
   type MerchantTransactionWire,
 } from '@accrupay/contracts';
 import type { ProviderStatus } from '../../providers/types.ts';
-import type { MerchantRow, SessionLookup, SessionRow, TransactionRow } from '../../store/store.ts';
+import type {
+  GuardedUpdate,
+  MerchantRow,
+  SessionLookup,
+  SessionRow,
+  TransactionRow,
+} from '../../store/store.ts';
 import { type DomainContext, nowIso } from '../context.ts';
 import { subjectMismatch } from '../cross-check.ts';
 import { RouterError } from '../errors.ts';
@@ -13,7 +19,12 @@ import { newId } from '../ids.ts';
 import { isFinal, isTerminalSession, isTerminalTransaction, outcomeOf } from '../outcome.ts';
 import { adapterFor, credentialsOf, providerRecordOfSession } from '../provider-accounts.ts';
 import { providerFailure } from '../provider-failure.ts';
-import { moveSession, moveTransaction, patchTransactionWhile } from '../transitions.ts';
+import {
+  moveTogether,
+  sessionMove,
+  transactionMove,
+  transactionPatchWhile,
+} from '../transitions.ts';
 import { transactionWire } from '../views.ts';
 import { expireStaleStart, sessionTransaction } from './codes.ts';
 import { mustFindSession } from './queries.ts';
@@ -113,15 +124,19 @@ export async function applyProviderStatus(
       : outcome.transaction === 'SUCCEEDED'
         ? null
         : (status.errorMessage ?? null);
+  // The transaction's write, then the session's, committed together.
+  const writes: GuardedUpdate[] = [];
   if (outcome.transaction !== transaction.status) {
     if (canTransitionTransaction(transaction.status, outcome.transaction)) {
-      await moveTransaction(ctx, transaction.id, outcome.transaction, {
-        provider_code: status.providerCode ?? transaction.provider_code,
-        payment_method_id: paymentMethodId,
-        error_code: errorCode,
-        error_message: errorMessage,
-        updated_at: now,
-      });
+      writes.push(
+        transactionMove(transaction.id, outcome.transaction, {
+          provider_code: status.providerCode ?? transaction.provider_code,
+          payment_method_id: paymentMethodId,
+          error_code: errorCode,
+          error_message: errorMessage,
+          updated_at: now,
+        }),
+      );
     } else if (isTerminalTransaction(transaction.status)) {
       ctx.logger.warn(
         { transactionId: transaction.id, recorded: transaction.status, provider: status.rawStatus },
@@ -130,22 +145,27 @@ export async function applyProviderStatus(
     }
   } else if (!isTerminalTransaction(transaction.status) && errorCode !== transaction.error_code) {
     // Still open, but the provider has news (e.g. the last card was declined and may be retried).
-    await patchTransactionWhile(ctx, transaction.id, transaction.status, {
-      error_code: errorCode,
-      error_message: errorMessage,
-      updated_at: now,
-    });
+    writes.push(
+      transactionPatchWhile(transaction.id, transaction.status, {
+        error_code: errorCode,
+        error_message: errorMessage,
+        updated_at: now,
+      }),
+    );
   }
   if (
     outcome.session &&
     outcome.session !== session.status &&
     canTransitionSession(session.status, outcome.session)
   ) {
-    await moveSession(ctx, session.id, outcome.session, {
-      payment_method_id: paymentMethodId,
-      updated_at: now,
-    });
+    writes.push(
+      sessionMove(session.id, outcome.session, {
+        payment_method_id: paymentMethodId,
+        updated_at: now,
+      }),
+    );
   }
+  await moveTogether(ctx, writes);
 }
 
 /** Whether the router keeps the payment method a session used (as the merchant asked). */
