@@ -99,9 +99,10 @@ export async function refundTransaction(
 }
 
 /**
- * The payment's one unresolved refund: inserted now, or (resumed) the same refund an earlier
- * request inserted and got no answer for; a refund of another amount while one is unresolved is
- * refused until that one has its answer.
+ * The payment's one unresolved refund: inserted now, or (resumed) the refund of the same amount
+ * another request inserted, which may have reached the provider without an answer, or never have
+ * been counted or sent; a refund of another amount while one is unresolved is refused until that
+ * one has its answer.
  */
 async function claimRefund(
   ctx: DomainContext,
@@ -149,7 +150,7 @@ async function sendRefund(
   merchant: MerchantRow,
   paymentId: string,
   refund: TransactionRow,
-  /** An earlier request sent this refund and got no answer: ask the provider before sending it again. */
+  /** Another request recorded this refund (and may have sent it): ask the provider before sending it. */
   resumed: boolean,
 ): Promise<MerchantTransactionWire> {
   const [current, payment] = await Promise.all([
@@ -167,8 +168,22 @@ async function sendRefund(
     );
   }
   const amount = BigInt(refund.amount ?? '0');
-  // Counted again under the lease: a refund that succeeded since the first check counts too.
-  if (!resumed && amount > refundable(payment).remaining) {
+  const { adapter, credentials, request } = await refundCall(ctx, payment, current);
+  const failure = (error: unknown) =>
+    providerFailure(error, 'refund the payment', { moneyMayHaveMoved: true });
+  // A refund found unresolved may have reached the provider: its answer, if it has one.
+  let known: ProviderStatus | null = null;
+  if (resumed) {
+    try {
+      known = await adapter.findRefund(credentials, request);
+    } catch (error) {
+      throw failure(error);
+    }
+  }
+  // About to send it: counted again under the lease, so that a refund that succeeded since the
+  // first check counts too. A found one is counted too: whoever recorded it may never have
+  // (it lost the lease to this request, or its process died before it asked for the lease).
+  if (known === null && amount > refundable(payment).remaining) {
     await moveRefund(ctx, refund.id, 'CANCELED', {
       error_code: 'exceeds_refundable',
       error_message: 'Another refund of the payment succeeded first; this one was not sent.',
@@ -176,13 +191,13 @@ async function sendRefund(
     });
     throw exceeds(payment, amount);
   }
-  const { adapter, credentials, request } = await refundCall(ctx, payment, current);
-  let status: ProviderStatus;
-  try {
-    const known = resumed ? await adapter.findRefund(credentials, request) : null;
-    status = known ?? (await adapter.refund(credentials, request));
-  } catch (error) {
-    throw providerFailure(error, 'refund the payment', { moneyMayHaveMoved: true });
+  let status = known;
+  if (status === null) {
+    try {
+      status = await adapter.refund(credentials, request);
+    } catch (error) {
+      throw failure(error);
+    }
   }
   return recordRefund(ctx, merchant, current, status);
 }
