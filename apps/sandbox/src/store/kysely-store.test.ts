@@ -78,6 +78,7 @@ describe.each(TARGETS)('$name store', (target) => {
           '0006_webhooks',
           '0007_payment_intents',
           '0008_lookup_indexes',
+          '0009_lean_session_indexes',
         ]);
         expect(await store.findMerchantById(A)).toBeDefined();
       });
@@ -100,6 +101,7 @@ describe.each(TARGETS)('$name store', (target) => {
             '0006_webhooks',
             '0007_payment_intents',
             '0008_lookup_indexes',
+            '0009_lean_session_indexes',
           ]);
           await second.insertMerchant(merchant('mer_fresh'));
           expect(await first.listMerchants()).toHaveLength(1);

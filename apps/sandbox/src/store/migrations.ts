@@ -22,6 +22,7 @@ import {
   LIVE_SESSION_STATUSES,
   LOOKUP_INDEXES_0008,
   PAYMENT_INTENT_TABLES,
+  REDUNDANT_INDEXES_0009,
   SETTLE_OR_VOID,
   type StoreDialect,
   type TableSpec,
@@ -239,6 +240,18 @@ const lookupIndexes: Migration = {
   },
 };
 
+/** 0009: drops the indexes of REDUNDANT_INDEXES_0009 (the unique provider references answer their lookups). */
+const leanSessionIndexes: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const index of REDUNDANT_INDEXES_0009) await db.schema.dropIndex(index.name).execute();
+  },
+  async down(db: Kysely<unknown>) {
+    for (const index of REDUNDANT_INDEXES_0009) {
+      await createIndex(db, index.table, index.name, index.columns);
+    }
+  },
+};
+
 /** The migrations, in order of their names. */
 export function migrations(dialect: StoreDialect): Record<string, Migration> {
   return {
@@ -250,6 +263,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
     '0006_webhooks': creating(dialect, WEBHOOK_TABLES),
     '0007_payment_intents': creating(dialect, PAYMENT_INTENT_TABLES),
     '0008_lookup_indexes': lookupIndexes,
+    '0009_lean_session_indexes': leanSessionIndexes,
   };
 }
 

@@ -1,3 +1,4 @@
+import { TRANSACTION_PROVIDER } from '@accrupay/contracts';
 import { type Kysely, type SqlBool, sql } from 'kysely';
 import {
   changed,
@@ -26,16 +27,29 @@ const ofAccountIn = (db: Db, mtpId: string) =>
     .selectFrom('client_sessions')
     .selectAll()
     .where('merchant_transaction_provider_id', '=', mtpId);
+
+const PROVIDERS = Object.values(TRANSACTION_PROVIDER);
+/**
+ * The sessions whose token or provider reference is `value`: through the unique index of that
+ * reference per provider (client_sessions_provider_token_key, client_sessions_provider_code_key),
+ * one probe per provider, whoever the lookup is for (migration 0009 dropped the others).
+ */
+function byReference(column: 'token' | 'provider_code', value: string) {
+  return sql<SqlBool>`(${sql.ref('provider')} in (${sql.join(PROVIDERS)}) and ${sql.ref(column)} = ${value})`;
+}
+const byReferenceIf = (column: 'token' | 'provider_code', value: string | undefined) =>
+  value === undefined ? undefined : byReference(column, value);
+
 /** The lookups of the hot paths (start, verify, callbacks), compiled once. */
 const BY = {
   id: reusedSelect((db: Db, merchantId: string, id: string) =>
     sessionsOf(db, merchantId).where('id', '=', id),
   ),
   token: reusedSelect((db: Db, merchantId: string, token: string) =>
-    sessionsOf(db, merchantId).where('token', '=', token),
+    sessionsOf(db, merchantId).where(byReference('token', token)),
   ),
   providerCode: reusedSelect((db: Db, merchantId: string, code: string) =>
-    sessionsOf(db, merchantId).where('provider_code', '=', code),
+    sessionsOf(db, merchantId).where(byReference('provider_code', code)),
   ),
   newestOfCode: reusedSelect((db: Db, merchantId: string, code: string) =>
     newestFirst(
@@ -43,10 +57,10 @@ const BY = {
     ).limit(1),
   ),
   newestOfAccountProviderCode: reusedSelect((db: Db, mtpId: string, code: string) =>
-    newestFirst(ofAccountIn(db, mtpId).where('provider_code', '=', code)).limit(1),
+    newestFirst(ofAccountIn(db, mtpId).where(byReference('provider_code', code))).limit(1),
   ),
   newestOfAccountToken: reusedSelect((db: Db, mtpId: string, token: string) =>
-    newestFirst(ofAccountIn(db, mtpId).where('token', '=', token)).limit(1),
+    newestFirst(ofAccountIn(db, mtpId).where(byReference('token', token))).limit(1),
   ),
 };
 const first = async <Row>(rows: Promise<Row[]>) => (await rows)[0];
@@ -71,8 +85,8 @@ export function sessionQueries(ctx: StoreContext) {
       allOf([
         test.eq('id', query.id),
         test.oneOf('id', query.ids),
-        test.eq('token', query.token),
-        test.eq('provider_code', query.providerCode),
+        byReferenceIf('token', query.token),
+        byReferenceIf('provider_code', query.providerCode),
         test.eq('action', query.action),
         test.eq('amount', query.amount),
         test.eq('currency', query.currency),

@@ -505,6 +505,40 @@ export const LOOKUP_INDEXES_0008: readonly {
   },
 ];
 
+/**
+ * 0009: indexes 0001 made that the unique ones of 0002 make redundant. A session's token and its
+ * provider reference are unique per provider (client_sessions_provider_token_key and
+ * client_sessions_provider_code_key), so a lookup by either, for a merchant or a provider account,
+ * probes those indexes once per provider (sessions.ts, `byReference`) and finds at most one row
+ * per provider; these four were written on every start and every first token, for nothing.
+ */
+export const REDUNDANT_INDEXES_0009: readonly {
+  readonly name: string;
+  readonly table: keyof Database;
+  readonly columns: readonly string[];
+}[] = [
+  {
+    name: 'client_sessions_mtp_provider_code_idx',
+    table: 'client_sessions',
+    columns: ['merchant_transaction_provider_id', 'provider_code'],
+  },
+  {
+    name: 'client_sessions_mtp_token_idx',
+    table: 'client_sessions',
+    columns: ['merchant_transaction_provider_id', 'token'],
+  },
+  {
+    name: 'client_sessions_merchant_provider_code_idx',
+    table: 'client_sessions',
+    columns: ['merchant_id', 'provider_code'],
+  },
+  {
+    name: 'client_sessions_merchant_token_idx',
+    table: 'client_sessions',
+    columns: ['merchant_id', 'token'],
+  },
+];
+
 /** Every table, children before parents, so that deleting in this order satisfies the foreign keys. */
 export const TABLES_CHILDREN_FIRST = [
   ...INITIAL_TABLES,
