@@ -31,6 +31,15 @@ const MTP_B = 'mtp_b';
 const LIVE = ['PENDING', 'ACTIVE', 'COMPLETED', 'UNKNOWN'] as const;
 const FINISHED_RETRYABLE = ['EXPIRED', 'CANCELED', 'DECLINED', 'ERROR'] as const;
 
+/** The PostgreSQL schema a store works in (its migrator's bookkeeping goes there); none on SQLite. */
+async function schemaOf(store: Store): Promise<string | undefined> {
+  if (store.dialect !== 'postgres') return undefined;
+  const { rows } = await sql<{ name: string }>`select current_schema() as name`.execute(
+    asKysely(store).db,
+  );
+  return rows[0]?.name;
+}
+
 function count<T>(values: T[], value: T): number {
   return values.filter((it) => it === value).length;
 }
@@ -110,17 +119,64 @@ describe.each(TARGETS)('$name store', (target) => {
         }
       });
 
+      it('0009 drops the four redundant session indexes, and down gives them back', async () => {
+        const fresh = await target.openFresh(1);
+        try {
+          const [store] = fresh.stores;
+          if (!store) throw new Error('expected a store');
+          const db = asKysely(store).db;
+          const schema = await schemaOf(store);
+          const sessionIndexes = async () =>
+            (store.dialect === 'postgres'
+              ? await sql<{
+                  name: string;
+                }>`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = 'client_sessions'`.execute(
+                  db,
+                )
+              : await sql<{
+                  name: string;
+                }>`select name from sqlite_master where type = 'index' and tbl_name = 'client_sessions'`.execute(
+                  db,
+                )
+            ).rows
+              .map((row) => row.name)
+              .filter((name) => !name.startsWith('sqlite_'))
+              .sort();
+          const migrator = createMigrator(db as never, store.dialect, schema);
+          expect((await migrator.migrateToLatest()).error).toBeUndefined();
+          const lean = await sessionIndexes();
+          expect(lean).toEqual([
+            'client_sessions_live_code_key',
+            'client_sessions_merchant_code_created_idx',
+            'client_sessions_merchant_created_idx',
+            ...(store.dialect === 'postgres' ? ['client_sessions_pkey'] : []),
+            'client_sessions_provider_code_key',
+            'client_sessions_provider_token_key',
+          ]);
+          expect((await migrator.migrateTo('0008_lookup_indexes')).error).toBeUndefined();
+          expect(await sessionIndexes()).toEqual(
+            [
+              ...lean,
+              'client_sessions_merchant_provider_code_idx',
+              'client_sessions_merchant_token_idx',
+              'client_sessions_mtp_provider_code_idx',
+              'client_sessions_mtp_token_idx',
+            ].sort(),
+          );
+          expect((await migrator.migrateToLatest()).error).toBeUndefined();
+          expect(await sessionIndexes()).toEqual(lean);
+        } finally {
+          await fresh.cleanup();
+        }
+      });
+
       it('upgrading a database whose sessions share a provider reference keeps the newest its own', async () => {
         const fresh = await target.openFresh(1);
         try {
           const [old] = fresh.stores;
           if (!old) throw new Error('expected a store');
           const db = asKysely(old).db;
-          const schema =
-            old.dialect === 'postgres'
-              ? (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows[0]
-                  ?.name
-              : undefined;
+          const schema = await schemaOf(old);
           const outcome = await createMigrator(db as never, old.dialect, schema).migrateTo(
             '0001_initial',
           );

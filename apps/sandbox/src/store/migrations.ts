@@ -25,6 +25,7 @@ import {
   REDUNDANT_INDEXES_0009,
   SETTLE_OR_VOID,
   type StoreDialect,
+  sessionIndexColumns0001,
   type TableSpec,
   UNIQUE_INDEXES,
   UNRESOLVED_REFUND_STATUSES,
@@ -243,11 +244,11 @@ const lookupIndexes: Migration = {
 /** 0009: drops the indexes of REDUNDANT_INDEXES_0009 (the unique provider references answer their lookups). */
 const leanSessionIndexes: Migration = {
   async up(db: Kysely<unknown>) {
-    for (const index of REDUNDANT_INDEXES_0009) await db.schema.dropIndex(index.name).execute();
+    for (const name of REDUNDANT_INDEXES_0009) await db.schema.dropIndex(name).execute();
   },
   async down(db: Kysely<unknown>) {
-    for (const index of REDUNDANT_INDEXES_0009) {
-      await createIndex(db, index.table, index.name, index.columns);
+    for (const name of REDUNDANT_INDEXES_0009) {
+      await createIndex(db, 'client_sessions', name, sessionIndexColumns0001(name));
     }
   },
 };

@@ -512,32 +512,26 @@ export const LOOKUP_INDEXES_0008: readonly {
  * probes those indexes once per provider (sessions.ts, `byReference`) and finds at most one row
  * per provider; these four were written on every start and every first token, for nothing.
  */
-export const REDUNDANT_INDEXES_0009: readonly {
-  readonly name: string;
-  readonly table: keyof Database;
-  readonly columns: readonly string[];
-}[] = [
-  {
-    name: 'client_sessions_mtp_provider_code_idx',
-    table: 'client_sessions',
-    columns: ['merchant_transaction_provider_id', 'provider_code'],
-  },
-  {
-    name: 'client_sessions_mtp_token_idx',
-    table: 'client_sessions',
-    columns: ['merchant_transaction_provider_id', 'token'],
-  },
-  {
-    name: 'client_sessions_merchant_provider_code_idx',
-    table: 'client_sessions',
-    columns: ['merchant_id', 'provider_code'],
-  },
-  {
-    name: 'client_sessions_merchant_token_idx',
-    table: 'client_sessions',
-    columns: ['merchant_id', 'token'],
-  },
-];
+export const REDUNDANT_INDEXES_0009 = [
+  'client_sessions_mtp_provider_code_idx',
+  'client_sessions_mtp_token_idx',
+  'client_sessions_merchant_provider_code_idx',
+  'client_sessions_merchant_token_idx',
+] as const satisfies readonly (keyof SessionIndexes0001)[];
+
+/** The plain indexes 0001 gave client_sessions, by name. */
+type SessionIndexes0001 = Extract<
+  (typeof INITIAL_TABLES)[number],
+  { name: 'client_sessions' }
+>['indexes'];
+
+/** The columns of the plain index 0001 gave client_sessions under that name. */
+export function sessionIndexColumns0001(name: keyof SessionIndexes0001): readonly string[] {
+  const table = INITIAL_TABLES.find((spec) => spec.name === 'client_sessions');
+  const columns = (table?.indexes as SessionIndexes0001 | undefined)?.[name];
+  if (!columns) throw new Error(`0001 made no client_sessions index ${name}`);
+  return columns;
+}
 
 /** Every table, children before parents, so that deleting in this order satisfies the foreign keys. */
 export const TABLES_CHILDREN_FIRST = [
