@@ -213,29 +213,24 @@ export function updateOneIf(ctx: StoreContext, update: GuardedUpdate): Promise<b
 }
 
 /**
- * `first`, then each of `updates` (compare-and-sets), in one database transaction (or in the one
- * `ctx.db` already is); whether each moved, none tried once `first` answers false. The webhook
- * worker is told after the commit when any wrote an event.
+ * `work` in one database transaction (or in the one `ctx.db` already is), given a context on that
+ * transaction whose compare-and-sets tell the webhook worker of an event they wrote only once it
+ * has committed.
  */
-export async function updateTogether(
+export async function withinTransaction<T>(
   ctx: StoreContext,
-  first: (trx: Kysely<Database>) => Promise<boolean>,
-  updates: readonly GuardedUpdate[],
-): Promise<boolean[]> {
+  work: (inner: StoreContext) => Promise<T>,
+): Promise<T> {
   let wrote = false;
-  const moved = await inTransaction(ctx.db, async (trx) => {
-    if (!(await first(trx))) return [false];
-    const inner: StoreContext = {
+  const result = await inTransaction(ctx.db, (trx) =>
+    work({
       ...ctx,
       db: trx,
       onEvent: () => {
         wrote = true;
       },
-    };
-    const results = [true];
-    for (const update of updates) results.push(await updateOneIf(inner, update));
-    return results;
-  });
+    }),
+  );
   if (wrote) ctx.onEvent?.();
-  return moved;
+  return result;
 }

@@ -6,7 +6,8 @@ import {
   reusedSelect,
   type StoreContext,
   updateIf,
-  updateTogether,
+  updateOneIf,
+  withinTransaction,
 } from './context.ts';
 import { parseRow, parseRowIfAny, type StoredRow, serialiseRow } from './json-columns.ts';
 import { allOf, equalAll, mapRows, newestFirst, offsetPage, tests, windowPage } from './pages.ts';
@@ -155,8 +156,14 @@ export function sessionQueries(ctx: StoreContext) {
         ctx,
         [UNIQUE_INDEXES.sessionToken, UNIQUE_INDEXES.sessionProviderCode],
         'reference-in-use' as const,
-        async () =>
-          also === undefined ? set(db) : (await updateTogether(ctx, set, [also]))[0] === true,
+        () =>
+          also === undefined
+            ? set(db)
+            : withinTransaction(ctx, async (inner) => {
+                if (!(await set(inner.db))) return false;
+                await updateOneIf(inner, also);
+                return true;
+              }),
       );
     },
     updateSessionIf: (id, from, patch) => updateIf(ctx, 'client_sessions', id, from, patch),

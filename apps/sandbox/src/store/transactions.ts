@@ -7,7 +7,7 @@ import {
   type StoreContext,
   updateIf,
   updateOneIf,
-  updateTogether,
+  withinTransaction,
 } from './context.ts';
 import { allOf, equalAll, offsetPage, tests, windowPage } from './pages.ts';
 import type { Database } from './schema.ts';
@@ -197,7 +197,11 @@ export function transactionQueries(ctx: StoreContext) {
     updateAllIf: async (updates) => {
       const [only] = updates;
       if (updates.length <= 1) return only === undefined ? [] : [await updateOneIf(ctx, only)];
-      return (await updateTogether(ctx, async () => true, updates)).slice(1);
+      return withinTransaction(ctx, async (inner) => {
+        const moved: boolean[] = [];
+        for (const update of updates) moved.push(await updateOneIf(inner, update));
+        return moved;
+      });
     },
     finishRefund: (id, from, patch) =>
       told(async (trx) => {
