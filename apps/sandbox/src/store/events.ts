@@ -105,9 +105,21 @@ export function inTransaction<T>(
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
-/** Reads a row to change it: locked until the transaction ends on PostgreSQL (SQLite has one writer). */
-export function forUpdate<Q extends { forUpdate(): Q }>(dialect: StoreDialect, query: Q): Q {
-  return dialect === 'postgres' ? query.forUpdate() : query;
+/**
+ * Reads a row to change it: locked until the transaction ends on PostgreSQL (SQLite has one
+ * writer). FOR NO KEY UPDATE, as an UPDATE of other columns than the key locks: two writers of the
+ * row still wait for each other, but a row inserted meanwhile that names this one (a transaction's
+ * settle, void or refund, whose foreign key takes FOR KEY SHARE) does not, so a transaction that
+ * changes a session's transaction and then the session never deadlocks with that insert. A caller
+ * that may delete the row says so: FOR UPDATE.
+ */
+export function forUpdate<Q extends { forUpdate(): Q; forNoKeyUpdate(): Q }>(
+  dialect: StoreDialect,
+  query: Q,
+  options: { deletes?: boolean } = {},
+): Q {
+  if (dialect !== 'postgres') return query;
+  return options.deletes ? query.forUpdate() : query.forNoKeyUpdate();
 }
 
 /** What a document 004 event is about: a Payment or a Payment Intent. */

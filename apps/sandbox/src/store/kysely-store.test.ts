@@ -675,6 +675,50 @@ describe.each(TARGETS)('$name store', (target) => {
           expect(await eventsOf('s2')).toEqual([]);
         });
 
+        it.skipIf(target.name !== 'postgres')(
+          'never deadlocks with the insert of a child that names the rows (a void while a callback records the outcome)',
+          async () => {
+            // Seen in a full run: a void's insert checks its foreign keys (FOR KEY SHARE on the
+            // session, then on its transaction) while a callback's outcome locks the transaction,
+            // then the session. With FOR UPDATE, each waited for the other: "deadlock detected".
+            const waitsOnLock = async () => {
+              const { rows } = await sql<{
+                n: number;
+              }>`select count(*)::int as n from pg_stat_activity
+                where wait_event_type = 'Lock' and query like 'select * from "client_sessions" where "id" = $1 for%'`.execute(
+                asKysely(store).db,
+              );
+              return (rows[0]?.n ?? 0) > 0;
+            };
+            await asKysely(other)
+              .db.transaction()
+              .execute(async (trx) => {
+                await sql`select 1 from client_sessions where id = 's2' for key share`.execute(trx);
+                const outcome = store.updateAllIf([
+                  { table: 'transactions', id: 't2', from: ['PENDING'], patch: paid },
+                  {
+                    table: 'client_sessions',
+                    id: 's2',
+                    from: ['PENDING'],
+                    patch: { status: 'COMPLETED', updated_at: at(9) },
+                  },
+                ]);
+                let done = false;
+                const settle = () => {
+                  done = true;
+                };
+                void outcome.then(settle, settle);
+                // Until the outcome has committed, or waits on the session behind this transaction.
+                for (let i = 0; i < 400 && !done && !(await waitsOnLock()); i++) {
+                  await new Promise((resolve) => setTimeout(resolve, 5));
+                }
+                await sql`select 1 from transactions where id = 't2' for key share`.execute(trx);
+                expect(await outcome).toEqual([true, true]);
+              });
+            expect(await other.findSession(A, { id: 's2' })).toMatchObject({ status: 'COMPLETED' });
+          },
+        );
+
         it("records a session's provider data and its transaction's reference together, or neither", async () => {
           const reference = {
             table: 'transactions',

@@ -288,6 +288,7 @@ export function webhookQueries(ctx: StoreContext) {
           const row = await forUpdate(
             ctx.dialect,
             trx.selectFrom('webhook_faults').selectAll().where('id', '=', fault.id),
+            { deletes: true },
           ).executeTakeFirst();
           if (row === undefined || (row.remaining !== null && row.remaining <= 0)) continue;
           if (row.remaining === 1) {
