@@ -166,8 +166,8 @@ async function chargeOnce(
         prepared.providerCode,
       );
     }
-    const recorded = await ctx.store.findSession(session.merchant_id, { id: session.id });
-    if (recorded?.token !== prepared.token) return RETRY;
+    // Another attempt recorded its own first: read again and follow that one.
+    if (saved?.token !== prepared.token) return RETRY;
   }
   const status = await adapter.confirmCharge(credentials, { ...request, ...prepared });
   await applyProviderStatus(ctx, session, transaction, status);

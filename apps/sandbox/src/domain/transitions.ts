@@ -4,7 +4,13 @@ import {
   type TransactionStatus,
   transactionStatusesLeadingTo,
 } from '@accrupay/contracts';
-import type { GuardedUpdate, SessionPatch, TransactionPatch } from '../store/store.ts';
+import type {
+  GuardedUpdate,
+  SessionPatch,
+  SessionRow,
+  TransactionPatch,
+  TransactionRow,
+} from '../store/store.ts';
 import type { DomainContext } from './context.ts';
 
 /**
@@ -27,26 +33,33 @@ export function sessionMove(
   id: string,
   to: ClientTransactionSessionStatus,
   patch: Omit<SessionPatch, 'status'>,
+  observed?: ClientTransactionSessionStatus,
 ): GuardedUpdate & { table: 'client_sessions' } {
   return {
     table: 'client_sessions',
     id,
     from: sessionStatusesLeadingTo(to),
     patch: { ...patch, status: to },
+    observed,
   };
 }
 
-/** The write of a transaction to `to`, from whichever status may lead there. */
+/**
+ * The write of a transaction to `to`, from whichever status may lead there; `observed`, the status
+ * the caller read it in, is tried first (see updateRowIf in store/context.ts).
+ */
 export function transactionMove(
   id: string,
   to: TransactionStatus,
   patch: Omit<TransactionPatch, 'status'>,
+  observed?: TransactionStatus,
 ): GuardedUpdate & { table: 'transactions' } {
   return {
     table: 'transactions',
     id,
     from: transactionStatusesLeadingTo(to),
     patch: { ...patch, status: to },
+    observed,
   };
 }
 
@@ -93,14 +106,27 @@ export function patchTransactionWhile(
   return ctx.store.updateTransactionIf(write.id, write.from, write.patch);
 }
 
+/** What a write of {@link moveTogether} left: its row as written, or undefined (not moved or not asked). */
+type Written<W> = W extends { table: 'client_sessions' }
+  ? SessionRow | undefined
+  : W extends { table: 'transactions' }
+    ? TransactionRow | undefined
+    : undefined;
+
 /**
  * Several of the writes above in one database transaction, in order (each still a compare-and-set
- * of its own): whether each moved. What verify records of one answer of the provider, the
- * transaction's outcome and its session's, commits at once or not at all.
+ * of its own; undefined: none): per write, its row as written, or undefined when it did not move.
+ * What verify records of one answer of the provider, the transaction's outcome and its session's,
+ * commits at once or not at all.
  */
-export function moveTogether(
+export async function moveTogether<const W extends readonly (GuardedUpdate | undefined)[]>(
   ctx: DomainContext,
-  writes: readonly GuardedUpdate[],
-): Promise<boolean[]> {
-  return ctx.store.updateAllIf(writes);
+  writes: W,
+): Promise<{ -readonly [K in keyof W]: Written<W[K]> }> {
+  const asked = writes.filter((write) => write !== undefined);
+  const written = await ctx.store.updateAllIf(asked);
+  let next = 0;
+  return writes.map((write) => (write === undefined ? undefined : written[next++])) as {
+    -readonly [K in keyof W]: Written<W[K]>;
+  };
 }

@@ -1,5 +1,6 @@
-import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, Selectable } from 'kysely';
 import { forUpdate, inTransaction, writeStatusEvent } from './events.ts';
+import { parseRow } from './json-columns.ts';
 import type { Database } from './schema.ts';
 import type { SecretBox } from './secret-box.ts';
 import type {
@@ -164,6 +165,9 @@ const PATCHABLE = {
   transactions: readonly (keyof TransactionPatch)[];
 };
 
+/** A row of `table` as stored (its JSON columns text): what a compare-and-set reads and returns. */
+type StoredOf<T extends keyof typeof PATCHABLE> = Selectable<Database[T]>;
+
 /**
  * Compare-and-set: applies `values` to the row `id` of `table` only if its status is one of
  * `from`; whether it did. A change of status writes its event to the outbox (events.ts) in the
@@ -176,40 +180,78 @@ export async function updateIf<T extends keyof typeof PATCHABLE>(
   from: readonly (SessionRow['status'] | TransactionRow['status'])[],
   patch: T extends 'client_sessions' ? SessionPatch : TransactionPatch,
 ): Promise<boolean> {
-  if (from.length === 0) return false;
+  return (await updateRowIf(ctx, table, id, from, patch)) !== undefined;
+}
+
+/**
+ * {@link updateIf}, returning the row as the write left it (undefined: it did not move). Given the
+ * status the caller last read (`observed`, one of `from`), it first writes the row while it is
+ * still in that status, in one statement that returns it: the status the event moves from is
+ * then known without reading the row first. When the row has moved since, it falls back to
+ * reading it (locked on PostgreSQL) and writing it if its status is still one of `from`.
+ */
+export async function updateRowIf<T extends keyof typeof PATCHABLE>(
+  ctx: StoreContext,
+  table: T,
+  id: string,
+  from: readonly (SessionRow['status'] | TransactionRow['status'])[],
+  patch: T extends 'client_sessions' ? SessionPatch : TransactionPatch,
+  observed?: SessionRow['status'] | TransactionRow['status'],
+): Promise<StoredOf<T> | undefined> {
+  if (from.length === 0) return undefined;
   const columns: readonly string[] = PATCHABLE[table];
   const values = pick(patch as Record<string, unknown>, columns) as SessionPatch & TransactionPatch;
   const name = table as keyof typeof PATCHABLE;
-  const update = (db: Kysely<Database>) =>
+  const update = (db: Kysely<Database>, statuses: readonly string[]) =>
     db
       .updateTable(name)
       .set(values)
       .where('id', '=', id)
-      .where('status', 'in', from)
-      .executeTakeFirst();
-  if (values.status === undefined) return changed(await update(ctx.db));
+      .where('status', 'in', statuses as never)
+      .returningAll()
+      .executeTakeFirst() as Promise<StoredOf<T> | undefined>;
+  if (values.status === undefined) return update(ctx.db, from);
   let wrote = false;
-  const moved = await inTransaction(ctx.db, async (trx) => {
+  const after = await inTransaction(ctx.db, async (trx) => {
+    if (observed !== undefined && from.includes(observed)) {
+      const written = await update(trx, [observed]);
+      if (written !== undefined) {
+        wrote = await writeStatusEvent(trx, name, written as never, observed);
+        return written;
+      }
+    }
     const before = (await forUpdate(
       ctx.dialect,
       trx.selectFrom(name).selectAll().where('id', '=', id),
     ).executeTakeFirst()) as Record<string, unknown> | undefined;
-    if (before === undefined || !from.includes(before.status as never)) return false;
-    if (!changed(await update(trx))) return false;
-    const after = { ...before, ...values } as Parameters<typeof writeStatusEvent>[2];
-    wrote = await writeStatusEvent(trx, name, after, String(before.status));
-    return true;
+    if (before === undefined || !from.includes(before.status as never)) return undefined;
+    const written = await update(trx, from);
+    if (written === undefined) return undefined;
+    wrote = await writeStatusEvent(trx, name, written as never, String(before.status));
+    return written;
   });
   // A caller that runs this in its own transaction gives a ctx whose onEvent waits for its commit.
   if (wrote) ctx.onEvent?.();
-  return moved;
+  return after;
 }
 
-/** The updateIf a {@link GuardedUpdate} describes. */
-export function updateOneIf(ctx: StoreContext, update: GuardedUpdate): Promise<boolean> {
-  return update.table === 'client_sessions'
-    ? updateIf(ctx, 'client_sessions', update.id, update.from, update.patch)
-    : updateIf(ctx, 'transactions', update.id, update.from, update.patch);
+/** The updateRowIf a {@link GuardedUpdate} describes; the row as the domain sees it. */
+export async function updateOneIf(
+  ctx: StoreContext,
+  update: GuardedUpdate,
+): Promise<SessionRow | TransactionRow | undefined> {
+  if (update.table === 'transactions') {
+    return updateRowIf(ctx, 'transactions', update.id, update.from, update.patch, update.observed);
+  }
+  const row = await updateRowIf(
+    ctx,
+    'client_sessions',
+    update.id,
+    update.from,
+    update.patch,
+    update.observed,
+  );
+  return row && parseRow('client_sessions', row);
 }
 
 /**

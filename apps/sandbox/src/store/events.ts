@@ -178,6 +178,33 @@ async function writeEvent(
   return queueDeliveries(trx, event.merchantId, event.type, written, event.at);
 }
 
+type Endpoints = Promise<{ id: string; enabled_events: string }[]>;
+/** The endpoints read in each database transaction, by merchant (gone with the transaction). */
+const endpointsRead = new WeakMap<Kysely<Database>, Map<string, Endpoints>>();
+
+/**
+ * A merchant's enabled endpoints, read once per database transaction: the events of one change
+ * (a transaction's outcome and its session's) queue their deliveries to the same endpoints.
+ */
+function endpointsOf(trx: Kysely<Database>, merchantId: string): Endpoints {
+  let read = endpointsRead.get(trx);
+  if (read === undefined) {
+    read = new Map();
+    if (trx.isTransaction) endpointsRead.set(trx, read);
+  }
+  let endpoints = read.get(merchantId);
+  if (endpoints === undefined) {
+    endpoints = trx
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'enabled_events'])
+      .where('merchant_id', '=', merchantId)
+      .where('status', '=', 'ENABLED')
+      .execute();
+    read.set(merchantId, endpoints);
+  }
+  return endpoints;
+}
+
 async function queueDeliveries(
   trx: Kysely<Database>,
   merchantId: string,
@@ -185,12 +212,7 @@ async function queueDeliveries(
   event: { id: string; seq: number },
   at: string,
 ): Promise<boolean> {
-  const endpoints = await trx
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'enabled_events'])
-    .where('merchant_id', '=', merchantId)
-    .where('status', '=', 'ENABLED')
-    .execute();
+  const endpoints = await endpointsOf(trx, merchantId);
   const deliveries = endpoints
     .filter((endpoint) =>
       subscribes(parseRow('webhook_endpoints', endpoint as never).enabled_events, type),

@@ -1,7 +1,6 @@
 import { TRANSACTION_PROVIDER } from '@accrupay/contracts';
 import { type Kysely, type SqlBool, sql } from 'kysely';
 import {
-  changed,
   orConflict,
   reusedSelect,
   type StoreContext,
@@ -136,7 +135,8 @@ export function sessionQueries(ctx: StoreContext) {
       mapRows(await windowPage(queried(merchantId, query), window), read),
     async setSessionProviderData(id, data, also) {
       const set = async (on: Db) =>
-        changed(
+        parseRowIfAny(
+          'client_sessions',
           await on
             .updateTable('client_sessions')
             .set(
@@ -150,6 +150,7 @@ export function sessionQueries(ctx: StoreContext) {
             )
             .where('id', '=', id)
             .where('token', 'is', null)
+            .returningAll()
             .executeTakeFirst(),
         );
       return orConflict(
@@ -160,9 +161,9 @@ export function sessionQueries(ctx: StoreContext) {
           also === undefined
             ? set(db)
             : withinTransaction(ctx, async (inner) => {
-                if (!(await set(inner.db))) return false;
-                await updateOneIf(inner, also);
-                return true;
+                const recorded = await set(inner.db);
+                if (recorded !== undefined) await updateOneIf(inner, also);
+                return recorded;
               }),
       );
     },

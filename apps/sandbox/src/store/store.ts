@@ -97,12 +97,16 @@ export type GuardedUpdate =
       id: string;
       from: readonly SessionStatus[];
       patch: SessionPatch;
+      /** The status the caller read the row in (one of `from`): tried first, without a read. */
+      observed?: SessionStatus | undefined;
     }
   | {
       table: 'transactions';
       id: string;
       from: readonly TransactionStatus[];
       patch: TransactionPatch;
+      /** The status the caller read the row in (one of `from`): tried first, without a read. */
+      observed?: TransactionStatus | undefined;
     };
 
 export interface SessionFilters {
@@ -332,7 +336,8 @@ export interface Store extends PaymentIntentStore {
     window: RowWindow,
   ): Promise<WindowPage<SessionRow>>;
   /**
-   * Records the provider's answer to the start; only while the token is still null.
+   * Records the provider's answer to the start; only while the token is still null. The session
+   * as recorded; undefined when its token was already set (or there is no such session);
    * 'reference-in-use' when another session already holds that token or provider code.
    */
   setSessionProviderData(
@@ -343,7 +348,7 @@ export interface Store extends PaymentIntentStore {
     >,
     /** A compare-and-set committed with it when the session was set (its transaction's reference). */
     also?: GuardedUpdate,
-  ): Promise<boolean | 'reference-in-use'>;
+  ): Promise<SessionRow | undefined | 'reference-in-use'>;
   /** Compare-and-set: applies the patch only if the session's status is one of `from`. */
   updateSessionIf(
     id: string,
@@ -353,10 +358,13 @@ export interface Store extends PaymentIntentStore {
 
   /**
    * Several compare-and-sets in one database transaction, in order, each applied only if its row's
-   * status is then one of its `from`: whether each did. They commit together, so a crash never
-   * leaves a transaction's outcome recorded without its session's, or the other way round.
+   * status is then one of its `from`: per update, its row as written, or undefined when it did not
+   * move. They commit together, so a crash never leaves a transaction's outcome recorded without
+   * its session's, or the other way round.
    */
-  updateAllIf(updates: readonly GuardedUpdate[]): Promise<boolean[]>;
+  updateAllIf(
+    updates: readonly GuardedUpdate[],
+  ): Promise<(SessionRow | TransactionRow | undefined)[]>;
 
   /**
    * Inserts a transaction. 'conflict' when the session already has its transaction (one per

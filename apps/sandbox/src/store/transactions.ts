@@ -11,7 +11,7 @@ import {
 } from './context.ts';
 import { allOf, equalAll, offsetPage, tests, windowPage } from './pages.ts';
 import type { Database } from './schema.ts';
-import type { Store, TransactionQuery, TransactionRow } from './store.ts';
+import type { SessionRow, Store, TransactionQuery, TransactionRow } from './store.ts';
 import { SETTLE_OR_VOID, UNIQUE_INDEXES } from './tables.ts';
 
 /** The transactions of one session (its own and its children), compiled once: the hot case. */
@@ -198,9 +198,9 @@ export function transactionQueries(ctx: StoreContext) {
       const [only] = updates;
       if (updates.length <= 1) return only === undefined ? [] : [await updateOneIf(ctx, only)];
       return withinTransaction(ctx, async (inner) => {
-        const moved: boolean[] = [];
-        for (const update of updates) moved.push(await updateOneIf(inner, update));
-        return moved;
+        const written: (SessionRow | TransactionRow | undefined)[] = [];
+        for (const update of updates) written.push(await updateOneIf(inner, update));
+        return written;
       });
     },
     finishRefund: (id, from, patch) =>

@@ -159,5 +159,8 @@ async function askProviderToStart(
   if (recorded === 'reference-in-use') {
     throw await referenceReused(ctx, session, started.providerCode);
   }
-  return sessionWire(ctx, await mustFindSession(ctx, session.merchant_id, { id: session.id }));
+  return sessionWire(
+    ctx,
+    recorded ?? (await mustFindSession(ctx, session.merchant_id, { id: session.id })),
+  );
 }

@@ -97,21 +97,24 @@ export async function refreshSession(
     if (isFinal(session, transaction)) return transaction;
     throw providerFailure(error, 'report the session');
   }
-  await applyProviderStatus(ctx, session, transaction, status);
-  return sessionTransaction(ctx, session);
+  return (
+    (await applyProviderStatus(ctx, session, transaction, status)) ??
+    sessionTransaction(ctx, session)
+  );
 }
 
 /**
  * Records what the provider reported for a session and its transaction: the stored payment
  * method, the transaction's status and error, and the session's status, each only along the
- * state machine; an ended transaction keeps its recorded outcome.
+ * state machine; an ended transaction keeps its recorded outcome. Returns the transaction as this
+ * wrote it, or undefined when it did not write it (nothing new, or another request moved it).
  */
 export async function applyProviderStatus(
   ctx: DomainContext,
   session: SessionRow,
   transaction: TransactionRow,
   reported: ProviderStatus,
-): Promise<void> {
+): Promise<TransactionRow | undefined> {
   const status = crossChecked(ctx, session, transaction, reported);
   const outcome = outcomeOf(session, status);
   const now = nowIso(ctx);
@@ -124,18 +127,22 @@ export async function applyProviderStatus(
       : outcome.transaction === 'SUCCEEDED'
         ? null
         : (status.errorMessage ?? null);
-  // The transaction's write, then the session's, committed together.
-  const writes: GuardedUpdate[] = [];
+  // The transaction's write, then the session's, committed together; each first tried in the
+  // status read above (no read under the lock unless the row has moved since).
+  let transactionWrite: (GuardedUpdate & { table: 'transactions' }) | undefined;
   if (outcome.transaction !== transaction.status) {
     if (canTransitionTransaction(transaction.status, outcome.transaction)) {
-      writes.push(
-        transactionMove(transaction.id, outcome.transaction, {
+      transactionWrite = transactionMove(
+        transaction.id,
+        outcome.transaction,
+        {
           provider_code: status.providerCode ?? transaction.provider_code,
           payment_method_id: paymentMethodId,
           error_code: errorCode,
           error_message: errorMessage,
           updated_at: now,
-        }),
+        },
+        transaction.status,
       );
     } else if (isTerminalTransaction(transaction.status)) {
       ctx.logger.warn(
@@ -145,27 +152,25 @@ export async function applyProviderStatus(
     }
   } else if (!isTerminalTransaction(transaction.status) && errorCode !== transaction.error_code) {
     // Still open, but the provider has news (e.g. the last card was declined and may be retried).
-    writes.push(
-      transactionPatchWhile(transaction.id, transaction.status, {
-        error_code: errorCode,
-        error_message: errorMessage,
-        updated_at: now,
-      }),
-    );
+    transactionWrite = transactionPatchWhile(transaction.id, transaction.status, {
+      error_code: errorCode,
+      error_message: errorMessage,
+      updated_at: now,
+    });
   }
-  if (
+  const sessionWrite =
     outcome.session &&
     outcome.session !== session.status &&
     canTransitionSession(session.status, outcome.session)
-  ) {
-    writes.push(
-      sessionMove(session.id, outcome.session, {
-        payment_method_id: paymentMethodId,
-        updated_at: now,
-      }),
-    );
-  }
-  await moveTogether(ctx, writes);
+      ? sessionMove(
+          session.id,
+          outcome.session,
+          { payment_method_id: paymentMethodId, updated_at: now },
+          session.status,
+        )
+      : undefined;
+  const [written] = await moveTogether(ctx, [transactionWrite, sessionWrite]);
+  return written;
 }
 
 /** Whether the router keeps the payment method a session used (as the merchant asked). */
