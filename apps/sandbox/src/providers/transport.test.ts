@@ -1,5 +1,6 @@
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTransport } from './transport.ts';
 import { ProviderUnavailableError } from './types.ts';
@@ -17,8 +18,10 @@ async function serve(handler: (req: IncomingMessage, body: string, res: ServerRe
     req.on('end', () => handler(req, Buffer.concat(chunks).toString('utf8'), res));
   });
   let connections = 0;
-  server.on('connection', () => {
+  const sockets: Socket[] = [];
+  server.on('connection', (socket) => {
     connections += 1;
+    sockets.push(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(
@@ -29,7 +32,7 @@ async function serve(handler: (req: IncomingMessage, body: string, res: ServerRe
       }),
   );
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, connections: () => connections };
+  return { url: `http://127.0.0.1:${port}`, connections: () => connections, sockets, server };
 }
 
 describe('createTransport', () => {
@@ -58,6 +61,29 @@ describe('createTransport', () => {
       });
     }
     expect(server.connections()).toBe(1);
+  });
+
+  it('closes a connection left idle before the provider does, and still waits for a slow answer', async () => {
+    const server = await serve((req, _body, res) => {
+      // The slow answer comes after the idle limit: a call in progress is not idle.
+      setTimeout(() => res.end('ok'), req.url === '/slow' ? 120 : 0);
+    });
+    // A provider that keeps idle connections a minute (and says so): the transport's own limit
+    // closes them first, so that a call never takes one the provider is closing.
+    server.server.keepAliveTimeout = 60_000;
+    const transport = createTransport({ idleConnectionMs: 30 });
+    expect(await transport.send('call', { method: 'GET', url: `${server.url}/fast` })).toEqual({
+      status: 200,
+      text: 'ok',
+    });
+    const [first] = server.sockets;
+    // Without the limit, Node's agent kept it open forever: this never happened.
+    if (first && !first.closed) await once(first, 'close');
+    expect(await transport.send('call', { method: 'GET', url: `${server.url}/slow` })).toEqual({
+      status: 200,
+      text: 'ok',
+    });
+    expect(server.connections()).toBe(2);
   });
 
   it('returns an answer below 500 as it came and makes a 5xx unavailable', async () => {

@@ -31,13 +31,26 @@ export interface ProviderTransport {
   ): Promise<{ status: number; json: unknown }>;
 }
 
-export function createTransport(options: { timeoutMs?: number } = {}): ProviderTransport {
+/**
+ * How long a connection to a provider stays open idle, at most: a second less than the provider's
+ * announced Keep-Alive timeout when it announces a shorter one. Node's agent applies that
+ * announcement only below a timeout of its own: without one it kept idle connections forever, and
+ * a call that took one just as the provider closed it (Node's server: after 5 s idle) failed with
+ * ECONNRESET (seen once in a `pnpm bench` run, a start answered PROVIDER_ERROR).
+ */
+export const IDLE_CONNECTION_MS = 4_000;
+
+export function createTransport(
+  options: { timeoutMs?: number; idleConnectionMs?: number } = {},
+): ProviderTransport {
   const timeoutMs = options.timeoutMs ?? 10_000;
   // One keep-alive pool per transport: a call reuses an idle connection to the provider (closed
-  // before the provider's announced Keep-Alive timeout) instead of opening one.
+  // before the provider's announced Keep-Alive timeout) instead of opening one. The agent's
+  // timeout applies to idle connections only (a call's own is `timeoutMs`, below).
+  const idle = { keepAlive: true, timeout: options.idleConnectionMs ?? IDLE_CONNECTION_MS };
   const agents = {
-    'http:': new http.Agent({ keepAlive: true }),
-    'https:': new https.Agent({ keepAlive: true }),
+    'http:': new http.Agent(idle),
+    'https:': new https.Agent(idle),
   };
 
   async function send(what: string, request: ProviderRequest): Promise<ProviderResponse> {
