@@ -9,9 +9,11 @@
 // through a run, and a row measured only at its end would pay for the rows before it.
 // bench/scale.bench.ts (pnpm bench:scale, run after this one by pnpm bench) runs 1, 2 and 4
 // sandbox processes on one PostgreSQL database.
+import Database from 'better-sqlite3';
 import { type Api, type BenchMerchant, paymentFlow } from './flow.ts';
 import {
   CONCURRENCY,
+  callbacksSettle,
   DURATION_MS,
   machine,
   postJson,
@@ -36,7 +38,7 @@ const bare = await run(
     await postJson(`${ceilingUrl}/pay`, { token: 't', number: SUCCESS_CARD.STRIPE });
     await postJson(`${ceilingUrl}/verify`, { id: 'x' });
   },
-  [ceiling.child.pid],
+  { pids: [ceiling.child.pid] },
 );
 await ceiling.stop();
 
@@ -76,8 +78,12 @@ async function benchSandbox(
   apis: readonly Api[],
 ): Promise<Row[]> {
   const sandbox = await spawnServer('./server.ts', env);
-  const { url, providerUrl } = sandbox.info as { url: string; providerUrl: string };
+  const { url, providerUrl, db } = sandbox.info as { url: string; providerUrl: string; db: string };
   const merchant = sandbox.info.merchant as BenchMerchant;
+  // The router's own database, read only: how many provider callbacks it has recorded.
+  const database = new Database(db, { readonly: true, fileMustExist: true });
+  const callbacks = database.prepare('select count(*) as n from provider_callbacks');
+  const { counted, settle } = callbacksSettle(() => (callbacks.get() as { n: number }).n);
   const planned = apis.flatMap((api) =>
     (['STRIPE', 'NUVEI'] as const)
       .filter((provider) => !ONLY || ONLY.test(`${provider} over ${api}, simulator ${simulator}`))
@@ -93,14 +99,13 @@ async function benchSandbox(
         await run(
           `sandbox ${row.provider} flow over ${row.api} (start, pay, verify), simulator ${simulator}, round ${round}/${ROUNDS}`,
           // Each round's order codes its own: run() numbers the flows from 0 again.
-          paymentFlow({ url, providerUrl, merchant, ...row, tag: `main-${round}` }),
-          [sandbox.child.pid],
-          {},
-          DURATION_MS / ROUNDS,
+          counted(paymentFlow({ url, providerUrl, merchant, ...row, tag: `main-${round}` })),
+          { pids: [sandbox.child.pid], durationMs: DURATION_MS / ROUNDS, settle },
         ),
       );
     }
   }
+  database.close();
   await sandbox.stop();
   return planned.map(({ api, provider, results }) => ({
     ...combined(results),

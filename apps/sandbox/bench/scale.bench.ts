@@ -11,6 +11,7 @@ import type { Provider } from './flow.ts';
 import { type BenchMerchant, paymentFlow } from './flow.ts';
 import {
   CONCURRENCY,
+  callbacksSettle,
   cpuBetween,
   cpuMs,
   cpuOfNamed,
@@ -94,26 +95,43 @@ try {
           tag: schema,
         }),
       );
+      // The callbacks the instances have recorded, read on a connection of the benchmark's own.
+      const counter = new pg.Client({ connectionString: POSTGRES_URL });
+      await counter.connect();
+      const counterPid = (await counter.query<{ pid: number }>('select pg_backend_pid() as pid'))
+        .rows[0]?.pid;
+      const { counted, settle } = callbacksSettle(async () => {
+        const { rows } = await counter.query<{ n: number }>(
+          `select count(*)::int as n from "${schema}".provider_callbacks`,
+        );
+        return rows[0]?.n ?? 0;
+      });
       let postgresBefore = new Map<number, number>();
       let postgresTotal = 0;
       const result = await run(
         `${count} sandbox instance(s) on one PostgreSQL, ${PROVIDER} over REST`,
-        (i) => (flows[i % flows.length] as (i: number) => Promise<void>)(i),
-        sandboxes.map((sandbox) => sandbox.child.pid),
+        counted((i) => (flows[i % flows.length] as (i: number) => Promise<void>)(i)),
         {
-          simulator: () => cpuMs(sim.child.pid),
-          postgres: () => {
-            // PostgreSQL's backends come and go with the pools' connections: a running total of
-            // what every backend used between two readings (run() subtracts two readings).
-            const now = cpuOfNamed('postgres');
-            postgresTotal += cpuBetween(postgresBefore, now);
-            postgresBefore = now;
-            return postgresTotal;
+          pids: sandboxes.map((sandbox) => sandbox.child.pid),
+          others: {
+            simulator: () => cpuMs(sim.child.pid),
+            postgres: () => {
+              // PostgreSQL's backends come and go with the pools' connections: a running total of
+              // what every backend used between two readings (run() subtracts two readings),
+              // the benchmark's own counting connection left out.
+              const now = cpuOfNamed('postgres');
+              if (counterPid !== undefined) now.delete(counterPid);
+              postgresTotal += cpuBetween(postgresBefore, now);
+              postgresBefore = now;
+              return postgresTotal;
+            },
           },
+          durationMs: SCALE_MS,
+          settle,
         },
-        SCALE_MS,
       );
       rows.push({ ...result, instances: count });
+      await counter.end();
     } finally {
       await Promise.all(sandboxes.map((sandbox) => sandbox.stop()));
       await query(`drop schema if exists "${schema}" cascade`);
