@@ -166,8 +166,8 @@ async function chargeOnce(
         prepared.providerCode,
       );
     }
-    // Another attempt recorded its own first: read again and follow that one.
-    if (saved?.token !== prepared.token) return RETRY;
+    // Another attempt recorded its own first (the token was no longer null): follow that one.
+    if (saved === undefined) return RETRY;
   }
   const status = await adapter.confirmCharge(credentials, { ...request, ...prepared });
   await applyProviderStatus(ctx, session, transaction, status);

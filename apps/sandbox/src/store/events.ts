@@ -187,20 +187,23 @@ const endpointsRead = new WeakMap<Kysely<Database>, Map<string, Endpoints>>();
  * (a transaction's outcome and its session's) queue their deliveries to the same endpoints.
  */
 function endpointsOf(trx: Kysely<Database>, merchantId: string): Endpoints {
-  let read = endpointsRead.get(trx);
-  if (read === undefined) {
-    read = new Map();
-    if (trx.isTransaction) endpointsRead.set(trx, read);
-  }
-  let endpoints = read.get(merchantId);
-  if (endpoints === undefined) {
-    endpoints = trx
+  const read = () =>
+    trx
       .selectFrom('webhook_endpoints')
       .select(['id', 'enabled_events'])
       .where('merchant_id', '=', merchantId)
       .where('status', '=', 'ENABLED')
       .execute();
-    read.set(merchantId, endpoints);
+  if (!trx.isTransaction) return read();
+  let byMerchant = endpointsRead.get(trx);
+  if (byMerchant === undefined) {
+    byMerchant = new Map();
+    endpointsRead.set(trx, byMerchant);
+  }
+  let endpoints = byMerchant.get(merchantId);
+  if (endpoints === undefined) {
+    endpoints = read();
+    byMerchant.set(merchantId, endpoints);
   }
   return endpoints;
 }
